@@ -1,0 +1,62 @@
+"""PostgreSQL access: one pooled async engine per process, one session per request."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import MetaData
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase
+
+from ott.core.embedded import configured_database_url
+from ott.core.settings import Settings
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def database_url(settings: Settings) -> str:
+    url = configured_database_url(settings)
+    if not url:
+        raise RuntimeError("no database configured: call resolve_stores() or set DATABASE_URL")
+    return url.replace("postgresql://", "postgresql+asyncpg://", 1)
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    return create_async_engine(
+        database_url(settings),
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+    )
+
+
+def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session whose transaction commits when the handler returns and rolls back if it raises.
+
+    This is the one place that commits; services only add, flush and query.
+    """
+    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.resources.sessionmaker
+    async with sessionmaker() as session, session.begin():
+        yield session
+
+
+# scope="function": the commit happens before the response is sent, so a failed commit is
+# reported to the client instead of after a 2xx has already gone out.
+DbSession = Annotated[AsyncSession, Depends(_request_session, scope="function")]

@@ -1,0 +1,168 @@
+"""Platform settings, read from the environment and `.env` with the spec's variable names."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import timedelta
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_WEAK_SECRETS = {"your-secret-key", "secret", "changeme", "change-me", "jwt-secret"}
+MIN_SECRET_LENGTH = 32
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+def parse_duration(value: str | int) -> timedelta:
+    """Parse the spec's duration notation ("15m", "7d", "30s") or a number of seconds."""
+    if isinstance(value, int):
+        return timedelta(seconds=value)
+    if value.strip().isdigit():
+        return timedelta(seconds=int(value))
+    match = _DURATION.match(value)
+    if not match:
+        raise ValueError(f"invalid duration {value!r}: use a number with s, m, h or d (e.g. 15m)")
+    return timedelta(seconds=int(match[1]) * _UNIT_SECONDS[match[2]])
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    ott_env: Environment = Environment.DEVELOPMENT
+    data_dir: Path = Path(".ott")
+
+    # PostgreSQL: DATABASE_URL wins; then POSTGRES_HOST; otherwise an embedded server.
+    database_url: str | None = None
+    postgres_host: str | None = None
+    postgres_port: int = 5432
+    postgres_db: str = "ott_catalog"
+    postgres_user: str = "ott_user"
+    postgres_password: str = ""
+    db_pool_size: int = 20
+    db_max_overflow: int = 10
+
+    mongodb_uri: str | None = None
+    redis_url: str | None = None
+    redis_key_prefix: str = "ott:"
+
+    jwt_secret: str | None = None
+    jwt_expires_in: str = "15m"
+    jwt_refresh_expires_in: str = "7d"
+    jwt_issuer: str = "ott-auth"
+    password_reset_expires_in: str = "30m"
+    bcrypt_rounds: int = 12
+
+    api_gateway_port: int = 3000
+    auth_service_port: int = 3001
+    catalog_service_port: int = 3002
+    streaming_service_port: int = 3003
+    activity_service_port: int = 3004
+    recommendation_service_port: int = 3005
+    cms_service_port: int = 3006
+    subscription_service_port: int = 3007
+    ad_service_port: int = 3008
+    service_host: str = "127.0.0.1"
+
+    rate_limit_per_minute: int = 100
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"]
+    )
+    max_request_bytes: int = 1_048_576
+    trust_forwarded_for: bool = False
+    service_timeout_seconds: float = 5.0
+
+    public_base_url: str = "http://localhost:3000"
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = True
+    mail_from: str = "OTT <no-reply@localhost>"
+
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("jwt_expires_in", "jwt_refresh_expires_in", "password_reset_expires_in")
+    @classmethod
+    def _valid_duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value
+
+    @model_validator(mode="after")
+    def _require_secret_outside_development(self) -> Settings:
+        if self.ott_env is Environment.DEVELOPMENT:
+            return self
+        if not self.jwt_secret:
+            raise ValueError(f"JWT_SECRET must be set when OTT_ENV={self.ott_env.value}")
+        if self.jwt_secret.lower() in _WEAK_SECRETS or len(self.jwt_secret) < MIN_SECRET_LENGTH:
+            raise ValueError(
+                f"JWT_SECRET is too weak: use at least {MIN_SECRET_LENGTH} random characters"
+            )
+        return self
+
+    @property
+    def access_token_ttl(self) -> timedelta:
+        return parse_duration(self.jwt_expires_in)
+
+    @property
+    def refresh_token_ttl(self) -> timedelta:
+        return parse_duration(self.jwt_refresh_expires_in)
+
+    @property
+    def password_reset_ttl(self) -> timedelta:
+        return parse_duration(self.password_reset_expires_in)
+
+    def service_port(self, service: str) -> int:
+        return int(getattr(self, _PORT_SETTING[service]))
+
+    def service_url(self, service: str) -> str:
+        return f"http://{self.service_host}:{self.service_port(service)}"
+
+    def resolved_jwt_secret(self) -> str:
+        """The signing secret; in development one is generated once and kept in the data folder."""
+        if self.jwt_secret:
+            return self.jwt_secret
+        path = self.data_dir / "jwt_secret"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        self.jwt_secret = path.read_text().strip()
+        return self.jwt_secret
+
+
+_PORT_SETTING = {
+    "gateway": "api_gateway_port",
+    "auth": "auth_service_port",
+    "catalog": "catalog_service_port",
+    "streaming": "streaming_service_port",
+    "activity": "activity_service_port",
+    "recommendations": "recommendation_service_port",
+    "cms": "cms_service_port",
+    "subscriptions": "subscription_service_port",
+    "ads": "ad_service_port",
+}
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
