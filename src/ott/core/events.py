@@ -1,0 +1,287 @@
+"""Domain events on Redis Streams: one stream per event type, one consumer group per subscriber.
+
+Delivery is at-least-once. A message stays pending in its group until its handler succeeds; a
+message left pending (its handler raised, or its consumer died) is reclaimed by any consumer of the
+group once it has been idle for `claim_idle_ms`. A done-marker per (group, event id), written just
+before the ack, keeps a lost ack from running a handler twice; handlers should still tolerate the
+rare re-run after a crash between the handler finishing and the marker being written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pydantic_core
+import structlog
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from ott.core.context import correlation_id, current_correlation_id
+from ott.core.redis import KeySpace
+
+log = structlog.get_logger(__name__)
+
+DONE_MARKER_TTL_S = 7 * 24 * 3600
+_MIN_BACKOFF_S = 0.1
+_MAX_BACKOFF_S = 5.0
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: str
+    type: str
+    payload: dict[str, Any]
+    correlation_id: str | None
+    occurred_at: datetime
+    # Delivery information: where the message sits in its stream, and how often it was delivered.
+    stream_id: str
+    delivery_count: int
+
+    @classmethod
+    def from_fields(
+        cls, fields: Mapping[str, str], *, stream_id: str, delivery_count: int
+    ) -> Event:
+        return cls(
+            id=fields["id"],
+            type=fields["type"],
+            payload=json.loads(fields["payload"]),
+            correlation_id=fields.get("correlation_id") or None,
+            occurred_at=datetime.fromisoformat(fields["occurred_at"]),
+            stream_id=stream_id,
+            delivery_count=delivery_count,
+        )
+
+
+Handler = Callable[[Event], Awaitable[None]]
+
+
+class EventBus:
+    """Publishes events; the Redis client must use decode_responses=True, as `create_redis` does."""
+
+    def __init__(self, redis: Redis, keys: KeySpace, *, maxlen: int = 100_000) -> None:
+        self.redis = redis
+        self.keys = keys
+        self.maxlen = maxlen
+
+    def stream_key(self, event_type: str) -> str:
+        return self.keys("events", event_type)
+
+    async def publish(
+        self, event_type: str, payload: Mapping[str, Any], *, event_id: str | None = None
+    ) -> str:
+        """Append an event to its type's stream and return its id.
+
+        Pass `event_id` to make a retried publish of the same fact idempotent for consumers.
+        """
+        event_id = event_id or uuid.uuid4().hex
+        fields = {
+            "id": event_id,
+            "type": event_type,
+            "payload": pydantic_core.to_json(payload).decode(),
+            "correlation_id": current_correlation_id() or "",
+            "occurred_at": datetime.now(UTC).isoformat(),
+        }
+        await self.redis.xadd(
+            self.stream_key(event_type), fields, maxlen=self.maxlen, approximate=True
+        )
+        return event_id
+
+
+@dataclass(frozen=True, slots=True)
+class _Message:
+    stream: str
+    stream_id: str
+    fields: dict[str, str]
+    delivery_count: int
+
+
+class EventConsumer:
+    """One consumer of a consumer group, reading every stream it has a handler for.
+
+    Groups are created at id "0", not "$": a group sees everything still in the stream, so events
+    published before the subscribing service first started (e.g. by a service deployed earlier)
+    are not lost. The cost is that a group added later replays the retained history (bounded by
+    the bus's maxlen), which the done-markers and idempotent handlers must absorb.
+
+    A handler that fails on its `max_deliveries`-th delivery is dead-lettered to
+    `keys("events", "dead", group)`; so is a message that reaches more deliveries than that without
+    ever failing cleanly (its handler keeps killing the consumer).
+
+    `block_ms` must stay below the Redis client's socket timeout (2 s with `create_redis`).
+    `claim_idle_ms` must exceed the longest handler run, or a slow message is handled twice.
+    """
+
+    def __init__(
+        self,
+        bus: EventBus,
+        *,
+        group: str,
+        consumer: str,
+        handlers: Mapping[str, Handler],
+        block_ms: int = 1000,
+        batch_size: int = 32,
+        claim_idle_ms: int = 30_000,
+        max_deliveries: int = 5,
+    ) -> None:
+        if not handlers:
+            raise ValueError("an event consumer needs at least one handler")
+        self.bus = bus
+        self.redis = bus.redis
+        self.group = group
+        self.consumer = consumer
+        self.block_ms = block_ms
+        self.batch_size = batch_size
+        self.claim_idle_ms = claim_idle_ms
+        self.max_deliveries = max_deliveries
+        self._handlers = {bus.stream_key(event_type): h for event_type, h in handlers.items()}
+        self.dead_letter_key = bus.keys("events", "dead", group)
+        self._groups_ready = False
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Consume until `stop` is set, riding out Redis outages with a capped backoff."""
+        backoff = _MIN_BACKOFF_S
+        while not stop.is_set():
+            try:
+                await self.run_once()
+            except (RedisError, OSError):
+                log.warning(
+                    "event consumer: Redis error, backing off",
+                    group=self.group,
+                    consumer=self.consumer,
+                    backoff_s=backoff,
+                    exc_info=True,
+                )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), backoff)
+                backoff = min(backoff * 2, _MAX_BACKOFF_S)
+            else:
+                backoff = _MIN_BACKOFF_S
+
+    async def run_once(self) -> int:
+        """Reclaim stale messages, read new ones, handle them; return how many were acked."""
+        try:
+            if not self._groups_ready:
+                await self._create_groups()
+            messages = await self._claim_stale()
+            messages += await self._read_new(block=not messages)
+        except RedisError:
+            # The stream may have been deleted with its group (NOGROUP): recreate on the next call.
+            self._groups_ready = False
+            raise
+        acked = 0
+        for message in messages:
+            acked += await self._process(message)
+        return acked
+
+    async def _create_groups(self) -> None:
+        for stream in self._handlers:
+            try:
+                await self.redis.xgroup_create(stream, self.group, id="0", mkstream=True)
+            except RedisError as exc:
+                if "BUSYGROUP" not in str(exc):
+                    raise
+        self._groups_ready = True
+
+    async def _claim_stale(self) -> list[_Message]:
+        claimed: list[tuple[str, str, dict[str, str]]] = []
+        for stream in self._handlers:
+            _cursor, entries, _deleted = await self.redis.xautoclaim(
+                stream, self.group, self.consumer, self.claim_idle_ms, count=self.batch_size
+            )
+            claimed += [(stream, stream_id, fields) for stream_id, fields in entries]
+        if not claimed:
+            return []
+        # XAUTOCLAIM does not report delivery counts; XPENDING does.
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for stream, stream_id, _ in claimed:
+                pipe.xpending_range(stream, self.group, stream_id, stream_id, 1)
+            pending = await pipe.execute()
+        return [
+            _Message(stream, stream_id, fields, info[0]["times_delivered"])
+            for (stream, stream_id, fields), info in zip(claimed, pending, strict=True)
+            if info
+        ]
+
+    async def _read_new(self, *, block: bool) -> list[_Message]:
+        response = await self.redis.xreadgroup(
+            self.group,
+            self.consumer,
+            dict.fromkeys(self._handlers, ">"),
+            count=self.batch_size,
+            block=self.block_ms if block else None,
+        )
+        return [
+            _Message(stream, stream_id, fields, 1)
+            for stream, entries in response or []
+            for stream_id, fields in entries
+        ]
+
+    async def _process(self, message: _Message) -> bool:
+        """Handle one message; True if it was acked (handled, a duplicate, or dead-lettered)."""
+        try:
+            event = Event.from_fields(
+                message.fields, stream_id=message.stream_id, delivery_count=message.delivery_count
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            await self._dead_letter(message, f"malformed event: {exc!r}")
+            return True
+
+        done_key = self.bus.keys("events", "done", self.group, event.id)
+        if await self.redis.exists(done_key):
+            await self.redis.xack(message.stream, self.group, message.stream_id)
+            return True
+        if event.delivery_count > self.max_deliveries:
+            await self._dead_letter(
+                message, f"delivered {event.delivery_count} times without completing"
+            )
+            return True
+
+        token = correlation_id.set(event.correlation_id)
+        try:
+            with structlog.contextvars.bound_contextvars(
+                correlation_id=event.correlation_id, event_id=event.id, event_type=event.type
+            ):
+                try:
+                    await self._handlers[message.stream](event)
+                except Exception as exc:
+                    dead = event.delivery_count >= self.max_deliveries
+                    log.exception(
+                        "event handler failed",
+                        group=self.group,
+                        delivery_count=event.delivery_count,
+                        dead_lettered=dead,
+                    )
+                    if dead:
+                        await self._dead_letter(message, repr(exc))
+                    return dead
+        finally:
+            correlation_id.reset(token)
+
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(done_key, "1", ex=DONE_MARKER_TTL_S)
+            pipe.xack(message.stream, self.group, message.stream_id)
+            await pipe.execute()
+        return True
+
+    async def _dead_letter(self, message: _Message, error: str) -> None:
+        record = {
+            **message.fields,
+            "stream": message.stream,
+            "stream_id": message.stream_id,
+            "group": self.group,
+            "consumer": self.consumer,
+            "delivery_count": message.delivery_count,
+            "error": error,
+            "failed_at": datetime.now(UTC).isoformat(),
+        }
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.xadd(self.dead_letter_key, record, maxlen=self.bus.maxlen, approximate=True)
+            pipe.xack(message.stream, self.group, message.stream_id)
+            await pipe.execute()

@@ -1,0 +1,302 @@
+"""The event bus against a real Redis: delivery, re-delivery, idempotency and dead-lettering."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC
+from typing import Any
+from uuid import uuid4
+
+import pytest
+import structlog
+from redis.asyncio import Redis
+
+from ott.core.context import correlation_id, current_correlation_id
+from ott.core.events import Event, EventBus, EventConsumer
+from ott.core.redis import KeySpace
+
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+PUBLISHED = "content.published"
+
+
+@pytest.fixture
+async def redis() -> AsyncIterator[Redis]:
+    client = Redis.from_url(REDIS_URL, decode_responses=True)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def keys(redis: Redis) -> AsyncIterator[KeySpace]:
+    prefix = f"test-{uuid4().hex}:"
+    yield KeySpace(prefix)
+    async for key in redis.scan_iter(match=f"{prefix}*"):
+        await redis.delete(key)
+
+
+@pytest.fixture
+def bus(redis: Redis, keys: KeySpace) -> EventBus:
+    return EventBus(redis, keys)
+
+
+def recorder() -> tuple[list[Event], Callable[[Event], Awaitable[None]]]:
+    received: list[Event] = []
+
+    async def handle(event: Event) -> None:
+        received.append(event)
+
+    return received, handle
+
+
+def consumer(bus: EventBus, handlers: dict[str, Any], **options: Any) -> EventConsumer:
+    options = {"group": "g", "consumer": "c1", "block_ms": 20, **options}
+    return EventConsumer(bus, handlers=handlers, **options)
+
+
+async def pending(redis: Redis, keys: KeySpace, group: str = "g") -> int:
+    return (await redis.xpending(keys("events", PUBLISHED), group))["pending"]
+
+
+async def test_publish_then_consume(redis: Redis, keys: KeySpace, bus: EventBus) -> None:
+    received, handle = recorder()
+    sub = consumer(bus, {PUBLISHED: handle})
+    assert await sub.run_once() == 0  # creates the group
+
+    token = correlation_id.set("corr-123")
+    try:
+        event_id = await bus.publish(PUBLISHED, {"content_id": 42, "title": "Dune"})
+    finally:
+        correlation_id.reset(token)
+
+    assert await sub.run_once() == 1
+    [event] = received
+    assert event.id == event_id
+    assert event.type == PUBLISHED
+    assert event.payload == {"content_id": 42, "title": "Dune"}
+    assert event.correlation_id == "corr-123"
+    assert event.occurred_at.tzinfo == UTC
+    assert event.delivery_count == 1
+    assert event.stream_id
+    assert await pending(redis, keys) == 0
+    assert await sub.run_once() == 0
+
+
+async def test_event_published_before_the_group_exists_is_delivered(
+    redis: Redis, keys: KeySpace, bus: EventBus
+) -> None:
+    event_id = await bus.publish(PUBLISHED, {"content_id": 1})
+    received, handle = recorder()
+
+    assert await consumer(bus, {PUBLISHED: handle}).run_once() == 1
+    assert [event.id for event in received] == [event_id]
+    assert received[0].correlation_id is None
+
+
+async def test_handler_runs_with_the_event_correlation_id(keys: KeySpace, bus: EventBus) -> None:
+    seen: list[tuple[str | None, Any]] = []
+
+    async def handle(event: Event) -> None:
+        seen.append((current_correlation_id(), structlog.contextvars.get_contextvars()))
+
+    token = correlation_id.set("corr-abc")
+    try:
+        await bus.publish(PUBLISHED, {})
+    finally:
+        correlation_id.reset(token)
+
+    await consumer(bus, {PUBLISHED: handle}).run_once()
+    [(corr, log_context)] = seen
+    assert corr == "corr-abc"
+    assert log_context["correlation_id"] == "corr-abc"
+    assert current_correlation_id() is None
+    assert "correlation_id" not in structlog.contextvars.get_contextvars()
+
+
+async def test_each_event_type_goes_to_its_handler(bus: EventBus) -> None:
+    published, on_published = recorder()
+    deleted, on_deleted = recorder()
+    sub = consumer(bus, {PUBLISHED: on_published, "content.deleted": on_deleted})
+
+    await bus.publish(PUBLISHED, {"n": 1})
+    await bus.publish("content.deleted", {"n": 2})
+
+    assert await sub.run_once() == 2
+    assert [e.payload for e in published] == [{"n": 1}]
+    assert [e.payload for e in deleted] == [{"n": 2}]
+
+
+async def test_message_of_a_dead_consumer_is_reclaimed(
+    redis: Redis, keys: KeySpace, bus: EventBus
+) -> None:
+    received, handle = recorder()
+    survivor = consumer(bus, {PUBLISHED: handle}, consumer="b", claim_idle_ms=50)
+    await survivor.run_once()  # creates the group
+    event_id = await bus.publish(PUBLISHED, {"content_id": 7})
+
+    # Consumer "a" reads the message and dies before acking it.
+    read = await redis.xreadgroup("g", "a", {keys("events", PUBLISHED): ">"})
+    assert len(read[0][1]) == 1
+    assert await survivor.run_once() == 0  # not idle long enough yet
+
+    await asyncio.sleep(0.1)
+    assert await survivor.run_once() == 1
+    [event] = received
+    assert event.id == event_id
+    assert event.delivery_count == 2
+    assert await pending(redis, keys) == 0
+
+
+async def test_lost_ack_does_not_run_the_handler_twice(
+    redis: Redis, keys: KeySpace, bus: EventBus
+) -> None:
+    received, handle = recorder()
+    sub = consumer(bus, {PUBLISHED: handle}, claim_idle_ms=50)
+    await bus.publish(PUBLISHED, {"content_id": 7})
+    assert await sub.run_once() == 1
+
+    # Put the handled message back into the pending list, as if its ack had never arrived.
+    stream = keys("events", PUBLISHED)
+    await redis.xgroup_setid(stream, "g", "0")
+    await redis.xreadgroup("g", "a", {stream: ">"})
+    assert await pending(redis, keys) == 1
+
+    await asyncio.sleep(0.1)
+    assert await sub.run_once() == 1  # acked as a duplicate
+    assert len(received) == 1
+    assert await pending(redis, keys) == 0
+
+
+async def test_republished_event_id_is_handled_once(bus: EventBus) -> None:
+    received, handle = recorder()
+    sub = consumer(bus, {PUBLISHED: handle})
+
+    await bus.publish(PUBLISHED, {"content_id": 7}, event_id="evt-1")
+    await bus.publish(PUBLISHED, {"content_id": 7}, event_id="evt-1")
+
+    assert await sub.run_once() == 2
+    assert [event.id for event in received] == ["evt-1"]
+
+
+async def test_failing_handler_is_dead_lettered_after_max_deliveries(
+    redis: Redis, keys: KeySpace, bus: EventBus
+) -> None:
+    attempts: list[int] = []
+
+    async def handle(event: Event) -> None:
+        attempts.append(event.delivery_count)
+        raise RuntimeError("transcoder unavailable")
+
+    sub = consumer(bus, {PUBLISHED: handle}, group="billing", claim_idle_ms=20, max_deliveries=3)
+    event_id = await bus.publish(PUBLISHED, {"content_id": 9})
+
+    dead_key = keys("events", "dead", "billing")
+    async with asyncio.timeout(3):
+        while not await redis.xlen(dead_key):
+            await sub.run_once()
+            await asyncio.sleep(0.03)
+
+    assert attempts == [1, 2, 3]
+    [(_, dead)] = await redis.xrange(dead_key)
+    assert dead["id"] == event_id
+    assert dead["type"] == PUBLISHED
+    assert dead["payload"] == '{"content_id":9}'
+    assert dead["stream"] == keys("events", PUBLISHED)
+    assert dead["delivery_count"] == "3"
+    assert "transcoder unavailable" in dead["error"]
+    assert await pending(redis, keys, "billing") == 0
+    await asyncio.sleep(0.03)
+    assert await sub.run_once() == 0
+    assert attempts == [1, 2, 3]
+
+
+async def test_message_that_keeps_killing_consumers_is_dead_lettered(
+    redis: Redis, keys: KeySpace, bus: EventBus
+) -> None:
+    received, handle = recorder()
+    sub = consumer(bus, {PUBLISHED: handle}, claim_idle_ms=20, max_deliveries=1)
+    await sub.run_once()
+    await bus.publish(PUBLISHED, {"content_id": 9})
+    await redis.xreadgroup("g", "a", {keys("events", PUBLISHED): ">"})  # "a" crashes on it
+
+    await asyncio.sleep(0.05)
+    assert await sub.run_once() == 1
+    assert received == []
+    [(_, dead)] = await redis.xrange(keys("events", "dead", "g"))
+    assert "delivered 2 times" in dead["error"]
+    assert await pending(redis, keys) == 0
+
+
+async def test_consumers_of_one_group_split_the_messages(bus: EventBus) -> None:
+    first, on_first = recorder()
+    second, on_second = recorder()
+    c1 = consumer(bus, {PUBLISHED: on_first}, consumer="c1", batch_size=5)
+    c2 = consumer(bus, {PUBLISHED: on_second}, consumer="c2", batch_size=5)
+    ids = [await bus.publish(PUBLISHED, {"n": n}) for n in range(20)]
+
+    for _ in range(2):
+        assert await c1.run_once() == 5
+        assert await c2.run_once() == 5
+    assert await c1.run_once() == 0
+    assert await c2.run_once() == 0
+
+    handled = [event.id for event in first + second]
+    assert sorted(handled) == sorted(ids)
+    assert first
+    assert second
+
+
+async def test_every_group_gets_every_message(bus: EventBus) -> None:
+    search, on_search = recorder()
+    email, on_email = recorder()
+    ids = [await bus.publish(PUBLISHED, {"n": n}) for n in range(5)]
+
+    assert await consumer(bus, {PUBLISHED: on_search}, group="search").run_once() == 5
+    assert await consumer(bus, {PUBLISHED: on_email}, group="email").run_once() == 5
+    assert [e.id for e in search] == ids
+    assert [e.id for e in email] == ids
+
+
+async def test_run_survives_a_failing_handler_and_stops_on_request(bus: EventBus) -> None:
+    handled: list[tuple[int, int]] = []
+    both_handled = asyncio.Event()
+
+    async def handle(event: Event) -> None:
+        if event.payload["n"] == 0 and event.delivery_count == 1:
+            raise RuntimeError("first attempt fails")
+        handled.append((event.payload["n"], event.delivery_count))
+        if len(handled) == 2:
+            both_handled.set()
+
+    sub = consumer(bus, {PUBLISHED: handle}, claim_idle_ms=50)
+    stop = asyncio.Event()
+    task = asyncio.create_task(sub.run(stop))
+    await bus.publish(PUBLISHED, {"n": 0})
+    await bus.publish(PUBLISHED, {"n": 1})
+
+    await asyncio.wait_for(both_handled.wait(), 3)
+    assert sorted(handled) == [(0, 2), (1, 1)]
+    stop.set()
+    await asyncio.wait_for(task, 1)
+
+
+async def test_run_recovers_when_its_stream_disappears(
+    redis: Redis, keys: KeySpace, bus: EventBus
+) -> None:
+    arrivals: asyncio.Queue[Event] = asyncio.Queue()
+    sub = consumer(bus, {PUBLISHED: arrivals.put})
+    stop = asyncio.Event()
+    task = asyncio.create_task(sub.run(stop))
+    await bus.publish(PUBLISHED, {"n": 1})
+    assert (await asyncio.wait_for(arrivals.get(), 3)).payload == {"n": 1}
+
+    # Deleting the stream drops the group too; reads then fail with NOGROUP until it is recreated.
+    await redis.delete(keys("events", PUBLISHED))
+    await asyncio.sleep(0.05)
+    await bus.publish(PUBLISHED, {"n": 2})
+
+    assert (await asyncio.wait_for(arrivals.get(), 3)).payload == {"n": 2}
+    assert not task.done()
+    stop.set()
+    await asyncio.wait_for(task, 1)
