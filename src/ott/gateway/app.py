@@ -1,0 +1,92 @@
+"""The API gateway (port 3000): one entry point in front of every service."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from enum import StrEnum
+
+from fastapi import FastAPI
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+
+from ott.core.app_factory import create_service_app
+from ott.core.client import ServiceClient
+from ott.core.resources import Resources
+from ott.core.settings import Environment, Settings
+from ott.gateway.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from ott.gateway.router import HttpUpstream, InProcessUpstream, ServiceDispatcher, Upstream
+from ott.gateway.service import Gatekeeper
+from ott.registry import SERVICES
+
+
+class Mode(StrEnum):
+    IN_PROCESS = "in-process"
+    SPLIT = "split"
+
+
+def create_app(
+    settings: Settings, resources: Resources | None = None, *, mode: Mode = Mode.IN_PROCESS
+) -> FastAPI:
+    resources = resources or Resources.open(settings)
+    service_apps: list[FastAPI] = []
+    clients: list[ServiceClient] = []
+    upstreams: dict[str, Upstream] = {}
+    for spec in SERVICES.values():
+        if mode is Mode.IN_PROCESS:
+            service_app = spec.load()(settings, resources)
+            service_apps.append(service_app)
+            upstreams[spec.prefix] = InProcessUpstream(service_app)
+        else:
+            client = ServiceClient(
+                spec.name, settings.service_url(spec.name), timeout=settings.service_timeout_seconds
+            )
+            clients.append(client)
+            upstreams[spec.prefix] = HttpUpstream(client)
+
+    @asynccontextmanager
+    async def run_services(_: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            for service_app in service_apps:
+                await stack.enter_async_context(service_app.router.lifespan_context(service_app))
+            for client in clients:
+                stack.push_async_callback(client.aclose)
+            yield
+
+    @asynccontextmanager
+    async def close_resources(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await resources.close()
+
+    gatekeeper = Gatekeeper(resources.redis, resources.keys, settings.rate_limit_per_minute)
+    return create_service_app(
+        "gateway",
+        settings=settings,
+        routers=[],
+        resources=resources,
+        access_log=True,
+        lifespan_hooks=[close_resources, run_services],
+        middleware=[
+            Middleware(SecurityHeadersMiddleware, hsts=settings.ott_env is Environment.PRODUCTION),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_credentials=True,
+                allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+                allow_headers=["authorization", "content-type", "x-correlation-id"],
+                expose_headers=[
+                    "retry-after",
+                    "x-correlation-id",
+                    "x-ratelimit-limit",
+                    "x-ratelimit-remaining",
+                ],
+                max_age=600,
+            ),
+            Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes),
+            Middleware(
+                ServiceDispatcher, settings=settings, upstreams=upstreams, gatekeeper=gatekeeper
+            ),
+        ],
+    )

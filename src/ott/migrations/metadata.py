@@ -1,0 +1,6 @@
+"""Every service's tables, gathered for Alembic. Add a service's models module here."""
+
+from ott.auth import models as auth_models  # noqa: F401
+from ott.core.database import Base
+
+target_metadata = Base.metadata

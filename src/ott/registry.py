@@ -1,0 +1,34 @@
+"""The services of the platform: where each is mounted and how to build it.
+
+A later service is added here (and its models in ott/migrations/metadata.py); the gateway,
+`ott serve` and `ott service` pick it up from this table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+
+from fastapi import FastAPI
+
+from ott.core.resources import Resources
+from ott.core.settings import Settings
+
+AppFactory = Callable[[Settings, Resources | None], FastAPI]
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    prefix: str
+    factory: str  # "module:function"
+
+    def load(self) -> AppFactory:
+        module, _, function = self.factory.partition(":")
+        return getattr(import_module(module), function)
+
+
+SERVICES: dict[str, ServiceSpec] = {
+    spec.name: spec for spec in (ServiceSpec("auth", "/api/auth", "ott.auth.app:create_app"),)
+}
