@@ -55,7 +55,14 @@ def _prepare(data_dir: Path | None, *, migrate: bool = True) -> Settings:
     return settings
 
 
+def _exit_cleanly(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def _serve(app_obj: object, host: str, port: int) -> None:
+    # Uvicorn re-raises SIGTERM after its graceful shutdown. Turning it into SystemExit lets
+    # finally blocks and atexit run, which stop child services and the embedded stores.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run(app_obj, host=host, port=port, log_config=None, access_log=False)  # type: ignore[arg-type]
 
 

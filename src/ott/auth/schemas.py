@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from datetime import datetime
 from typing import Annotated
@@ -20,7 +21,8 @@ class Input(BaseModel):
 
 
 def _no_control_characters(value: str) -> str:
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+    # Category Cc: C0 controls, DEL and the C1 controls (U+0080-U+009F).
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
         raise ValueError("must not contain control characters")
     return value
 
@@ -39,7 +41,12 @@ ProfileName = Annotated[
     StringConstraints(min_length=1, max_length=100, strip_whitespace=True),
     AfterValidator(_no_control_characters),
 ]
-AvatarUrl = Annotated[str, StringConstraints(max_length=500), AfterValidator(_safe_url)]
+AvatarUrl = Annotated[
+    str,
+    StringConstraints(max_length=500),
+    AfterValidator(_no_control_characters),
+    AfterValidator(_safe_url),
+]
 
 
 class RegisterRequest(Input):

@@ -9,6 +9,9 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger(__name__)
@@ -113,9 +116,23 @@ async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
-    code = HTTPStatus(status).phrase.lower().replace(" ", "_") if status in HTTPStatus else "error"
-    message = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Error"
+    code = phrase.lower().replace(" ", "_")
+    message = exc.detail if isinstance(exc.detail, str) else phrase
     return error_response(status, code, message, headers=getattr(exc, "headers", None))
+
+
+async def _store_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.error("store_unavailable", path=request.url.path, error=repr(exc))
+    return error_response(
+        503,
+        "store_unavailable",
+        "A data store is unreachable; nothing was changed. Try again shortly.",
+        headers={"Retry-After": "5"},
+    )
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
@@ -123,8 +140,21 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(500, "internal_error", "An unexpected error occurred")
 
 
+# A store that cannot be reached is an outage, not a bug: the request's transaction has rolled
+# back, so the client may retry.
+_STORE_ERRORS: tuple[type[Exception], ...] = (
+    RedisConnectionError,
+    RedisTimeoutError,
+    OperationalError,
+    InterfaceError,
+    ConnectionRefusedError,
+)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for store_error in _STORE_ERRORS:
+        app.add_exception_handler(store_error, _store_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)

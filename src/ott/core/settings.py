@@ -82,6 +82,7 @@ class Settings(BaseSettings):
     max_request_bytes: int = 1_048_576
     trust_forwarded_for: bool = False
     service_timeout_seconds: float = 5.0
+    circuit_reset_seconds: float = 10.0
 
     public_base_url: str = "http://localhost:3000"
     smtp_host: str | None = None

@@ -11,7 +11,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 
 from ott.core.app_factory import create_service_app
-from ott.core.client import ServiceClient
+from ott.core.client import CircuitBreaker, ServiceClient
 from ott.core.resources import Resources
 from ott.core.settings import Environment, Settings
 from ott.gateway.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
@@ -39,7 +39,10 @@ def create_app(
             upstreams[spec.prefix] = InProcessUpstream(service_app)
         else:
             client = ServiceClient(
-                spec.name, settings.service_url(spec.name), timeout=settings.service_timeout_seconds
+                spec.name,
+                settings.service_url(spec.name),
+                timeout=settings.service_timeout_seconds,
+                breaker=CircuitBreaker(spec.name, reset_timeout=settings.circuit_reset_seconds),
             )
             clients.append(client)
             upstreams[spec.prefix] = HttpUpstream(client)
