@@ -25,5 +25,9 @@ def upgrade(settings: Settings, revision: str = "head") -> None:
     command.upgrade(alembic_config(settings), revision)
 
 
+def downgrade(settings: Settings, revision: str) -> None:
+    command.downgrade(alembic_config(settings), revision)
+
+
 def make_revision(settings: Settings, message: str) -> None:
     command.revision(alembic_config(settings), message=message, autogenerate=True)

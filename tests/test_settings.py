@@ -1,0 +1,73 @@
+"""Settings: the spec's variable names, durations, and no silent default secret."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from ott.core.settings import Environment, Settings, parse_duration
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("15m", timedelta(minutes=15)),
+        ("7d", timedelta(days=7)),
+        ("30s", timedelta(seconds=30)),
+        ("2h", timedelta(hours=2)),
+        ("900", timedelta(seconds=900)),
+    ],
+)
+def test_durations_use_the_specs_notation(text: str, expected: timedelta) -> None:
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize("text", ["15 minutes", "m15", "", "-5m", "1w"])
+def test_bad_durations_are_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="invalid duration"):
+        parse_duration(text)
+
+
+def test_reads_the_specs_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POSTGRES_HOST", "db.internal")
+    monkeypatch.setenv("POSTGRES_DB", "ott_catalog")
+    monkeypatch.setenv("REDIS_URL", "redis://cache:6379/0")
+    monkeypatch.setenv("JWT_EXPIRES_IN", "10m")
+    monkeypatch.setenv("AUTH_SERVICE_PORT", "4001")
+    monkeypatch.setenv("CORS_ORIGINS", "https://watch.example, https://admin.example")
+    settings = Settings(_env_file=None)
+    assert settings.postgres_host == "db.internal"
+    assert settings.redis_url == "redis://cache:6379/0"
+    assert settings.access_token_ttl == timedelta(minutes=10)
+    assert settings.refresh_token_ttl == timedelta(days=7)
+    assert settings.service_url("auth") == "http://127.0.0.1:4001"
+    assert settings.cors_origins == ["https://watch.example", "https://admin.example"]
+
+
+def test_a_bad_duration_in_the_environment_stops_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JWT_EXPIRES_IN", "fifteen")
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None)
+
+
+@pytest.mark.parametrize("env", [Environment.PRODUCTION, Environment.TEST])
+def test_jwt_secret_is_required_outside_development(env: Environment) -> None:
+    with pytest.raises(ValidationError, match="JWT_SECRET must be set"):
+        Settings(_env_file=None, ott_env=env, jwt_secret=None)
+
+
+@pytest.mark.parametrize("secret", ["your-secret-key", "short-secret"])
+def test_weak_jwt_secrets_are_refused_in_production(secret: str) -> None:
+    with pytest.raises(ValidationError, match="too weak"):
+        Settings(_env_file=None, ott_env=Environment.PRODUCTION, jwt_secret=secret)
+
+
+def test_development_makes_one_secret_and_keeps_it(tmp_path: Path) -> None:
+    first = Settings(_env_file=None, data_dir=tmp_path, jwt_secret=None).resolved_jwt_secret()
+    second = Settings(_env_file=None, data_dir=tmp_path, jwt_secret=None).resolved_jwt_secret()
+    assert first == second
+    assert len(first) >= 48
+    assert (tmp_path / "jwt_secret").stat().st_mode & 0o777 == 0o600
