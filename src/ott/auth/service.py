@@ -209,7 +209,7 @@ async def update_profile(
     is_kids = changes.get("is_kids", profile.is_kids)
     rating = changes.get("maturity_rating") or MaturityRating(profile.maturity_rating)
     if is_kids and "maturity_rating" not in changes and not KIDS_MAX_RATING.allows(rating):
-        pass  # turning a profile into a kids profile lowers its rating
+        rating = KIDS_MAX_RATING  # turning a profile into a kids profile lowers its rating
     changes["maturity_rating"] = _checked_rating(is_kids, rating).value
     if changes.get("language_preference") is not None:
         changes["language_preference"] = changes["language_preference"].value
