@@ -1,0 +1,284 @@
+"""Roles: every account is a viewer, only admins change roles, and tokens carry them."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from ott.auth import service
+from ott.core.errors import ValidationFailed
+from ott.core.resources import Resources
+from ott.core.settings import Settings
+from tests.conftest import TEST_PASSWORD, assert_error, bearer, register, unique_email
+
+ADMIN_PASSWORD = "Admin-Console-2030"
+
+
+def _claims(token: str) -> dict[str, Any]:
+    """The payload of a JWT, read without checking the signature."""
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def _roles_url(user_id: str) -> str:
+    return f"/api/auth/users/{user_id}/roles"
+
+
+async def _create_admin(settings: Settings, email: str, password: str) -> tuple[uuid.UUID, set]:
+    """Run `service.create_admin` as the CLI does: straight against the database."""
+    resources = Resources.open(settings)
+    try:
+        async with resources.sessionmaker() as db, db.begin():
+            user = await service.create_admin(
+                db=db, settings=settings, email=email, password=password
+            )
+            return user.id, {role.value for role in user.roles}
+    finally:
+        await resources.close()
+
+
+async def _stored_roles(settings: Settings, user_id: str) -> list[str]:
+    url = str(settings.database_url).replace("postgresql+asyncpg://", "postgresql://")
+    connection = await asyncpg.connect(url)
+    try:
+        roles = await connection.fetchval(
+            "SELECT roles::text[] FROM users WHERE id = $1", uuid.UUID(user_id)
+        )
+    finally:
+        await connection.close()
+    return sorted(roles)
+
+
+async def _login(api: httpx.AsyncClient, email: str, password: str) -> httpx.Response:
+    return await api.post("/api/auth/login", json={"email": email, "password": password})
+
+
+async def _admin_tokens(api: httpx.AsyncClient, settings: Settings) -> dict[str, Any]:
+    email = unique_email("admin")
+    await _create_admin(settings, email, ADMIN_PASSWORD)
+    response = await _login(api, email, ADMIN_PASSWORD)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_a_new_account_is_a_viewer_only(api: httpx.AsyncClient, settings: Settings) -> None:
+    tokens = await register(api)
+    assert tokens["user"]["roles"] == ["viewer"]
+    assert _claims(tokens["access_token"])["roles"] == ["viewer"]
+    me = await api.get("/api/auth/me", headers=bearer(tokens))
+    assert me.json()["roles"] == ["viewer"]
+    assert await _stored_roles(settings, tokens["user"]["id"]) == ["viewer"]
+
+
+@pytest.mark.parametrize("roles", [["admin"], ["editor"], ["viewer"]])
+async def test_a_viewer_cannot_change_roles(
+    api: httpx.AsyncClient, settings: Settings, roles: list[str]
+) -> None:
+    viewer = await register(api)
+    target = await register(api)
+    for user in (viewer, target):  # neither someone else's roles nor one's own
+        response = await api.put(
+            _roles_url(user["user"]["id"]), headers=bearer(viewer), json={"roles": roles}
+        )
+        assert_error(response, 403, "forbidden")
+        assert await _stored_roles(settings, user["user"]["id"]) == ["viewer"]
+
+
+async def test_an_editor_cannot_change_roles(api: httpx.AsyncClient, settings: Settings) -> None:
+    admin = await _admin_tokens(api, settings)
+    editor = await register(api)
+    granted = await api.put(
+        _roles_url(editor["user"]["id"]), headers=bearer(admin), json={"roles": ["editor"]}
+    )
+    assert granted.status_code == 200, granted.text
+    refreshed = await api.post("/api/auth/refresh", json={"refresh_token": editor["refresh_token"]})
+    assert refreshed.status_code == 200, refreshed.text
+    response = await api.put(
+        _roles_url(editor["user"]["id"]),
+        headers=bearer(refreshed.json()),
+        json={"roles": ["admin"]},
+    )
+    assert_error(response, 403, "forbidden")
+    assert await _stored_roles(settings, editor["user"]["id"]) == ["editor", "viewer"]
+
+
+async def test_setting_roles_needs_a_token(api: httpx.AsyncClient, settings: Settings) -> None:
+    target = await register(api)
+    response = await api.put(_roles_url(target["user"]["id"]), json={"roles": ["admin"]})
+    assert_error(response, 401)
+    assert await _stored_roles(settings, target["user"]["id"]) == ["viewer"]
+
+
+async def test_an_admin_grants_roles_and_they_reach_the_next_token(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    admin = await _admin_tokens(api, settings)
+    assert "admin" in _claims(admin["access_token"])["roles"]
+    target = await register(api)
+
+    response = await api.put(
+        _roles_url(target["user"]["id"]),
+        headers=bearer(admin),
+        json={"roles": ["editor", "reviewer"]},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["id"] == target["user"]["id"]
+    assert sorted(body["roles"]) == ["editor", "reviewer", "viewer"]
+    assert await _stored_roles(settings, target["user"]["id"]) == ["editor", "reviewer", "viewer"]
+
+    # The target's current access token still says what it said when it was issued...
+    assert _claims(target["access_token"])["roles"] == ["viewer"]
+    # ...and the next one, after a refresh, carries the new roles.
+    refreshed = await api.post("/api/auth/refresh", json={"refresh_token": target["refresh_token"]})
+    assert refreshed.status_code == 200, refreshed.text
+    assert sorted(_claims(refreshed.json()["access_token"])["roles"]) == [
+        "editor",
+        "reviewer",
+        "viewer",
+    ]
+    assert sorted(refreshed.json()["user"]["roles"]) == ["editor", "reviewer", "viewer"]
+
+
+async def test_setting_roles_replaces_them_but_keeps_viewer(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    admin = await _admin_tokens(api, settings)
+    target = await register(api)
+    url = _roles_url(target["user"]["id"])
+    first = await api.put(url, headers=bearer(admin), json={"roles": ["editor", "editor"]})
+    assert first.status_code == 200, first.text
+    assert sorted(first.json()["roles"]) == ["editor", "viewer"]
+    second = await api.put(url, headers=bearer(admin), json={"roles": ["reviewer"]})
+    assert second.status_code == 200, second.text
+    assert sorted(second.json()["roles"]) == ["reviewer", "viewer"]
+    assert await _stored_roles(settings, target["user"]["id"]) == ["reviewer", "viewer"]
+
+
+async def test_a_granted_admin_can_grant_roles(api: httpx.AsyncClient, settings: Settings) -> None:
+    admin = await _admin_tokens(api, settings)
+    deputy = await register(api)
+    granted = await api.put(
+        _roles_url(deputy["user"]["id"]), headers=bearer(admin), json={"roles": ["admin"]}
+    )
+    assert granted.status_code == 200, granted.text
+    refreshed = await api.post("/api/auth/refresh", json={"refresh_token": deputy["refresh_token"]})
+    assert refreshed.status_code == 200, refreshed.text
+    target = await register(api)
+    response = await api.put(
+        _roles_url(target["user"]["id"]),
+        headers=bearer(refreshed.json()),
+        json={"roles": ["editor"]},
+    )
+    assert response.status_code == 200, response.text
+    assert sorted(response.json()["roles"]) == ["editor", "viewer"]
+
+
+async def test_roles_of_an_unknown_user_are_not_found(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    admin = await _admin_tokens(api, settings)
+    response = await api.put(
+        _roles_url(str(uuid.uuid4())), headers=bearer(admin), json={"roles": ["editor"]}
+    )
+    assert_error(response, 404, "not_found")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"roles": ["superuser"]},
+        {"roles": ["editor", "root"]},
+        {"roles": ["Admin"]},
+        {"roles": []},
+        {"roles": "admin"},
+        {"roles": ["editor"] * 5},
+        {},
+        {"roles": ["editor"], "user_id": str(uuid.uuid4())},
+    ],
+    ids=["unknown", "one-unknown", "capitalised", "empty", "string", "too-many", "none", "extra"],
+)
+async def test_invalid_roles_are_refused_and_change_nothing(
+    api: httpx.AsyncClient, settings: Settings, body: dict[str, Any]
+) -> None:
+    admin = await _admin_tokens(api, settings)
+    target = await register(api)
+    response = await api.put(_roles_url(target["user"]["id"]), headers=bearer(admin), json=body)
+    assert_error(response, 422, "validation_error")
+    assert await _stored_roles(settings, target["user"]["id"]) == ["viewer"]
+
+
+async def test_a_malformed_user_id_is_a_validation_error(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    admin = await _admin_tokens(api, settings)
+    response = await api.put(_roles_url("not-a-uuid"), headers=bearer(admin), json={"roles": []})
+    assert_error(response, 422, "validation_error")
+
+
+async def test_create_admin_makes_a_new_admin_account_with_a_profile(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    email = unique_email("admin")
+    user_id, roles = await _create_admin(settings, email, ADMIN_PASSWORD)
+    assert roles == {"viewer", "admin"}
+    login = await _login(api, email, ADMIN_PASSWORD)
+    assert login.status_code == 200, login.text
+    tokens = login.json()
+    assert tokens["user"]["id"] == str(user_id)
+    assert sorted(_claims(tokens["access_token"])["roles"]) == ["admin", "viewer"]
+    profiles = await api.get("/api/auth/profiles", headers=bearer(tokens))
+    assert len(profiles.json()) == 1
+    assert tokens["profile_id"] == profiles.json()[0]["id"]
+
+
+async def test_create_admin_on_an_existing_account_adds_admin_and_keeps_the_password(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    email = unique_email("promoted")
+    registered = await register(api, email=email)
+    user_id, roles = await _create_admin(settings, email.upper(), ADMIN_PASSWORD)
+    assert str(user_id) == registered["user"]["id"]
+    assert roles == {"viewer", "admin"}
+    assert await _stored_roles(settings, registered["user"]["id"]) == ["admin", "viewer"]
+
+    kept = await _login(api, email, TEST_PASSWORD)
+    assert kept.status_code == 200, kept.text
+    assert sorted(_claims(kept.json()["access_token"])["roles"]) == ["admin", "viewer"]
+    assert_error(await _login(api, email, ADMIN_PASSWORD), 401, "invalid_credentials")
+    profiles = await api.get("/api/auth/profiles", headers=bearer(kept.json()))
+    assert [p["id"] for p in profiles.json()] == [registered["profile_id"]]
+
+
+async def test_create_admin_keeps_the_other_roles(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    admin = await _admin_tokens(api, settings)
+    email = unique_email("editor")
+    editor = await register(api, email=email)
+    granted = await api.put(
+        _roles_url(editor["user"]["id"]), headers=bearer(admin), json={"roles": ["editor"]}
+    )
+    assert granted.status_code == 200, granted.text
+    _, roles = await _create_admin(settings, email, ADMIN_PASSWORD)
+    assert roles == {"viewer", "editor", "admin"}
+    assert await _stored_roles(settings, editor["user"]["id"]) == ["admin", "editor", "viewer"]
+
+
+async def test_create_admin_checks_the_password_of_a_new_account(settings: Settings) -> None:
+    email = unique_email("admin")
+    with pytest.raises(ValidationFailed) as raised:
+        await _create_admin(settings, email, "password123")
+    assert raised.value.code == "weak_password"
+    url = str(settings.database_url).replace("postgresql+asyncpg://", "postgresql://")
+    connection = await asyncpg.connect(url)
+    try:
+        assert await connection.fetchval("SELECT count(*) FROM users WHERE email = $1", email) == 0
+    finally:
+        await connection.close()
