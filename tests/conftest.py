@@ -43,7 +43,8 @@ def _admin_pg_url() -> str:
     return os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-def _run_sql(url: str, statement: str) -> None:
+def run_sql(url: str, statement: str) -> None:
+    """Run one statement on a fresh connection (for set-up outside the event loop)."""
     import asyncpg
 
     async def run() -> None:
@@ -66,9 +67,9 @@ def database_url(data_dir: Path) -> Iterator[str]:
     if os.environ.get("TEST_POSTGRES_URL") or _answers(LOCAL_PG):
         name = f"ott_test_{uuid.uuid4().hex[:12]}"
         admin = _admin_pg_url()
-        _run_sql(admin, f'CREATE DATABASE "{name}"')
+        run_sql(admin, f'CREATE DATABASE "{name}"')
         yield admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
-        _run_sql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        run_sql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
         yield start_embedded_postgres(data_dir)
 

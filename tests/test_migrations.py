@@ -9,7 +9,7 @@ import asyncpg
 
 from ott.core import migrate
 from ott.core.settings import Settings
-from tests.conftest import settings_with
+from tests.conftest import run_sql, settings_with
 
 
 def _tables(url: str) -> set[str]:
@@ -26,22 +26,11 @@ def _tables(url: str) -> set[str]:
     return asyncio.run(read())
 
 
-def _admin(url: str, statement: str) -> None:
-    async def run() -> None:
-        connection = await asyncpg.connect(url)
-        try:
-            await connection.execute(statement)
-        finally:
-            await connection.close()
-
-    asyncio.run(run())
-
-
 def test_upgrade_downgrade_upgrade(settings: Settings) -> None:
     base_url = str(settings.database_url).replace("postgresql+asyncpg://", "postgresql://")
     server, _, _ = base_url.rpartition("/")
     name = f"ott_migrate_{uuid.uuid4().hex[:8]}"
-    _admin(f"{server}/postgres", f'CREATE DATABASE "{name}"')
+    run_sql(f"{server}/postgres", f'CREATE DATABASE "{name}"')
     try:
         fresh = settings_with(settings, database_url=f"{server}/{name}")
         migrate.upgrade(fresh)
@@ -51,4 +40,4 @@ def test_upgrade_downgrade_upgrade(settings: Settings) -> None:
         migrate.upgrade(fresh)
         assert "users" in _tables(f"{server}/{name}")
     finally:
-        _admin(f"{server}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        run_sql(f"{server}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
