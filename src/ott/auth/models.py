@@ -4,28 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from enum import StrEnum
 
-from sqlalchemy import ARRAY, Boolean, DateTime, Enum, ForeignKey, String, func, text
+from sqlalchemy import ARRAY, Boolean, DateTime, ForeignKey, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ott.core.database import Base
+from ott.core.database import Base, pg_enum
 from ott.core.identity import Role
+from ott.core.locale import Language
 from ott.core.maturity import DEFAULT_PROFILE_RATING
-
-
-class SubscriptionTier(StrEnum):
-    FREE = "free"
-    PREMIUM = "premium"
-
-
-class Language(StrEnum):
-    EN = "en"
-    HI = "hi"
-
-
-def _enum(enum_cls: type[StrEnum], name: str) -> Enum:
-    return Enum(enum_cls, name=name, values_callable=lambda e: [m.value for m in e])
+from ott.core.tiers import SubscriptionTier
 
 
 class User(Base):
@@ -35,11 +22,11 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(255), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     subscription_tier: Mapped[SubscriptionTier] = mapped_column(
-        _enum(SubscriptionTier, "subscription_tier"), server_default=SubscriptionTier.FREE.value
+        pg_enum(SubscriptionTier, "subscription_tier"), server_default=SubscriptionTier.FREE.value
     )
     subscription_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     roles: Mapped[list[Role]] = mapped_column(
-        ARRAY(_enum(Role, "user_role")), server_default=text("'{viewer}'")
+        ARRAY(pg_enum(Role, "user_role")), server_default=text("'{viewer}'")
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(

@@ -9,9 +9,10 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-from ott.auth.models import Language, SubscriptionTier
 from ott.core.identity import Role
+from ott.core.locale import Language
 from ott.core.maturity import MaturityRating
+from ott.core.tiers import SubscriptionTier
 
 
 class Input(BaseModel):
