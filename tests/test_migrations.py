@@ -34,7 +34,8 @@ def test_upgrade_downgrade_upgrade(settings: Settings) -> None:
     try:
         fresh = settings_with(settings, database_url=f"{server}/{name}")
         migrate.upgrade(fresh)
-        assert {"users", "profiles", "password_reset_tokens"} <= _tables(f"{server}/{name}")
+        expected = {"users", "profiles", "password_reset_tokens", "content", "seasons", "episodes"}
+        assert expected <= _tables(f"{server}/{name}")
         migrate.downgrade(fresh, "base")
         assert _tables(f"{server}/{name}") == {"alembic_version"}
         migrate.upgrade(fresh)
