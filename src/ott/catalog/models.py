@@ -85,7 +85,7 @@ class Content(Base):
         # Keyset pagination over what viewers see, for each sort order.
         Index(
             "ix_content_live_newest",
-            text("release_date DESC NULLS LAST"),
+            text("coalesce(release_date, DATE '0001-01-01') DESC"),
             text("id DESC"),
             postgresql_where=text("workflow_state = 'published'"),
         ),

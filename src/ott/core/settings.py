@@ -80,11 +80,17 @@ class Settings(BaseSettings):
         default_factory=lambda: ["http://localhost:3000", "http://127.0.0.1:3000"]
     )
     max_request_bytes: int = 1_048_576
+    max_bulk_upload_bytes: int = 52_428_800
     trust_forwarded_for: bool = False
     service_timeout_seconds: float = 5.0
     circuit_reset_seconds: float = 10.0
 
     public_base_url: str = "http://localhost:3000"
+    # The header a CDN or load balancer sets to the viewer's country (e.g. CloudFront-Viewer-Country
+    # or CF-IPCountry); the edge must overwrite any value a client sends.
+    country_header: str = "x-viewer-country"
+    default_country: str = "IN"
+    catalog_cache_seconds: float = 10.0
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_user: str | None = None

@@ -19,6 +19,8 @@ from ott.gateway.router import HttpUpstream, InProcessUpstream, ServiceDispatche
 from ott.gateway.service import Gatekeeper
 from ott.registry import SERVICES
 
+BULK_UPLOAD_PATH = "/api/cms/content/bulk-upload"
+
 
 class Mode(StrEnum):
     IN_PROCESS = "in-process"
@@ -87,7 +89,11 @@ def create_app(
                 ],
                 max_age=600,
             ),
-            Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes),
+            Middleware(
+                BodySizeLimitMiddleware,
+                max_bytes=settings.max_request_bytes,
+                larger_limits={BULK_UPLOAD_PATH: settings.max_bulk_upload_bytes},
+            ),
             Middleware(
                 ServiceDispatcher, settings=settings, upstreams=upstreams, gatekeeper=gatekeeper
             ),

@@ -104,7 +104,10 @@ def upgrade() -> None:
     op.create_index(
         "ix_content_live_newest",
         "content",
-        [sa.literal_column("release_date DESC NULLS LAST"), sa.literal_column("id DESC")],
+        [
+            sa.literal_column("coalesce(release_date, DATE '0001-01-01') DESC"),
+            sa.literal_column("id DESC"),
+        ],
         unique=False,
         postgresql_where=sa.text("workflow_state = 'published'"),
     )

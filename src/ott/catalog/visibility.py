@@ -1,0 +1,113 @@
+"""What a viewer may see, decided in one place.
+
+Every listing, search and detail of the catalog (and, through the catalog's API, the streaming
+service) filters with `visible_to(viewer)` and marks titles with `locked_for(viewer)`:
+- only published titles, inside their availability window (available_from/until);
+- only where the viewer's country is allowed: a title without availability rules is shown
+  everywhere; with rules, at least one rule must admit the country at this moment;
+- only up to the profile's maturity rating (a kids profile is capped at PG by the auth service);
+- premium titles are listed to free viewers, marked locked. A rule that names a tier admits its
+  country only for that tier or above; a title whose matching rules all need premium is locked.
+Anything not visible answers 404 on its detail, so its existence does not leak.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy import ColumnElement, and_, any_, exists, false, literal, not_, or_, select
+
+from ott.catalog.models import AvailabilityRule, Content, WorkflowState
+from ott.core.identity import OptionalIdentity
+from ott.core.locale import Language
+from ott.core.maturity import DEFAULT_PROFILE_RATING, MaturityRating
+from ott.core.tiers import SubscriptionTier
+
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    country: str
+    max_rating: MaturityRating
+    tier: SubscriptionTier
+    language: Language
+    now: datetime
+
+    @property
+    def cache_scope(self) -> str:
+        """What makes two viewers see different answers (the clock aside)."""
+        return f"{self.country}:{self.max_rating.level}:{self.tier.value}:{self.language.value}"
+
+
+def _rule_admits(rule: type[AvailabilityRule], viewer: Viewer) -> ColumnElement[bool]:
+    country = literal(viewer.country)
+    return and_(
+        rule.content_id == Content.id,
+        or_(rule.allowed_countries.is_(None), country == any_(rule.allowed_countries)),
+        not_(country == any_(rule.blocked_countries)),
+        or_(rule.starts_at.is_(None), rule.starts_at <= viewer.now),
+        or_(rule.ends_at.is_(None), rule.ends_at > viewer.now),
+    )
+
+
+def _has_rules() -> ColumnElement[bool]:
+    return exists(select(AvailabilityRule.id).where(AvailabilityRule.content_id == Content.id))
+
+
+def visible_to(viewer: Viewer) -> ColumnElement[bool]:
+    admitted = exists(select(AvailabilityRule.id).where(_rule_admits(AvailabilityRule, viewer)))
+    return and_(
+        Content.workflow_state == WorkflowState.PUBLISHED,
+        or_(Content.available_from.is_(None), Content.available_from <= viewer.now),
+        or_(Content.available_until.is_(None), Content.available_until > viewer.now),
+        Content.maturity_level <= viewer.max_rating.level,
+        or_(not_(_has_rules()), admitted),
+    )
+
+
+def locked_for(viewer: Viewer) -> ColumnElement[bool]:
+    if viewer.tier is SubscriptionTier.PREMIUM:
+        return false()
+    admitted_free = exists(
+        select(AvailabilityRule.id).where(
+            _rule_admits(AvailabilityRule, viewer),
+            or_(AvailabilityRule.tier.is_(None), AvailabilityRule.tier == SubscriptionTier.FREE),
+        )
+    )
+    return or_(
+        Content.tier_requirement == SubscriptionTier.PREMIUM,
+        and_(_has_rules(), not_(admitted_free)),
+    )
+
+
+def _country(request: Request) -> str:
+    settings = request.app.state.settings
+    value = (request.headers.get(settings.country_header) or "").strip().upper()
+    return value if _COUNTRY.match(value) else settings.default_country
+
+
+def _viewer(request: Request, identity: OptionalIdentity) -> Viewer:
+    rating, tier, language = DEFAULT_PROFILE_RATING, SubscriptionTier.FREE, Language.EN
+    if identity is not None:
+        tier = SubscriptionTier(identity.tier)
+        if identity.maturity_rating:
+            rating = MaturityRating(identity.maturity_rating)
+        if identity.language:
+            language = Language(identity.language)
+    elif request.headers.get("accept-language", "").lower().startswith("hi"):
+        language = Language.HI
+    return Viewer(
+        country=_country(request),
+        max_rating=rating,
+        tier=tier,
+        language=language,
+        now=datetime.now(UTC),
+    )
+
+
+CurrentViewer = Annotated[Viewer, Depends(_viewer)]
