@@ -30,5 +30,9 @@ class ServiceSpec:
 
 
 SERVICES: dict[str, ServiceSpec] = {
-    spec.name: spec for spec in (ServiceSpec("auth", "/api/auth", "ott.auth.app:create_app"),)
+    spec.name: spec
+    for spec in (
+        ServiceSpec("auth", "/api/auth", "ott.auth.app:create_app"),
+        ServiceSpec("catalog", "/api/catalog", "ott.catalog.app:create_app"),
+    )
 }

@@ -1,0 +1,60 @@
+"""The catalog service as its own app (port 3002)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from ott.catalog.cache import CONTENT_EVENTS, CatalogCache
+from ott.catalog.router import router
+from ott.catalog.service import has_trigram_search
+from ott.core.app_factory import create_service_app
+from ott.core.events import Event, EventConsumer
+from ott.core.resources import Resources
+from ott.core.settings import Settings
+
+
+@asynccontextmanager
+async def _catalog_runtime(app: FastAPI) -> AsyncIterator[None]:
+    """The cache, and a consumer that drops cached answers whenever content changes."""
+    resources: Resources = app.state.resources
+    settings: Settings = app.state.settings
+    cache = CatalogCache(resources.redis, resources.keys, settings.catalog_cache_seconds)
+    app.state.catalog_cache = cache
+    app.state.catalog_typo_tolerant = await has_trigram_search(resources.engine)
+
+    async def on_content_event(_: Event) -> None:
+        await cache.invalidate()
+
+    consumer = EventConsumer(
+        resources.events,
+        group="catalog-cache",
+        consumer=f"{socket.gethostname()}-{os.getpid()}",
+        handlers=dict.fromkeys(CONTENT_EVENTS, on_content_event),
+        block_ms=500,
+        claim_idle_ms=5_000,
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(consumer.run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, timeout=5)
+
+
+def create_app(settings: Settings, resources: Resources | None = None) -> FastAPI:
+    return create_service_app(
+        "catalog",
+        settings=settings,
+        routers=[router],
+        resources=resources,
+        lifespan_hooks=[_catalog_runtime],
+    )

@@ -1,0 +1,61 @@
+"""Hot catalog answers cached in Redis, dropped as soon as content changes.
+
+Every cache key carries the catalog's generation number; a content event (published,
+updated, archived) bumps it, so every answer cached before the edit stops being found at once.
+Entries also expire after a few seconds, which bounds how late an availability window that
+opens or closes with no edit is noticed. Without Redis the answers are simply built each time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+
+import redis.exceptions
+import structlog
+from pydantic import BaseModel, TypeAdapter
+from redis.asyncio import Redis
+
+from ott.core.redis import KeySpace
+
+log = structlog.get_logger(__name__)
+
+CONTENT_EVENTS = ("content.published", "content.updated", "content.archived")
+_REDIS_ERRORS = (redis.exceptions.RedisError, OSError)
+
+
+class CatalogCache:
+    def __init__(self, redis_client: Redis, keys: KeySpace, ttl_seconds: float) -> None:
+        self.redis = redis_client
+        self.keys = keys
+        self.ttl_ms = int(ttl_seconds * 1000)
+        self.generation_key = keys("catalog", "generation")
+
+    async def answer(self, scope: str, build: Callable[[], Awaitable[object]]) -> str:
+        """The JSON answer for `scope` (the request and what the viewer may see), from the cache
+        or built and stored."""
+        digest = hashlib.sha256(scope.encode()).hexdigest()[:32]
+        try:
+            generation = await self.redis.get(self.generation_key) or "0"
+            key = self.keys("catalog", "answer", generation, digest)
+            cached = await self.redis.get(key)
+        except _REDIS_ERRORS as exc:
+            log.warning("catalog_cache_unavailable", error=repr(exc))
+            return _to_json(await build())
+        if cached is not None:
+            return cached
+        answer = _to_json(await build())
+        try:
+            await self.redis.set(key, answer, px=self.ttl_ms)
+        except _REDIS_ERRORS as exc:
+            log.warning("catalog_cache_unavailable", error=repr(exc))
+        return answer
+
+    async def invalidate(self) -> None:
+        await self.redis.incr(self.generation_key)
+
+
+def _to_json(value: object) -> str:
+    if isinstance(value, BaseModel):
+        return value.model_dump_json()
+    return TypeAdapter(type(value)).dump_json(value).decode()

@@ -1,0 +1,335 @@
+"""Reading the catalog: listings, details, seasons, episodes, genres, trending and search.
+
+Every query goes through `visible_to(viewer)`; nothing here decides visibility by itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    exists,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.orm import selectinload
+
+from ott.catalog.models import Content, Episode, Genre, Season, content_genres
+from ott.catalog.schemas import (
+    ContentDetail,
+    ContentFilters,
+    ContentPage,
+    ContentSummary,
+    EpisodeOut,
+    GenreOut,
+    SearchQuery,
+    SearchResults,
+    SeasonOut,
+    SortOrder,
+)
+from ott.catalog.visibility import Viewer, locked_for, visible_to
+from ott.core.errors import NotFound, ValidationFailed
+from ott.core.locale import Language
+
+# Must match the expression of the ix_content_live_newest index exactly.
+RELEASE_SORT_KEY = func.coalesce(Content.release_date, literal_column("DATE '0001-01-01'"))
+_SEARCH_TOKEN = re.compile(r"[\w\u0900-\u097F]+")
+_MAX_SEARCH_TOKENS = 10
+TRENDING_SIZE = 20
+
+
+@dataclass(frozen=True)
+class _Sort:
+    key: Any
+    descending: bool
+
+    def order_by(self) -> list[Any]:
+        if self.descending:
+            return [self.key.desc(), Content.id.desc()]
+        return [self.key.asc(), Content.id.asc()]
+
+    def after(self, key: Any, content_id: uuid.UUID) -> ColumnElement[bool]:
+        position = tuple_(self.key, Content.id)
+        boundary = tuple_(literal(key, self.key.type), literal(content_id))
+        return position < boundary if self.descending else position > boundary
+
+
+_SORTS = {
+    SortOrder.NEWEST: _Sort(RELEASE_SORT_KEY, descending=True),
+    SortOrder.TITLE: _Sort(Content.sort_title, descending=False),
+    SortOrder.POPULARITY: _Sort(Content.popularity, descending=True),
+}
+
+
+def _sort_value(content: Content, sort: SortOrder) -> Any:
+    if sort is SortOrder.NEWEST:
+        return (content.release_date or date(1, 1, 1)).isoformat()
+    if sort is SortOrder.TITLE:
+        return content.sort_title
+    return content.popularity
+
+
+def encode_cursor(content: Content, sort: SortOrder) -> str:
+    raw = json.dumps({"s": sort.value, "k": _sort_value(content, sort), "i": str(content.id)})
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, sort: SortOrder) -> tuple[Any, uuid.UUID]:
+    invalid = ValidationFailed(
+        "The cursor is not valid for this listing",
+        code="invalid_cursor",
+        details=[{"field": "cursor", "message": "use next_cursor from the previous page"}],
+    )
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if data["s"] != sort.value:
+            raise invalid
+        content_id = uuid.UUID(data["i"])
+        key = data["k"]
+        if sort is SortOrder.NEWEST:
+            key = date.fromisoformat(key)
+        elif sort is SortOrder.POPULARITY:
+            key = float(key)
+        elif not isinstance(key, str):
+            raise invalid
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
+        raise invalid from exc
+    return key, content_id
+
+
+def _localized(english: str | None, hindi: str | None, language: Language) -> str | None:
+    if language is Language.HI:
+        return hindi or english
+    return english or hindi
+
+
+def _genres(content: Content, language: Language) -> list[GenreOut]:
+    return [
+        GenreOut(slug=g.slug, name=_localized(g.name, g.name_hi, language) or g.name)
+        for g in content.genres
+    ]
+
+
+def summarize(content: Content, locked: bool, viewer: Viewer) -> ContentSummary:
+    language = viewer.language
+    title = _localized(content.title, content.title_hi, language) or content.title
+    other = content.title if title != content.title else content.title_hi
+    return ContentSummary(
+        id=content.id,
+        type=content.type,
+        title=title,
+        original_title=other,
+        description=_localized(content.description, content.description_hi, language),
+        original_language=content.original_language,
+        release_date=content.release_date,
+        release_year=content.release_date.year if content.release_date else None,
+        duration_minutes=content.duration_minutes,
+        maturity_rating=content.maturity_rating,
+        genres=_genres(content, language),
+        poster_url=content.poster_url,
+        thumbnail_url=content.thumbnail_url,
+        tier_requirement=content.tier_requirement,
+        locked=locked,
+    )
+
+
+def _visible_titles(viewer: Viewer) -> Select[tuple[Content, bool]]:
+    return (
+        select(Content, locked_for(viewer).label("locked"))
+        .where(visible_to(viewer))
+        .options(selectinload(Content.genres))
+    )
+
+
+def _filtered(statement: Select[Any], filters: ContentFilters) -> Select[Any]:
+    if filters.type:
+        statement = statement.where(Content.type == filters.type)
+    if filters.language:
+        statement = statement.where(Content.original_language == filters.language)
+    if filters.tier:
+        statement = statement.where(Content.tier_requirement == filters.tier)
+    if filters.maturity:
+        statement = statement.where(Content.maturity_level <= filters.maturity.level)
+    first_year = filters.year or filters.year_from
+    last_year = filters.year or filters.year_to
+    if first_year:
+        statement = statement.where(Content.release_date >= date(first_year, 1, 1))
+    if last_year:
+        statement = statement.where(Content.release_date < date(last_year + 1, 1, 1))
+    if filters.genre:
+        statement = statement.where(
+            exists(
+                select(content_genres.c.content_id)
+                .join(Genre, Genre.id == content_genres.c.genre_id)
+                .where(content_genres.c.content_id == Content.id, Genre.slug == filters.genre)
+            )
+        )
+    return statement
+
+
+async def list_content(*, db: AsyncSession, viewer: Viewer, filters: ContentFilters) -> ContentPage:
+    sort = _SORTS[filters.sort]
+    statement = _filtered(_visible_titles(viewer), filters)
+    if filters.cursor:
+        statement = statement.where(sort.after(*decode_cursor(filters.cursor, filters.sort)))
+    statement = statement.order_by(*sort.order_by()).limit(filters.limit + 1)
+    rows = (await db.execute(statement)).all()
+    page = rows[: filters.limit]
+    next_cursor = (
+        encode_cursor(page[-1][0], filters.sort) if len(rows) > filters.limit and page else None
+    )
+    return ContentPage(
+        items=[summarize(content, locked, viewer) for content, locked in page],
+        next_cursor=next_cursor,
+    )
+
+
+async def trending(*, db: AsyncSession, viewer: Viewer) -> list[ContentSummary]:
+    statement = (
+        _visible_titles(viewer)
+        .order_by(*_SORTS[SortOrder.POPULARITY].order_by())
+        .limit(TRENDING_SIZE)
+    )
+    rows = (await db.execute(statement)).all()
+    return [summarize(content, locked, viewer) for content, locked in rows]
+
+
+async def _visible_or_404(db: AsyncSession, viewer: Viewer, content_id: uuid.UUID) -> Any:
+    row = (await db.execute(_visible_titles(viewer).where(Content.id == content_id))).one_or_none()
+    if row is None:
+        raise NotFound("No such title")
+    return row
+
+
+async def _seasons(db: AsyncSession, content_id: uuid.UUID, viewer: Viewer) -> list[SeasonOut]:
+    statement = (
+        select(Season, func.count(Episode.id))
+        .outerjoin(Episode, Episode.season_id == Season.id)
+        .where(Season.content_id == content_id)
+        .group_by(Season.id)
+        .order_by(Season.season_number)
+    )
+    return [
+        SeasonOut(
+            id=season.id,
+            season_number=season.season_number,
+            title=_localized(season.title, season.title_hi, viewer.language),
+            release_date=season.release_date,
+            episode_count=count,
+        )
+        for season, count in (await db.execute(statement)).all()
+    ]
+
+
+async def get_detail(*, db: AsyncSession, viewer: Viewer, content_id: uuid.UUID) -> ContentDetail:
+    content, locked = await _visible_or_404(db, viewer, content_id)
+    summary = summarize(content, locked, viewer)
+    return ContentDetail(
+        **summary.model_dump(),
+        people=content.people,
+        trailer_url=content.trailer_url,
+        available_until=content.available_until,
+        seasons=await _seasons(db, content.id, viewer),
+    )
+
+
+async def list_seasons(
+    *, db: AsyncSession, viewer: Viewer, content_id: uuid.UUID
+) -> list[SeasonOut]:
+    await _visible_or_404(db, viewer, content_id)
+    return await _seasons(db, content_id, viewer)
+
+
+async def list_episodes(
+    *, db: AsyncSession, viewer: Viewer, season_id: uuid.UUID
+) -> list[EpisodeOut]:
+    visible_season = (
+        select(Season.id)
+        .join(Content, Content.id == Season.content_id)
+        .where(Season.id == season_id, visible_to(viewer))
+    )
+    if (await db.scalar(visible_season)) is None:
+        raise NotFound("No such season")
+    episodes = await db.scalars(
+        select(Episode).where(Episode.season_id == season_id).order_by(Episode.episode_number)
+    )
+    return [
+        EpisodeOut(
+            id=e.id,
+            episode_number=e.episode_number,
+            title=_localized(e.title, e.title_hi, viewer.language) or e.title,
+            description=_localized(e.description, e.description_hi, viewer.language),
+            duration_minutes=e.duration_minutes,
+            thumbnail_url=e.thumbnail_url,
+        )
+        for e in episodes
+    ]
+
+
+async def list_genres(*, db: AsyncSession, viewer: Viewer) -> list[GenreOut]:
+    genres = await db.scalars(select(Genre).order_by(Genre.name))
+    return [
+        GenreOut(slug=g.slug, name=_localized(g.name, g.name_hi, viewer.language) or g.name)
+        for g in genres
+    ]
+
+
+def _prefix_query(text_query: str) -> str | None:
+    tokens = _SEARCH_TOKEN.findall(text_query.casefold())[:_MAX_SEARCH_TOKENS]
+    return " & ".join(f"{token}:*" for token in tokens) or None
+
+
+async def search(
+    *, db: AsyncSession, viewer: Viewer, query: SearchQuery, typo_tolerant: bool
+) -> SearchResults:
+    """Ranked full-text search over titles (both languages), people, genres and descriptions,
+    matching word prefixes as the viewer types; near-miss spellings too where pg_trgm exists."""
+    prefix = _prefix_query(query.q)
+    if prefix is None:
+        return SearchResults(query=query.q, items=[], typo_tolerant=typo_tolerant)
+    ts_query = func.to_tsquery(literal_column("'simple'::regconfig"), prefix)
+    matches: ColumnElement[bool] = Content.search_vector.bool_op("@@")(ts_query)
+    rank: Any = func.ts_rank_cd(Content.search_vector, ts_query)
+    if typo_tolerant:
+        phrase = literal(query.q.casefold())
+        hindi_title = func.coalesce(Content.title_hi, "")
+        matches = or_(
+            matches, phrase.bool_op("<%")(Content.title), phrase.bool_op("<%")(hindi_title)
+        )
+        rank = rank + func.greatest(
+            func.word_similarity(phrase, Content.title),
+            func.word_similarity(phrase, hindi_title),
+        )
+    statement = _visible_titles(viewer).where(matches)
+    if query.type:
+        statement = statement.where(Content.type == query.type)
+    statement = statement.order_by(rank.desc(), Content.popularity.desc()).limit(query.limit)
+    rows = (await db.execute(statement)).all()
+    return SearchResults(
+        query=query.q,
+        items=[summarize(content, locked, viewer) for content, locked in rows],
+        typo_tolerant=typo_tolerant,
+    )
+
+
+async def has_trigram_search(engine: AsyncEngine) -> bool:
+    async with engine.connect() as connection:
+        found = await connection.scalar(
+            text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
+        )
+    return found is not None
