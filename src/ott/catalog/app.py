@@ -13,7 +13,6 @@ from fastapi import FastAPI
 
 from ott.catalog.cache import CONTENT_EVENTS, CatalogCache
 from ott.catalog.router import router
-from ott.catalog.service import has_trigram_search
 from ott.core.app_factory import create_service_app
 from ott.core.events import Event, EventConsumer
 from ott.core.resources import Resources
@@ -27,7 +26,7 @@ async def _catalog_runtime(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     cache = CatalogCache(resources.redis, resources.keys, settings.catalog_cache_seconds)
     app.state.catalog_cache = cache
-    app.state.catalog_typo_tolerant = await has_trigram_search(resources.engine)
+    app.state.catalog_typo_tolerant = None  # learnt from the database on the first search
 
     async def on_content_event(_: Event) -> None:
         await cache.invalidate()

@@ -95,7 +95,10 @@ async def search(
     viewer: CurrentViewer,
     db: DbSession,
 ) -> Response:
-    typo_tolerant: bool = request.app.state.catalog_typo_tolerant
+    state = request.app.state
+    if state.catalog_typo_tolerant is None:
+        state.catalog_typo_tolerant = await service.has_trigram_search(db)
+    typo_tolerant: bool = state.catalog_typo_tolerant
     return await _cached(
         request,
         viewer,

@@ -26,7 +26,7 @@ from sqlalchemy import (
     text,
     tuple_,
 )
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from ott.catalog.models import Content, Episode, Genre, Season, content_genres
@@ -327,9 +327,7 @@ async def search(
     )
 
 
-async def has_trigram_search(engine: AsyncEngine) -> bool:
-    async with engine.connect() as connection:
-        found = await connection.scalar(
-            text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
-        )
+async def has_trigram_search(db: AsyncSession) -> bool:
+    """Whether the database has pg_trgm (PostgreSQL's contrib), for typo-tolerant search."""
+    found = await db.scalar(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'"))
     return found is not None
