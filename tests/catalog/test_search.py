@@ -111,3 +111,43 @@ async def test_the_cache_degrades_to_direct_answers_without_redis(
 
     assert await cache.answer("scope", build) == "[1,2,3]"
     await broken.aclose()
+
+
+async def test_without_pg_trgm_near_misses_are_corrected_from_the_vocabulary(
+    shelf: Catalog, resources: Resources
+) -> None:
+    from datetime import UTC, datetime
+
+    from ott.catalog import service
+    from ott.catalog.schemas import SearchQuery
+    from ott.catalog.spelling import Vocabulary
+    from ott.catalog.visibility import Viewer
+    from ott.core.locale import Language
+    from ott.core.maturity import MaturityRating
+    from ott.core.tiers import SubscriptionTier
+
+    viewer = Viewer(
+        country=shelf.country,
+        max_rating=MaturityRating.PG_13,
+        tier=SubscriptionTier.FREE,
+        language=Language.EN,
+        now=datetime.now(UTC),
+    )
+    vocabulary = Vocabulary()
+    async with resources.sessionmaker() as db:
+        await vocabulary.refresh(db, "test")
+        plain = await service.search(
+            db=db, viewer=viewer, query=SearchQuery(q="dark knigt"), trigram=False
+        )
+        corrected = await service.search(
+            db=db,
+            viewer=viewer,
+            query=SearchQuery(q="dark knigt"),
+            trigram=False,
+            vocabulary=vocabulary,
+        )
+    assert plain.items == []
+    assert corrected.typo_tolerant
+    assert [item.title for item in corrected.items] == ["The Dark Knight"]
+    assert vocabulary.correct("knig") == "knig"  # a prefix being typed is left alone
+    assert vocabulary.correct("monsooon") == "monsoon"

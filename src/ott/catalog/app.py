@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from ott.catalog.cache import CONTENT_EVENTS, CatalogCache
 from ott.catalog.router import router
+from ott.catalog.spelling import Vocabulary
 from ott.core.app_factory import create_service_app
 from ott.core.events import Event, EventConsumer
 from ott.core.resources import Resources
@@ -26,7 +27,8 @@ async def _catalog_runtime(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     cache = CatalogCache(resources.redis, resources.keys, settings.catalog_cache_seconds)
     app.state.catalog_cache = cache
-    app.state.catalog_typo_tolerant = None  # learnt from the database on the first search
+    app.state.catalog_trigram = None  # learnt from the database on the first search
+    app.state.catalog_vocabulary = Vocabulary()
 
     async def on_content_event(_: Event) -> None:
         await cache.invalidate()

@@ -51,6 +51,13 @@ class CatalogCache:
             log.warning("catalog_cache_unavailable", error=repr(exc))
         return answer
 
+    async def generation(self) -> str | None:
+        """The catalog's generation, or None when Redis cannot say."""
+        try:
+            return await self.redis.get(self.generation_key) or "0"
+        except _REDIS_ERRORS:
+            return None
+
     async def invalidate(self) -> None:
         await self.redis.incr(self.generation_key)
 

@@ -20,6 +20,7 @@ from ott.catalog.schemas import (
     SearchResults,
     SeasonOut,
 )
+from ott.catalog.spelling import Vocabulary
 from ott.catalog.visibility import CurrentViewer, Viewer
 from ott.core.database import DbSession
 
@@ -96,11 +97,16 @@ async def search(
     db: DbSession,
 ) -> Response:
     state = request.app.state
-    if state.catalog_typo_tolerant is None:
-        state.catalog_typo_tolerant = await service.has_trigram_search(db)
-    typo_tolerant: bool = state.catalog_typo_tolerant
-    return await _cached(
-        request,
-        viewer,
-        lambda: service.search(db=db, viewer=viewer, query=query, typo_tolerant=typo_tolerant),
-    )
+    if state.catalog_trigram is None:
+        state.catalog_trigram = await service.has_trigram_search(db)
+    trigram: bool = state.catalog_trigram
+    vocabulary: Vocabulary = state.catalog_vocabulary
+
+    async def build() -> SearchResults:
+        if not trigram and (generation := await state.catalog_cache.generation()) is not None:
+            await vocabulary.refresh(db, generation)
+        return await service.search(
+            db=db, viewer=viewer, query=query, trigram=trigram, vocabulary=vocabulary
+        )
+
+    return await _cached(request, viewer, build)

@@ -42,6 +42,7 @@ from ott.catalog.schemas import (
     SeasonOut,
     SortOrder,
 )
+from ott.catalog.spelling import Vocabulary
 from ott.catalog.visibility import Viewer, locked_for, visible_to
 from ott.core.errors import NotFound, ValidationFailed
 from ott.core.locale import Language
@@ -289,23 +290,32 @@ async def list_genres(*, db: AsyncSession, viewer: Viewer) -> list[GenreOut]:
     ]
 
 
-def _prefix_query(text_query: str) -> str | None:
+def _prefix_query(text_query: str, vocabulary: Vocabulary | None) -> str | None:
     tokens = _SEARCH_TOKEN.findall(text_query.casefold())[:_MAX_SEARCH_TOKENS]
+    if vocabulary is not None:
+        tokens = [vocabulary.correct(token) for token in tokens]
     return " & ".join(f"{token}:*" for token in tokens) or None
 
 
 async def search(
-    *, db: AsyncSession, viewer: Viewer, query: SearchQuery, typo_tolerant: bool
+    *,
+    db: AsyncSession,
+    viewer: Viewer,
+    query: SearchQuery,
+    trigram: bool,
+    vocabulary: Vocabulary | None = None,
 ) -> SearchResults:
     """Ranked full-text search over titles (both languages), people, genres and descriptions,
-    matching word prefixes as the viewer types; near-miss spellings too where pg_trgm exists."""
-    prefix = _prefix_query(query.q)
+    matching word prefixes as the viewer types. Near-miss spellings are matched by pg_trgm
+    where the database has it (`trigram`), otherwise corrected from the `vocabulary`."""
+    typo_tolerant = trigram or vocabulary is not None
+    prefix = _prefix_query(query.q, None if trigram else vocabulary)
     if prefix is None:
         return SearchResults(query=query.q, items=[], typo_tolerant=typo_tolerant)
     ts_query = func.to_tsquery(literal_column("'simple'::regconfig"), prefix)
     matches: ColumnElement[bool] = Content.search_vector.bool_op("@@")(ts_query)
     rank: Any = func.ts_rank_cd(Content.search_vector, ts_query)
-    if typo_tolerant:
+    if trigram:
         phrase = literal(query.q.casefold())
         hindi_title = func.coalesce(Content.title_hi, "")
         matches = or_(
