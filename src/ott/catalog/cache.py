@@ -34,6 +34,8 @@ class CatalogCache:
     async def answer(self, scope: str, build: Callable[[], Awaitable[object]]) -> str:
         """The JSON answer for `scope` (the request and what the viewer may see), from the cache
         or built and stored."""
+        if self.ttl_ms <= 0:  # caching switched off (CATALOG_CACHE_SECONDS=0)
+            return _to_json(await build())
         digest = hashlib.sha256(scope.encode()).hexdigest()[:32]
         try:
             generation = await self.redis.get(self.generation_key) or "0"
