@@ -34,5 +34,6 @@ SERVICES: dict[str, ServiceSpec] = {
     for spec in (
         ServiceSpec("auth", "/api/auth", "ott.auth.app:create_app"),
         ServiceSpec("catalog", "/api/catalog", "ott.catalog.app:create_app"),
+        ServiceSpec("cms", "/api/cms", "ott.cms.app:create_app"),
     )
 }

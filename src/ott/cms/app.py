@@ -1,0 +1,29 @@
+"""The CMS as its own app (port 3006): editorial workflow, bulk ingestion, images, and the
+scheduler that announces titles when their scheduled publication comes."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from ott.cms.router import router
+from ott.cms.scheduler import scheduler_hook
+from ott.core.app_factory import create_service_app
+from ott.core.resources import Resources
+from ott.core.settings import Settings
+
+
+def create_app(
+    settings: Settings,
+    resources: Resources | None = None,
+    *,
+    publish_interval: float | None = None,
+) -> FastAPI:
+    """`publish_interval`: seconds between runs of the publish scheduler (default: the
+    CMS_PUBLISH_INTERVAL_SECONDS environment variable, else 5)."""
+    return create_service_app(
+        "cms",
+        settings=settings,
+        routers=[router],
+        resources=resources,
+        lifespan_hooks=[scheduler_hook(publish_interval)],
+    )

@@ -1,0 +1,134 @@
+"""Scheduled publishing: titles published ahead of their `available_from` go live by themselves.
+
+Design (no extra column): publishing an approved title whose available_from is in the future
+stores it as `published` with `published_at = available_from`. The catalog already hides a
+title before its available_from, so the title appears at the right moment without any write.
+What remains is to announce it: `content.published` must go out when the time comes. A title
+is waiting for that announcement exactly while `published_at > updated_at` (publishing now sets
+both to the same transaction time; scheduling sets published_at later; every CMS write sets
+updated_at to its time, and a write that makes a waiting title go live announces it itself).
+
+Every `interval` seconds each CMS replica runs one short transaction:
+
+    SELECT id, version FROM content
+     WHERE workflow_state = 'published' AND published_at <= now() AND published_at > updated_at
+     ORDER BY published_at LIMIT :batch
+     FOR UPDATE SKIP LOCKED
+
+publishes `content.published` for those rows, sets their updated_at to now() (so they are no
+longer waiting), and commits. SKIP LOCKED lets several replicas run at once without taking
+the same title. The events are published before the commit, with an id derived from the
+title and its go-live time: if the commit fails, the next run publishes them again with the
+same ids, and consumers (which keep a done-marker per event id) handle each once.
+
+The interval comes from the app (`create_app(..., publish_interval=...)`), else the
+environment variable CMS_PUBLISH_INTERVAL_SECONDS, else 5 seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI
+from redis.exceptions import RedisError
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from ott.catalog.models import WorkflowState
+from ott.cms.service import PUBLISHED_EVENT, event_payload
+from ott.core.app_factory import LifespanHook
+from ott.core.resources import Resources
+
+log = structlog.get_logger(__name__)
+
+DEFAULT_INTERVAL_S = 5.0
+INTERVAL_ENV = "CMS_PUBLISH_INTERVAL_SECONDS"
+BATCH = 500
+
+_DUE = text(
+    """
+    SELECT id, version, published_at FROM content
+    WHERE workflow_state = 'published' AND published_at <= now() AND published_at > updated_at
+    ORDER BY published_at
+    LIMIT :batch
+    FOR UPDATE SKIP LOCKED
+    """
+)
+_ANNOUNCED = text("UPDATE content SET updated_at = now() WHERE id = ANY(:ids)")
+
+
+def configured_interval() -> float:
+    value = os.environ.get(INTERVAL_ENV)
+    return float(value) if value else DEFAULT_INTERVAL_S
+
+
+class PublishScheduler:
+    def __init__(self, resources: Resources, *, interval: float, batch: int = BATCH) -> None:
+        if interval <= 0:
+            raise ValueError("the publish interval must be positive")
+        self.resources = resources
+        self.interval = interval
+        self.batch = batch
+
+    async def run_once(self) -> list[uuid.UUID]:
+        """Announce the titles that are due; return their ids."""
+        announced: list[uuid.UUID] = []
+        async with self.resources.sessionmaker() as db, db.begin():
+            while True:
+                rows = (await db.execute(_DUE, {"batch": self.batch})).all()
+                if not rows:
+                    break
+                for content_id, version, published_at in rows:
+                    await self.resources.events.publish(
+                        PUBLISHED_EVENT,
+                        event_payload(content_id, WorkflowState.PUBLISHED, version),
+                        event_id=f"{PUBLISHED_EVENT}:{content_id}:{published_at.isoformat()}",
+                    )
+                ids = [row[0] for row in rows]
+                await db.execute(_ANNOUNCED, {"ids": ids})
+                announced += ids
+                if len(rows) < self.batch:
+                    break
+        if announced:
+            log.info("scheduled titles went live", count=len(announced))
+        return announced
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await self.run_once()
+            except (SQLAlchemyError, RedisError, OSError) as exc:
+                log.warning("publish scheduler: store error, retrying", error=repr(exc))
+            except Exception:
+                log.exception("publish scheduler failed; retrying")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.interval)
+
+
+def scheduler_hook(interval: float | None) -> LifespanHook:
+    """A lifespan hook running the scheduler for as long as the app runs."""
+
+    @asynccontextmanager
+    async def run_scheduler(app: FastAPI) -> AsyncIterator[None]:
+        scheduler = PublishScheduler(
+            app.state.resources, interval=interval or configured_interval()
+        )
+        app.state.publish_scheduler = scheduler
+        stop = asyncio.Event()
+        task = asyncio.create_task(scheduler.run(stop), name="cms-publish-scheduler")
+        try:
+            yield
+        finally:
+            stop.set()
+            try:
+                await asyncio.wait_for(task, timeout=10)
+            except TimeoutError:
+                log.warning("publish scheduler did not stop in time; cancelled")
+
+    return run_scheduler

@@ -1,0 +1,266 @@
+"""Writes titles to the content tables in batches: one statement per table for many titles.
+
+Every CMS write goes through here, from one edit to a 50,000-title import, so a single title
+and a bulk file are stored the same way. New rows get their ids here (no round trip to learn
+them). An update keeps the ids of seasons and episodes that still exist (matched by number),
+so watch history and video variants pointing at an episode survive an edit; it replaces the
+title's genre links and availability rules. Each write also records a content_versions row
+and refreshes the search document (`reindex`) of the titles it touched.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ott.catalog.indexing import reindex, sort_title
+from ott.catalog.models import (
+    AvailabilityRule,
+    Content,
+    ContentVersion,
+    Episode,
+    Season,
+    WorkflowState,
+    content_genres,
+)
+from ott.cms.schemas import TitleIn
+from ott.cms.snapshots import (
+    EPISODE_FIELDS,
+    RULE_FIELDS,
+    SEASON_FIELDS,
+    Snapshot,
+    Stored,
+    version_metadata,
+)
+
+_CONTENT = Content.__table__
+_SEASONS = Season.__table__
+_EPISODES = Episode.__table__
+_RULES = AvailabilityRule.__table__
+_VERSIONS = ContentVersion.__table__
+
+# Columns a title's metadata sets (the rest are workflow and bookkeeping).
+METADATA_COLUMNS = (
+    "external_id",
+    "type",
+    "title",
+    "title_hi",
+    "sort_title",
+    "description",
+    "description_hi",
+    "original_language",
+    "release_date",
+    "duration_minutes",
+    "maturity_rating",
+    "maturity_level",
+    "people",
+    "tier_requirement",
+    "available_from",
+    "available_until",
+    "poster_url",
+    "thumbnail_url",
+    "trailer_url",
+    "popularity",
+)
+STATE_COLUMNS = ("workflow_state", "version", "published_at", "updated_at")
+
+
+def metadata_values(title: TitleIn) -> dict[str, Any]:
+    return {
+        "external_id": title.external_id,
+        "type": title.type,
+        "title": title.title,
+        "title_hi": title.title_hi,
+        "sort_title": sort_title(title.title)[:500],
+        "description": title.description,
+        "description_hi": title.description_hi,
+        "original_language": title.original_language,
+        "release_date": title.release_date,
+        "duration_minutes": title.duration_minutes,
+        "maturity_rating": title.maturity_rating.value,
+        "maturity_level": title.maturity_level,
+        "people": list(title.people),
+        "tier_requirement": title.tier_requirement,
+        "available_from": title.available_from,
+        "available_until": title.available_until,
+        "poster_url": title.poster_url,
+        "thumbnail_url": title.thumbnail_url,
+        "trailer_url": title.trailer_url,
+        "popularity": title.popularity,
+    }
+
+
+@dataclass
+class TitleWrite:
+    """One title to store: its workflow state only when `title` is None (the metadata stays
+    as it is); otherwise created when `existing` is None, else replaced."""
+
+    content_id: uuid.UUID
+    snapshot: Snapshot
+    state: WorkflowState
+    version: int
+    published_at: datetime | None
+    action: str
+    note: str | None = None
+    title: TitleIn | None = None
+    existing: Stored | None = None
+    created_by: uuid.UUID | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Children:
+    genre_links: list[dict[str, Any]] = field(default_factory=list)
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    season_inserts: list[dict[str, Any]] = field(default_factory=list)
+    season_updates: list[dict[str, Any]] = field(default_factory=list)
+    season_deletes: list[uuid.UUID] = field(default_factory=list)
+    episode_inserts: list[dict[str, Any]] = field(default_factory=list)
+    episode_updates: list[dict[str, Any]] = field(default_factory=list)
+    episode_deletes: list[uuid.UUID] = field(default_factory=list)
+
+
+def _plan_children(
+    write: TitleWrite, title: TitleIn, genre_ids: dict[str, uuid.UUID], children: _Children
+) -> None:
+    cid = write.content_id
+    children.genre_links += [{"content_id": cid, "genre_id": genre_ids[g]} for g in title.genres]
+    children.rules += [
+        {"id": uuid.uuid4(), "content_id": cid, **{n: getattr(rule, n) for n in RULE_FIELDS}}
+        for rule in title.availability_rules
+    ]
+    existing = write.existing
+    old_seasons = {s.season_number: s for s in existing.seasons} if existing else {}
+    for season in title.seasons:
+        values = {n: getattr(season, n) for n in SEASON_FIELDS}
+        old = old_seasons.pop(season.season_number, None)
+        if old is None:
+            season_id = uuid.uuid4()
+            children.season_inserts.append({"id": season_id, "content_id": cid, **values})
+            old_episodes: dict[int, Episode] = {}
+        else:
+            season_id = old.id
+            if any(getattr(old, n) != v for n, v in values.items()):
+                children.season_updates.append({"b_id": season_id, **_b(values)})
+            assert existing is not None
+            old_episodes = {e.episode_number: e for e in existing.episodes.get(old.id, [])}
+        for episode in season.episodes:
+            values = {n: getattr(episode, n) for n in EPISODE_FIELDS}
+            old_episode = old_episodes.pop(episode.episode_number, None)
+            if old_episode is None:
+                children.episode_inserts.append(
+                    {"id": uuid.uuid4(), "season_id": season_id, **values}
+                )
+            elif any(getattr(old_episode, n) != v for n, v in values.items()):
+                children.episode_updates.append({"b_id": old_episode.id, **_b(values)})
+        children.episode_deletes += [e.id for e in old_episodes.values()]
+    children.season_deletes += [s.id for s in old_seasons.values()]
+
+
+def _b(values: dict[str, Any]) -> dict[str, Any]:
+    """Bind names for an UPDATE ... WHERE id = :b_id (they may not equal column names)."""
+    return {f"b_{name}": value for name, value in values.items()}
+
+
+def _update_by_id(table: Any, columns: Sequence[str]) -> Any:
+    return (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values({name: bindparam(f"b_{name}") for name in columns})
+    )
+
+
+async def _execute_many(db: AsyncSession, statement: Any, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await db.execute(statement, rows)
+
+
+async def write_titles(
+    db: AsyncSession,
+    writes: Sequence[TitleWrite],
+    *,
+    genre_ids: dict[str, uuid.UUID],
+    changed_by: uuid.UUID | None,
+    now: datetime,
+) -> None:
+    """Store these titles, their version rows and their search documents.
+
+    The caller has locked the existing rows, checked versions and permissions, and decided
+    each title's next state and version.
+    """
+    if not writes:
+        return
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    state_updates: list[dict[str, Any]] = []
+    replaced: list[uuid.UUID] = []
+    children = _Children()
+    for write in writes:
+        state = {
+            "workflow_state": write.state,
+            "version": write.version,
+            "published_at": write.published_at,
+            "updated_at": now,
+        }
+        if write.title is None:
+            state_updates.append({"b_id": write.content_id, **_b({**state, **write.extra})})
+        elif write.existing is None:
+            inserts.append(
+                {
+                    "id": write.content_id,
+                    **metadata_values(write.title),
+                    **state,
+                    "created_by": write.created_by,
+                    "created_at": now,
+                }
+            )
+            _plan_children(write, write.title, genre_ids, children)
+        else:
+            values = {**metadata_values(write.title), **state, **write.extra}
+            updates.append({"b_id": write.content_id, **_b(values)})
+            replaced.append(write.content_id)
+            _plan_children(write, write.title, genre_ids, children)
+
+    await _execute_many(db, insert(_CONTENT), inserts)
+    # executemany needs the same columns in every row: group the rows by their columns.
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in [*updates, *state_updates]:
+        by_columns.setdefault(tuple(name[2:] for name in row if name != "b_id"), []).append(row)
+    for columns, rows in by_columns.items():
+        await _execute_many(db, _update_by_id(_CONTENT, columns), rows)
+    if replaced:
+        await db.execute(delete(content_genres).where(content_genres.c.content_id.in_(replaced)))
+        await db.execute(delete(_RULES).where(_RULES.c.content_id.in_(replaced)))
+    if children.season_deletes:
+        await db.execute(delete(_SEASONS).where(_SEASONS.c.id.in_(children.season_deletes)))
+    if children.episode_deletes:
+        await db.execute(delete(_EPISODES).where(_EPISODES.c.id.in_(children.episode_deletes)))
+    await _execute_many(db, insert(content_genres), children.genre_links)
+    await _execute_many(db, insert(_RULES), children.rules)
+    await _execute_many(db, insert(_SEASONS), children.season_inserts)
+    await _execute_many(db, _update_by_id(_SEASONS, SEASON_FIELDS), children.season_updates)
+    await _execute_many(db, insert(_EPISODES), children.episode_inserts)
+    await _execute_many(db, _update_by_id(_EPISODES, EPISODE_FIELDS), children.episode_updates)
+    await _execute_many(
+        db,
+        insert(_VERSIONS),
+        [
+            {
+                "id": uuid.uuid4(),
+                "content_id": w.content_id,
+                "version_number": w.version,
+                "metadata": version_metadata(w.snapshot, w.state, w.action),
+                "changed_by": changed_by,
+                "change_note": w.note,
+                "changed_at": now,
+            }
+            for w in writes
+        ],
+    )
+    await reindex(db, [w.content_id for w in writes if w.title is not None])
