@@ -124,15 +124,15 @@ def episode(number: int, **fields: Any) -> dict[str, Any]:
 
 
 def show(seasons: int = 2, episodes: int = 3, **fields: Any) -> dict[str, Any]:
-    return movie(
-        external_id=ext_id("show"),
-        type="tv_show",
-        title="Sacred Games",
-        title_hi="सेक्रेड गेम्स",
-        duration_minutes=None,
-        maturity_rating="R",
-        genres=["crime", "thriller"],
-        seasons=[
+    defaults: dict[str, Any] = {
+        "external_id": ext_id("show"),
+        "type": "tv_show",
+        "title": "Sacred Games",
+        "title_hi": "सेक्रेड गेम्स",
+        "duration_minutes": None,
+        "maturity_rating": "R",
+        "genres": ["crime", "thriller"],
+        "seasons": [
             {
                 "season_number": s,
                 "title": f"Season {s}",
@@ -142,8 +142,8 @@ def show(seasons: int = 2, episodes: int = 3, **fields: Any) -> dict[str, Any]:
             }
             for s in range(1, seasons + 1)
         ],
-        **fields,
-    )
+    }
+    return movie(**{**defaults, **fields})
 
 
 async def create(api: httpx.AsyncClient, user: User, body: dict[str, Any]) -> dict[str, Any]:

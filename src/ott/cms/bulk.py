@@ -185,6 +185,7 @@ class Item:
     raw: dict[str, Any]
     csv: CsvOrigin | None = None
     title: BulkTitleIn | None = None
+    snapshot: Snapshot | None = None
 
     @property
     def external_id(self) -> str | None:
@@ -222,7 +223,15 @@ class CsvOrigin:
         return self.first_row, str(head)
 
 
-def parse_json(body: bytes) -> list[Item]:
+@dataclass
+class Parsed:
+    """The titles read from a file, and the problems found so far."""
+
+    items: list[Item]
+    report: Report
+
+
+def parse_json(body: bytes) -> Parsed:
     try:
         document = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
@@ -244,9 +253,8 @@ def parse_json(body: bytes) -> list[Item]:
                 ],
             },
         )
-    unknown = sorted(set(document) - {"titles"})
     report = Report()
-    for key in unknown:
+    for key in sorted(set(document) - {"titles"}):
         report.add({"item": None}, None, key, "unknown top-level field")
     items = []
     for index, raw in enumerate(document["titles"]):
@@ -254,8 +262,9 @@ def parse_json(body: bytes) -> list[Item]:
             report.add({"item": index}, None, None, "each title must be an object")
             continue
         items.append(Item(where={"item": index}, raw=raw))
-    report.raise_if_any()
-    return items
+    if not document["titles"]:
+        report.add({"item": None}, None, "titles", "the file has no titles")
+    return Parsed(items, report)
 
 
 def _cell(row: dict[str, str | None], column: str) -> str:
@@ -266,7 +275,7 @@ def _list_cell(value: str) -> list[str]:
     return [part.strip() for part in value.split(LIST_SEPARATOR) if part.strip()]
 
 
-def parse_csv(body: bytes) -> list[Item]:
+def parse_csv(body: bytes) -> Parsed:
     report = Report()
     try:
         content = body.decode("utf-8-sig")
@@ -313,8 +322,9 @@ def parse_csv(body: bytes) -> list[Item]:
         item = _csv_title(external_id, rows, report)
         if item is not None:
             items.append(item)
-    report.raise_if_any()
-    return items
+    if not groups and not report.count:
+        report.add({"row": None}, None, "titles", "the file has no titles")
+    return Parsed(items, report)
 
 
 def _title_fields(row: dict[str, str]) -> dict[str, Any]:
@@ -429,19 +439,18 @@ def _csv_title(
 # --- validation ---------------------------------------------------------------------------
 
 
-def validate(items: list[Item]) -> Report:
-    """Validate every item (CPU only; run it in a thread). Fills `item.title` where valid."""
-    report = Report()
+def validate(parsed: Parsed) -> None:
+    """Validate every item (CPU only; run it in a thread): fills `item.title` and
+    `item.snapshot` where valid, and the report with every problem."""
+    items, report = parsed.items, parsed.report
     if len(items) > MAX_TITLES:
         report.add({}, None, "titles", f"at most {MAX_TITLES} titles per file")
-        return report
-    if not items:
-        report.add({}, None, "titles", "the file has no titles")
-        return report
+        report.raise_if_any()
     first_seen: dict[str, dict[str, Any]] = {}
     for item in items:
         try:
             item.title = BulkTitleIn.model_validate(item.raw)
+            item.snapshot = snapshot_of(item.title)
         except ValidationError as exc:
             for error in exc.errors():
                 loc = error["loc"]
@@ -463,7 +472,6 @@ def validate(items: list[Item]) -> Report:
                 )
             else:
                 first_seen[external_id] = item.where
-    return report
 
 
 # --- import -------------------------------------------------------------------------------
@@ -509,7 +517,7 @@ async def _check_existing(
             row = entry.row
             item = by_external[row.external_id]
             assert item.title is not None
-            changed = snapshot_of(item.title) != entry.snapshot
+            changed = item.snapshot != entry.snapshot
             actions = []
             if changed:
                 actions.append(Action.EDIT)
@@ -538,10 +546,11 @@ async def _check_existing(
 
 
 async def import_titles(
-    db: AsyncSession, identity: Identity, items: list[Item], *, publish: bool
+    db: AsyncSession, identity: Identity, parsed: Parsed, *, publish: bool
 ) -> tuple[BulkResult, list[Event]]:
     """Validate the whole file, then write it in one transaction (the caller's)."""
-    report = await asyncio.to_thread(validate, items)
+    await asyncio.to_thread(validate, parsed)
+    items, report = parsed.items, parsed.report
     known = await genre_ids(db)
     for item in items:
         if item.title is None:
@@ -600,7 +609,8 @@ async def _plan_chunk(
     for item in chunk:
         title = item.title
         assert title is not None
-        snapshot: Snapshot = snapshot_of(title)
+        snapshot = item.snapshot
+        assert snapshot is not None
         old = existing.get(title.external_id)
         if old is None:
             content_id = uuid.uuid4()

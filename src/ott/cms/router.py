@@ -77,8 +77,8 @@ async def bulk_upload(
         _require(identity, Role.ADMIN, "import titles as published")
     body, kind = await _read_bulk_file(request)
     parse = bulk.parse_json if kind == "json" else bulk.parse_csv
-    items = await asyncio.to_thread(parse, body)
-    result, events = await bulk.import_titles(db, identity, items, publish=publish)
+    parsed = await asyncio.to_thread(parse, body)
+    result, events = await bulk.import_titles(db, identity, parsed, publish=publish)
     if events:
         background.add_task(publish_events, request.app.state.resources.events, events)
     return result

@@ -108,7 +108,7 @@ async def check_external_id(
         )
 
 
-def check_version(row: Content, expected: int | None) -> None:
+def check_version(row: Any, expected: int | None) -> None:
     if expected is not None and expected != row.version:
         raise Conflict(
             f"The title has changed since version {expected}; it is now version {row.version}",
@@ -157,7 +157,7 @@ def event_payload(content_id: uuid.UUID, state: WorkflowState, version: int) -> 
     return {"content_id": str(content_id), "workflow_state": state.value, "version": version}
 
 
-def published_at_after_edit(row: Content, title: TitleIn, now: datetime) -> datetime | None:
+def published_at_after_edit(row: Any, title: TitleIn, now: datetime) -> datetime | None:
     """An edit of a scheduled title follows its available_from; a live title stays live."""
     if (
         row.workflow_state is WorkflowState.PUBLISHED
@@ -431,7 +431,7 @@ async def set_fields(
 # --- reading ------------------------------------------------------------------------------
 
 
-def _summary_fields(row: Content, now: datetime) -> dict[str, Any]:
+def _summary_fields(row: Any, now: datetime) -> dict[str, Any]:
     scheduled = (
         row.published_at
         if row.workflow_state is WorkflowState.PUBLISHED

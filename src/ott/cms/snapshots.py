@@ -19,7 +19,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ott.catalog.models import (
@@ -55,6 +55,9 @@ ACTION_KEY = "_action"
 
 
 def _plain(value: Any) -> Any:
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is bool:
+        return value
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, date):
@@ -111,15 +114,19 @@ def snapshot_of(title: TitleIn) -> Snapshot:
     )
 
 
+_CONTENT_COLUMNS = [c for c in Content.__table__.c if c.name != "search_vector"]
+
+
 @dataclass
 class Stored:
-    """A title as it is in the tables: its row and its canonical snapshot."""
+    """A title as it is in the tables: its rows (read-only, attribute access by column name)
+    and its canonical snapshot."""
 
-    row: Content
+    row: Row[Any]
     snapshot: Snapshot
-    rules: list[AvailabilityRule]
-    seasons: list[Season]
-    episodes: dict[uuid.UUID, list[Episode]]
+    rules: list[Row[Any]]
+    seasons: list[Row[Any]]
+    episodes: dict[uuid.UUID, list[Row[Any]]]
 
 
 async def load(
@@ -128,16 +135,16 @@ async def load(
     *,
     lock: bool = False,
 ) -> dict[uuid.UUID, Stored]:
-    """The stored titles with these ids (missing ids are left out), in four queries.
+    """The stored titles with these ids (missing ids are left out), in five queries.
 
     With `lock`, the content rows are locked (FOR UPDATE) until the transaction ends.
     """
     if not ids:
         return {}
-    statement = select(Content).where(Content.id.in_(ids)).execution_options(populate_existing=True)
+    statement = select(*_CONTENT_COLUMNS).where(Content.__table__.c.id.in_(ids))
     if lock:
-        statement = statement.with_for_update(of=Content)
-    rows = list(await db.scalars(statement))
+        statement = statement.with_for_update()
+    rows = list(await db.execute(statement))
     if not rows:
         return {}
     found = [row.id for row in rows]
@@ -149,29 +156,26 @@ async def load(
     genres: dict[uuid.UUID, list[str]] = defaultdict(list)
     for content_id, slug in genre_rows:
         genres[content_id].append(slug)
-    rules: dict[uuid.UUID, list[AvailabilityRule]] = defaultdict(list)
-    for rule in await db.scalars(
-        select(AvailabilityRule)
-        .where(AvailabilityRule.content_id.in_(found))
-        .execution_options(populate_existing=True)
-    ):
+    rules_table = AvailabilityRule.__table__
+    rules: dict[uuid.UUID, list[Row[Any]]] = defaultdict(list)
+    for rule in await db.execute(select(rules_table).where(rules_table.c.content_id.in_(found))):
         rules[rule.content_id].append(rule)
-    seasons: dict[uuid.UUID, list[Season]] = defaultdict(list)
-    for season in await db.scalars(
-        select(Season)
-        .where(Season.content_id.in_(found))
-        .order_by(Season.season_number)
-        .execution_options(populate_existing=True)
+    seasons_table = Season.__table__
+    seasons: dict[uuid.UUID, list[Row[Any]]] = defaultdict(list)
+    for season in await db.execute(
+        select(seasons_table)
+        .where(seasons_table.c.content_id.in_(found))
+        .order_by(seasons_table.c.season_number)
     ):
         seasons[season.content_id].append(season)
-    episodes: dict[uuid.UUID, list[Episode]] = defaultdict(list)
+    episodes_table = Episode.__table__
+    episodes: dict[uuid.UUID, list[Row[Any]]] = defaultdict(list)
     season_ids = [s.id for group in seasons.values() for s in group]
-    if season_ids:
-        for episode in await db.scalars(
-            select(Episode)
-            .where(Episode.season_id.in_(season_ids))
-            .order_by(Episode.episode_number)
-            .execution_options(populate_existing=True)
+    for start in range(0, len(season_ids), 10_000):
+        for episode in await db.execute(
+            select(episodes_table)
+            .where(episodes_table.c.season_id.in_(season_ids[start : start + 10_000]))
+            .order_by(episodes_table.c.episode_number)
         ):
             episodes[episode.season_id].append(episode)
 

@@ -4,19 +4,24 @@ Every CMS write goes through here, from one edit to a 50,000-title import, so a 
 and a bulk file are stored the same way. New rows get their ids here (no round trip to learn
 them). An update keeps the ids of seasons and episodes that still exist (matched by number),
 so watch history and video variants pointing at an episode survive an edit; it replaces the
-title's genre links and availability rules. Each write also records a content_versions row
-and refreshes the search document (`reindex`) of the titles it touched.
+title's genre links and availability rules. New rows go in with COPY. Each write also
+records a content_versions row and refreshes the search document (`reindex`) of the titles it
+touched.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import Enum as SqlEnum
+from sqlalchemy import bindparam, delete, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ott.catalog.indexing import reindex, sort_title
@@ -143,7 +148,7 @@ def _plan_children(
         if old is None:
             season_id = uuid.uuid4()
             children.season_inserts.append({"id": season_id, "content_id": cid, **values})
-            old_episodes: dict[int, Episode] = {}
+            old_episodes: dict[int, Any] = {}
         else:
             season_id = old.id
             if any(getattr(old, n) != v for n, v in values.items()):
@@ -179,6 +184,39 @@ def _update_by_id(table: Any, columns: Sequence[str]) -> Any:
 async def _execute_many(db: AsyncSession, statement: Any, rows: list[dict[str, Any]]) -> None:
     if rows:
         await db.execute(statement, rows)
+
+
+def _enum_value(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+def _json_text(value: Any) -> Any:
+    return json.dumps(value, ensure_ascii=False) if value is not None else None
+
+
+def _converter(column: Any) -> Any:
+    if isinstance(column.type, SqlEnum):
+        return _enum_value
+    if isinstance(column.type, JSONB):
+        return _json_text
+    return None
+
+
+async def _copy(db: AsyncSession, table: Any, rows: list[dict[str, Any]]) -> None:
+    """INSERT many rows with PostgreSQL's COPY (several times faster than INSERT statements),
+    on the session's connection, so inside its transaction. The values bypass SQLAlchemy's
+    type processing: enums go in as their values, JSON as text."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    converters = [(i, f) for i, c in enumerate(columns) if (f := _converter(table.c[c]))]
+    records = [[row[c] for c in columns] for row in rows]
+    for record in records:
+        for index, convert in converters:
+            record[index] = convert(record[index])
+    connection = await db.connection()
+    raw = await connection.get_raw_connection()
+    await raw.driver_connection.copy_records_to_table(table.name, records=records, columns=columns)
 
 
 async def write_titles(
@@ -227,7 +265,7 @@ async def write_titles(
             replaced.append(write.content_id)
             _plan_children(write, write.title, genre_ids, children)
 
-    await _execute_many(db, insert(_CONTENT), inserts)
+    await _copy(db, _CONTENT, inserts)
     # executemany needs the same columns in every row: group the rows by their columns.
     by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in [*updates, *state_updates]:
@@ -241,15 +279,15 @@ async def write_titles(
         await db.execute(delete(_SEASONS).where(_SEASONS.c.id.in_(children.season_deletes)))
     if children.episode_deletes:
         await db.execute(delete(_EPISODES).where(_EPISODES.c.id.in_(children.episode_deletes)))
-    await _execute_many(db, insert(content_genres), children.genre_links)
-    await _execute_many(db, insert(_RULES), children.rules)
-    await _execute_many(db, insert(_SEASONS), children.season_inserts)
+    await _copy(db, content_genres, children.genre_links)
+    await _copy(db, _RULES, children.rules)
+    await _copy(db, _SEASONS, children.season_inserts)
     await _execute_many(db, _update_by_id(_SEASONS, SEASON_FIELDS), children.season_updates)
-    await _execute_many(db, insert(_EPISODES), children.episode_inserts)
+    await _copy(db, _EPISODES, children.episode_inserts)
     await _execute_many(db, _update_by_id(_EPISODES, EPISODE_FIELDS), children.episode_updates)
-    await _execute_many(
+    await _copy(
         db,
-        insert(_VERSIONS),
+        _VERSIONS,
         [
             {
                 "id": uuid.uuid4(),
