@@ -7,18 +7,30 @@ never climb out of its root.
 
 `LocalStorage` keeps files under `settings.data_dir / "media"` and names them by the URL
 `/media/<key>`; whoever serves the platform's HTTP maps `/media/` to that folder (or a CDN
-points at it). An S3-compatible store fits the same interface (put = PUT object, url = the
-bucket's public or CDN URL, delete = DELETE object); it is not built yet.
+points at it).
+
+`S3Storage` keeps them in a bucket of any S3-compatible store (AWS S3, MinIO, Cloudflare R2,
+Ceph...) over plain HTTP with AWS Signature Version 4 (no SDK needed); the URL is the
+bucket's public or CDN base URL plus the key. `create_storage` picks it when MEDIA_S3_BUCKET
+is set (with MEDIA_S3_ENDPOINT, MEDIA_S3_REGION, MEDIA_S3_ACCESS_KEY, MEDIA_S3_SECRET_KEY and
+MEDIA_PUBLIC_BASE_URL), otherwise local files.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import os
 import re
 import tempfile
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import quote, urlsplit
+
+import httpx
 
 from ott.core.settings import Settings
 
@@ -87,6 +99,162 @@ class LocalStorage:
         await asyncio.to_thread(path.unlink, missing_ok=True)
 
 
+class StorageError(RuntimeError):
+    """The store refused or failed an operation."""
+
+
+# --- S3 -----------------------------------------------------------------------------------
+
+EMPTY_PAYLOAD_SHA256 = hashlib.sha256(b"").hexdigest()
+_ALGORITHM = "AWS4-HMAC-SHA256"
+
+
+def _uri_encode(value: str, *, keep_slash: bool) -> str:
+    return quote(value, safe="/-_.~" if keep_slash else "-_.~")
+
+
+def _hmac(key: bytes, message: str) -> bytes:
+    return hmac.new(key, message.encode(), hashlib.sha256).digest()
+
+
+def sign_v4(
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    payload_sha256: str,
+    *,
+    access_key: str,
+    secret_key: str,
+    region: str,
+    now: datetime,
+    service: str = "s3",
+) -> dict[str, str]:
+    """The request's headers plus `host`, `x-amz-date`, `x-amz-content-sha256` and
+    `Authorization`, per AWS Signature Version 4 (every given header is signed).
+
+    `url` carries the path as the store will see it, unencoded (`/bucket/a b.jpg`); the
+    canonical request encodes it once, as S3 expects.
+    """
+    parts = urlsplit(url)
+    stamp = now.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    day = stamp[:8]
+    signed = {name.lower(): " ".join(str(value).split()) for name, value in headers.items()}
+    signed["host"] = parts.netloc
+    signed["x-amz-date"] = stamp
+    signed["x-amz-content-sha256"] = payload_sha256
+    names = sorted(signed)
+    query_pairs = []
+    for pair in parts.query.split("&") if parts.query else []:
+        key, _, value = pair.partition("=")
+        query_pairs.append(
+            (_uri_encode(key, keep_slash=False), _uri_encode(value, keep_slash=False))
+        )
+    canonical_request = "\n".join(
+        [
+            method.upper(),
+            _uri_encode(parts.path or "/", keep_slash=True),
+            "&".join(f"{k}={v}" for k, v in sorted(query_pairs)),
+            "".join(f"{name}:{signed[name]}\n" for name in names),
+            ";".join(names),
+            payload_sha256,
+        ]
+    )
+    scope = f"{day}/{region}/{service}/aws4_request"
+    string_to_sign = "\n".join(
+        [_ALGORITHM, stamp, scope, hashlib.sha256(canonical_request.encode()).hexdigest()]
+    )
+    key = _hmac(
+        _hmac(_hmac(_hmac(f"AWS4{secret_key}".encode(), day), region), service), "aws4_request"
+    )
+    signature = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+    return {
+        **headers,
+        "x-amz-date": stamp,
+        "x-amz-content-sha256": payload_sha256,
+        "Authorization": (
+            f"{_ALGORITHM} Credential={access_key}/{scope}, "
+            f"SignedHeaders={';'.join(names)}, Signature={signature}"
+        ),
+    }
+
+
+class S3Storage:
+    """Objects in a bucket of an S3-compatible store, addressed path-style
+    (`<endpoint>/<bucket>/<key>`), which every S3-compatible store understands."""
+
+    def __init__(
+        self,
+        *,
+        endpoint: str,
+        bucket: str,
+        region: str,
+        access_key: str,
+        secret_key: str,
+        public_base_url: str | None = None,
+        client: httpx.AsyncClient | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.endpoint = endpoint.rstrip("/")
+        self.bucket = bucket
+        self.region = region
+        self.access_key = access_key
+        self.secret_key = secret_key
+        self.public_base_url = (public_base_url or f"{self.endpoint}/{bucket}").rstrip("/")
+        self.client = client or httpx.AsyncClient(timeout=timeout)
+
+    def url(self, key: str) -> str:
+        return f"{self.public_base_url}/{check_key(key)}"
+
+    def _object_url(self, key: str) -> str:
+        return f"{self.endpoint}/{self.bucket}/{check_key(key)}"
+
+    async def _send(
+        self, method: str, key: str, body: bytes, headers: dict[str, str]
+    ) -> httpx.Response:
+        url = self._object_url(key)
+        signed = sign_v4(
+            method,
+            url,
+            headers,
+            hashlib.sha256(body).hexdigest(),
+            access_key=self.access_key,
+            secret_key=self.secret_key,
+            region=self.region,
+            now=datetime.now(UTC),
+        )
+        return await self.client.request(method, url, content=body, headers=signed)
+
+    async def put(self, key: str, data: bytes, content_type: str) -> str:
+        response = await self._send(
+            "PUT",
+            key,
+            data,
+            {"content-type": content_type, "cache-control": "public, max-age=31536000"},
+        )
+        if response.status_code // 100 != 2:
+            raise StorageError(f"PUT {key}: {response.status_code} {response.text[:200]}")
+        return self.url(key)
+
+    async def delete(self, key: str) -> None:
+        response = await self._send("DELETE", key, b"", {})
+        if response.status_code // 100 != 2 and response.status_code != 404:
+            raise StorageError(f"DELETE {key}: {response.status_code} {response.text[:200]}")
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
 def create_storage(settings: Settings) -> Storage:
-    """The platform's media store: local files under the data folder."""
+    """The platform's media store: an S3 bucket when MEDIA_S3_BUCKET is set, otherwise local
+    files under the data folder."""
+    bucket = os.environ.get("MEDIA_S3_BUCKET")
+    if bucket:
+        return S3Storage(
+            endpoint=os.environ.get("MEDIA_S3_ENDPOINT", "https://s3.amazonaws.com"),
+            bucket=bucket,
+            region=os.environ.get("MEDIA_S3_REGION", "us-east-1"),
+            access_key=os.environ.get("MEDIA_S3_ACCESS_KEY", ""),
+            secret_key=os.environ.get("MEDIA_S3_SECRET_KEY", ""),
+            public_base_url=os.environ.get("MEDIA_PUBLIC_BASE_URL"),
+        )
     return LocalStorage(settings.data_dir / "media")
