@@ -19,7 +19,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import ARRAY, Row, Uuid, any_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ott.catalog.models import (
@@ -117,6 +117,11 @@ def snapshot_of(title: TitleIn) -> Snapshot:
 _CONTENT_COLUMNS = [c for c in Content.__table__.c if c.name != "search_vector"]
 
 
+def _ids(ids: Sequence[uuid.UUID]) -> Any:
+    """One array parameter (`= ANY(:ids)`): one prepared statement whatever the count."""
+    return bindparam("ids", list(ids), type_=ARRAY(Uuid()))
+
+
 @dataclass
 class Stored:
     """A title as it is in the tables: its rows (read-only, attribute access by column name)
@@ -141,7 +146,7 @@ async def load(
     """
     if not ids:
         return {}
-    statement = select(*_CONTENT_COLUMNS).where(Content.__table__.c.id.in_(ids))
+    statement = select(*_CONTENT_COLUMNS).where(Content.__table__.c.id == any_(_ids(ids)))
     if lock:
         statement = statement.with_for_update()
     rows = list(await db.execute(statement))
@@ -151,7 +156,7 @@ async def load(
     genre_rows = await db.execute(
         select(content_genres.c.content_id, Genre.slug)
         .join(Genre, Genre.id == content_genres.c.genre_id)
-        .where(content_genres.c.content_id.in_(found))
+        .where(content_genres.c.content_id == any_(_ids(found)))
     )
     genres: dict[uuid.UUID, list[str]] = defaultdict(list)
     for content_id, slug in genre_rows:
@@ -164,17 +169,17 @@ async def load(
     seasons: dict[uuid.UUID, list[Row[Any]]] = defaultdict(list)
     for season in await db.execute(
         select(seasons_table)
-        .where(seasons_table.c.content_id.in_(found))
+        .where(seasons_table.c.content_id == any_(_ids(found)))
         .order_by(seasons_table.c.season_number)
     ):
         seasons[season.content_id].append(season)
     episodes_table = Episode.__table__
     episodes: dict[uuid.UUID, list[Row[Any]]] = defaultdict(list)
     season_ids = [s.id for group in seasons.values() for s in group]
-    for start in range(0, len(season_ids), 10_000):
+    if season_ids:
         for episode in await db.execute(
             select(episodes_table)
-            .where(episodes_table.c.season_id.in_(season_ids[start : start + 10_000]))
+            .where(episodes_table.c.season_id == any_(_ids(season_ids)))
             .order_by(episodes_table.c.episode_number)
         ):
             episodes[episode.season_id].append(episode)
