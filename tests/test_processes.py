@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import psutil
 import pytest
 
 from ott.core.settings import Settings
-from tests.conftest import FAST_BCRYPT_ROUNDS, free_port, unique_email
+from tests.conftest import FAST_BCRYPT_ROUNDS, free_port, run_sql, unique_email
 
 pytestmark = pytest.mark.processes
 
@@ -93,7 +94,7 @@ def run_dir(tmp_path: Path) -> Path:
 
 def test_ott_serve_runs_everything_in_one_process(settings: Settings, run_dir: Path) -> None:
     port = free_port()
-    process = _spawn(["serve", "--port", str(port)], _env(settings, run_dir))
+    process = _spawn(["serve", "--no-demo", "--port", str(port)], _env(settings, run_dir))
     try:
         url = f"http://127.0.0.1:{port}"
         _wait_ready(url, process)
@@ -106,7 +107,7 @@ def test_ott_serve_runs_everything_in_one_process(settings: Settings, run_dir: P
 def test_ott_serve_split_runs_a_process_per_service(settings: Settings, run_dir: Path) -> None:
     gateway_port, auth_port = free_port(), free_port()
     env = _env(settings, run_dir, AUTH_SERVICE_PORT=str(auth_port))
-    process = _spawn(["serve", "--split", "--port", str(gateway_port)], env)
+    process = _spawn(["serve", "--split", "--no-demo", "--port", str(gateway_port)], env)
     try:
         url = f"http://127.0.0.1:{gateway_port}"
         _wait_ready(url, process)
@@ -243,5 +244,38 @@ def test_embedded_stores_keep_accounts_across_restarts(run_dir: Path) -> None:
         assert login.status_code == 200, login.text
         refreshed = httpx.post(f"{url}/api/auth/refresh", json={"refresh_token": refresh_token})
         assert refreshed.status_code == 200, refreshed.text
+        # The first start loaded the demo catalog, once.
+        listing = httpx.get(f"{url}/api/catalog/content", params={"limit": 100}).json()
+        assert len(listing["items"]) == 100
+        # The embedded PostgreSQL has no pg_trgm: typos are corrected from the vocabulary.
+        found = httpx.get(f"{url}/api/catalog/search", params={"q": "dark knigt"}).json()
+        assert found["typo_tolerant"]
+        assert "The Dark Knight of Chandni Chowk" in [item["title"] for item in found["items"]]
     finally:
         _stop(process)
+
+
+def test_ott_seed_is_idempotent(settings: Settings, run_dir: Path) -> None:
+    url = str(settings.database_url).replace("postgresql+asyncpg://", "postgresql://")
+    server = url.rpartition("/")[0]
+    name = f"ott_seed_{uuid.uuid4().hex[:8]}"
+    run_sql(f"{server}/postgres", f'CREATE DATABASE "{name}"')
+    try:
+        env = _env(settings, run_dir) | {"DATABASE_URL": f"{server}/{name}"}
+        outputs = [
+            subprocess.run(
+                [sys.executable, "-m", "ott", "seed", "--count", "30"],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
+            for _ in range(2)
+        ]
+        assert [o.returncode for o in outputs] == [0, 0], outputs[0].stderr
+        assert "30 created" in outputs[0].stderr
+        assert "0 created" in outputs[1].stderr
+        assert "30 unchanged" in outputs[1].stderr
+    finally:
+        run_sql(f"{server}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -9,19 +9,25 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import httpx
 import typer
 import uvicorn
 from rich.console import Console
 
+from ott.cms.schemas import BulkResult
 from ott.core import migrate as migrations
 from ott.core.embedded import resolve_stores
+from ott.core.errors import AppError
 from ott.core.observability import configure_logging
+from ott.core.resources import Resources
 from ott.core.settings import Settings, get_settings
 from ott.registry import SERVICES
+
+T = TypeVar("T")
 
 app = typer.Typer(
     help="OTT platform: run the services, migrate the database, manage accounts.",
@@ -138,6 +144,10 @@ def serve(
     ] = None,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     data_dir: DataDir = None,
+    demo: Annotated[
+        bool,
+        typer.Option("--demo/--no-demo", help="Load the demo catalog when the catalog is empty."),
+    ] = True,
     split: Annotated[
         bool,
         typer.Option(
@@ -150,6 +160,8 @@ def serve(
     from ott.gateway.app import Mode, create_app
 
     settings = _prepare(data_dir)
+    if demo:
+        _seed_if_empty(settings)
     if port is not None:
         settings.api_gateway_port = port
     gateway_port = settings.api_gateway_port
@@ -189,6 +201,54 @@ def service(
     _serve(factory(settings, None), host, port or settings.service_port(name))
 
 
+def _run_with_resources(settings: Settings, work: Callable[[Resources], Awaitable[T]]) -> T:
+    async def run() -> T:
+        resources = Resources.open(settings)
+        try:
+            return await work(resources)
+        finally:
+            await resources.close()
+
+    return asyncio.run(run())
+
+
+def _seed_if_empty(settings: Settings) -> None:
+    from ott.seed.load import catalog_is_empty, seed_demo_catalog
+
+    async def work(resources: Resources) -> int | None:
+        if not await catalog_is_empty(resources):
+            return None
+        return (await seed_demo_catalog(resources)).created
+
+    with console.status("Loading the demo catalog…"):
+        created = _run_with_resources(settings, work)
+    if created is not None:
+        console.print(f"[green]✓[/green] demo catalog: {created} titles")
+
+
+@app.command()
+def seed(
+    count: Annotated[int, typer.Option(min=1, max=100_000, help="How many titles.")] = 240,
+    random_seed: Annotated[int, typer.Option("--seed", help="Seed of the generator.")] = 7,
+    data_dir: DataDir = None,
+) -> None:
+    """Load (or refresh) the generated demo catalog: films, series and sports in English and
+    Hindi, published. Running it again updates the same titles instead of adding copies."""
+    from ott.seed.load import seed_demo_catalog
+
+    settings = _prepare(data_dir)
+
+    async def work(resources: Resources) -> BulkResult:
+        return await seed_demo_catalog(resources, count=count, seed=random_seed)
+
+    with console.status(f"Generating and importing {count} titles…"):
+        result = _run_with_resources(settings, work)
+    console.print(
+        f"[green]✓[/green] {result.total} titles: {result.created} created, "
+        f"{result.updated} updated, {result.unchanged} unchanged"
+    )
+
+
 @app.command()
 def migrate(data_dir: DataDir = None) -> None:
     """Apply every database migration (Alembic upgrade to head)."""
@@ -213,24 +273,18 @@ def create_admin(
 ) -> None:
     """Create an admin account, or give an existing account the admin role."""
     from ott.auth import service as auth_service
-    from ott.core.errors import AppError
-    from ott.core.resources import Resources
 
     settings = _prepare(data_dir)
 
-    async def run() -> str:
-        resources = Resources.open(settings)
-        try:
-            async with resources.sessionmaker() as db, db.begin():
-                user = await auth_service.create_admin(
-                    db=db, settings=settings, email=email, password=password
-                )
-                return str(user.id)
-        finally:
-            await resources.close()
+    async def work(resources: Resources) -> str:
+        async with resources.sessionmaker() as db, db.begin():
+            user = await auth_service.create_admin(
+                db=db, settings=settings, email=email, password=password
+            )
+            return str(user.id)
 
     try:
-        user_id = asyncio.run(run())
+        user_id = _run_with_resources(settings, work)
     except AppError as error:
         console.print(f"[red]{error.message}[/red]")
         for detail in error.details or []:
