@@ -59,7 +59,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select, text
+from sqlalchemy import String, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -76,7 +76,7 @@ from ott.cms.service import (
     published_at_after_edit,
     unknown_genres,
 )
-from ott.cms.snapshots import Snapshot, snapshot_of
+from ott.cms.snapshots import Snapshot, among, snapshot_of
 from ott.cms.workflow import Action
 from ott.cms.writer import TitleWrite, write_titles
 from ott.core.errors import AppError, BadRequest, Conflict, ValidationFailed
@@ -511,7 +511,8 @@ async def _check_existing(
     keys = list(by_external)
     for start in range(0, len(keys), CHUNK):
         chunk = keys[start : start + CHUNK]
-        ids = list(await db.scalars(select(Content.id).where(Content.external_id.in_(chunk))))
+        found = select(Content.id).where(among(Content.external_id, chunk, String()))
+        ids = list(await db.scalars(found))
         stored = await snapshots.load(db, ids, lock=True)
         for content_id, entry in stored.items():
             row = entry.row

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import ARRAY, Row, Uuid, any_, bindparam, select
+from sqlalchemy import ARRAY, Row, Uuid, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ott.catalog.models import (
@@ -117,9 +117,13 @@ def snapshot_of(title: TitleIn) -> Snapshot:
 _CONTENT_COLUMNS = [c for c in Content.__table__.c if c.name != "search_vector"]
 
 
-def _ids(ids: Sequence[uuid.UUID]) -> Any:
-    """One array parameter (`= ANY(:ids)`): one prepared statement whatever the count."""
-    return bindparam("ids", list(ids), type_=ARRAY(Uuid()))
+def among(column: Any, values: Sequence[Any], item_type: Any) -> Any:
+    """`column IN (SELECT unnest(:values))`: one array parameter (one prepared statement
+    whatever the count), and a plan that probes the column's index per value even when the
+    table's statistics are stale (right after a large import), where `= ANY(:values)` or a
+    long IN list would compare every row with every value."""
+    values_param = bindparam(None, list(values), type_=ARRAY(item_type))
+    return column.in_(select(func.unnest(values_param)).scalar_subquery())
 
 
 @dataclass
@@ -146,7 +150,7 @@ async def load(
     """
     if not ids:
         return {}
-    statement = select(*_CONTENT_COLUMNS).where(Content.__table__.c.id == any_(_ids(ids)))
+    statement = select(*_CONTENT_COLUMNS).where(among(Content.__table__.c.id, ids, Uuid()))
     if lock:
         statement = statement.with_for_update()
     rows = list(await db.execute(statement))
@@ -156,7 +160,7 @@ async def load(
     genre_rows = await db.execute(
         select(content_genres.c.content_id, Genre.slug)
         .join(Genre, Genre.id == content_genres.c.genre_id)
-        .where(content_genres.c.content_id == any_(_ids(found)))
+        .where(among(content_genres.c.content_id, found, Uuid()))
     )
     genres: dict[uuid.UUID, list[str]] = defaultdict(list)
     for content_id, slug in genre_rows:
@@ -169,7 +173,7 @@ async def load(
     seasons: dict[uuid.UUID, list[Row[Any]]] = defaultdict(list)
     for season in await db.execute(
         select(seasons_table)
-        .where(seasons_table.c.content_id == any_(_ids(found)))
+        .where(among(seasons_table.c.content_id, found, Uuid()))
         .order_by(seasons_table.c.season_number)
     ):
         seasons[season.content_id].append(season)
@@ -179,7 +183,7 @@ async def load(
     if season_ids:
         for episode in await db.execute(
             select(episodes_table)
-            .where(episodes_table.c.season_id == any_(_ids(season_ids)))
+            .where(among(episodes_table.c.season_id, season_ids, Uuid()))
             .order_by(episodes_table.c.episode_number)
         ):
             episodes[episode.season_id].append(episode)
