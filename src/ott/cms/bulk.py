@@ -487,6 +487,7 @@ class _Existing:
     updated_at: datetime
     available_from: datetime | None
     changed: bool
+    stored: snapshots.Stored | None  # kept for changed titles: the update needs their rows
 
 
 @dataclass
@@ -541,6 +542,7 @@ async def _check_existing(
                 updated_at=row.updated_at,
                 available_from=row.available_from,
                 changed=changed,
+                stored=entry if changed else None,
             )
         db.expunge_all()
     return existing
@@ -570,7 +572,7 @@ async def import_titles(
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     for start in range(0, len(items), CHUNK):
         chunk = items[start : start + CHUNK]
-        writes = await _plan_chunk(db, identity, chunk, existing, publish, now, results, counts)
+        writes = _plan_chunk(identity, chunk, existing, publish, now, results, counts)
         try:
             await write_titles(
                 db, [w for w, _ in writes], genre_ids=known, changed_by=identity.user_id, now=now
@@ -590,8 +592,7 @@ async def import_titles(
     )
 
 
-async def _plan_chunk(
-    db: AsyncSession,
+def _plan_chunk(
     identity: Identity,
     chunk: list[Item],
     existing: dict[str, _Existing],
@@ -600,12 +601,6 @@ async def _plan_chunk(
     results: list[BulkTitleResult],
     counts: dict[str, int],
 ) -> list[tuple[TitleWrite, _RowState | None]]:
-    changed_ids = [
-        existing[i.external_id].content_id
-        for i in chunk
-        if i.external_id in existing and existing[i.external_id].changed
-    ]
-    stored = await snapshots.load(db, changed_ids)
     writes: list[tuple[TitleWrite, _RowState | None]] = []
     for item in chunk:
         title = item.title
@@ -649,7 +644,8 @@ async def _plan_chunk(
             available_from = title.available_from if old.changed else old.available_from
             published_at = publish_time(available_from, now)
         elif old.changed:
-            published_at = published_at_after_edit(stored[old.content_id].row, title, now)
+            assert old.stored is not None
+            published_at = published_at_after_edit(old.stored.row, title, now)
         else:
             published_at = old.published_at
         write = TitleWrite(
@@ -660,7 +656,7 @@ async def _plan_chunk(
             published_at=published_at,
             action="bulk_import",
             title=title if old.changed else None,
-            existing=stored.get(old.content_id),
+            existing=old.stored,
         )
         writes.append((write, before))
         status = "updated" if old.changed else "published"

@@ -20,7 +20,7 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import Enum as SqlEnum
-from sqlalchemy import bindparam, delete, update
+from sqlalchemy import Uuid, bindparam, delete, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,6 +41,7 @@ from ott.cms.snapshots import (
     SEASON_FIELDS,
     Snapshot,
     Stored,
+    among,
     version_metadata,
 )
 
@@ -273,12 +274,18 @@ async def write_titles(
     for columns, rows in by_columns.items():
         await _execute_many(db, _update_by_id(_CONTENT, columns), rows)
     if replaced:
-        await db.execute(delete(content_genres).where(content_genres.c.content_id.in_(replaced)))
-        await db.execute(delete(_RULES).where(_RULES.c.content_id.in_(replaced)))
+        await db.execute(
+            delete(content_genres).where(among(content_genres.c.content_id, replaced, Uuid()))
+        )
+        await db.execute(delete(_RULES).where(among(_RULES.c.content_id, replaced, Uuid())))
     if children.season_deletes:
-        await db.execute(delete(_SEASONS).where(_SEASONS.c.id.in_(children.season_deletes)))
+        await db.execute(
+            delete(_SEASONS).where(among(_SEASONS.c.id, children.season_deletes, Uuid()))
+        )
     if children.episode_deletes:
-        await db.execute(delete(_EPISODES).where(_EPISODES.c.id.in_(children.episode_deletes)))
+        await db.execute(
+            delete(_EPISODES).where(among(_EPISODES.c.id, children.episode_deletes, Uuid()))
+        )
     await _copy(db, content_genres, children.genre_links)
     await _copy(db, _RULES, children.rules)
     await _copy(db, _SEASONS, children.season_inserts)
