@@ -13,6 +13,13 @@ available_from), and announces `content.published` only when that time comes (se
 `ott.cms.scheduler`). A title is "scheduled, not yet announced" exactly while
 `published_at > updated_at`: publishing now sets both to the transaction's time, scheduling
 sets published_at later than updated_at, and the scheduler's announcement bumps updated_at.
+
+Events: every change that makes a new version announces exactly one event, payload
+`{"content_id", "workflow_state", "version"}`: `content.published` when the title went live
+with it (published now, or a scheduled title made live by an edit), `content.archived` when it
+was archived, `content.updated` for everything else (creation, edits, submit, approve, reject,
+scheduling a publication). A change that makes no new version (an edit that changes nothing,
+a refused request) announces nothing.
 """
 
 from __future__ import annotations
