@@ -21,7 +21,7 @@ from ott.core.events import Event, EventConsumer
 from ott.core.resources import Resources
 from ott.core.settings import Settings
 from tests.cms.conftest import CMS, Staff, act, create, movie, to_state
-from tests.conftest import assert_error
+from tests.conftest import assert_error, settings_with
 
 TYPES = ("content.published", "content.updated", "content.archived")
 
@@ -181,7 +181,7 @@ async def test_a_bulk_import_announces_each_title(
 @pytest.fixture
 async def fast_replica(settings: Settings, resources: Resources) -> AsyncIterator[None]:
     """Another CMS replica whose scheduler runs every 0.2 s (the gateway's own runs too)."""
-    app = create_app(settings, resources, publish_interval=0.2)
+    app = create_app(settings_with(settings, cms_publish_interval_seconds=0.2), resources)
     async with app.router.lifespan_context(app):
         yield
 

@@ -198,7 +198,7 @@ async def test_without_redis_reads_still_work_and_sign_ins_fail_cleanly(
     try:
         ready = await client.get("/ready")
         assert_error(ready, 503, "not_ready")
-        assert ready.json()["error"]["details"]["checks"] == {"postgres": True, "redis": False}
+        assert ready.json()["error"]["details"]["checks"]["redis"] is False
         # The rate limiter cannot count, so it lets requests through rather than failing them.
         profiles = await client.get(PROFILES, headers=bearer(tokens))
         assert profiles.status_code == 200

@@ -12,18 +12,12 @@ from ott.core.resources import Resources
 from ott.core.settings import Settings
 
 
-def create_app(
-    settings: Settings,
-    resources: Resources | None = None,
-    *,
-    publish_interval: float | None = None,
-) -> FastAPI:
-    """`publish_interval`: seconds between runs of the publish scheduler (default: the
-    CMS_PUBLISH_INTERVAL_SECONDS environment variable, else 5)."""
+def create_app(settings: Settings, resources: Resources | None = None) -> FastAPI:
+    """The scheduler runs every CMS_PUBLISH_INTERVAL_SECONDS."""
     return create_service_app(
         "cms",
         settings=settings,
         routers=[router],
         resources=resources,
-        lifespan_hooks=[scheduler_hook(publish_interval)],
+        lifespan_hooks=[scheduler_hook(settings.cms_publish_interval_seconds)],
     )

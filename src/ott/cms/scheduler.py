@@ -21,15 +21,14 @@ the same title. The events are published before the commit, with an id derived f
 title and its go-live time: if the commit fails, the next run publishes them again with the
 same ids, and consumers (which keep a done-marker per event id) handle each once.
 
-The interval comes from the app (`create_app(..., publish_interval=...)`), else the
-environment variable CMS_PUBLISH_INTERVAL_SECONDS, else 5 seconds.
+The interval is the
+setting CMS_PUBLISH_INTERVAL_SECONDS (5 s by default).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -47,8 +46,6 @@ from ott.core.resources import Resources
 
 log = structlog.get_logger(__name__)
 
-DEFAULT_INTERVAL_S = 5.0
-INTERVAL_ENV = "CMS_PUBLISH_INTERVAL_SECONDS"
 BATCH = 500
 
 _DUE = text(
@@ -61,11 +58,6 @@ _DUE = text(
     """
 )
 _ANNOUNCED = text("UPDATE content SET updated_at = now() WHERE id = ANY(:ids)")
-
-
-def configured_interval() -> float:
-    value = os.environ.get(INTERVAL_ENV)
-    return float(value) if value else DEFAULT_INTERVAL_S
 
 
 class PublishScheduler:
@@ -111,14 +103,12 @@ class PublishScheduler:
                 await asyncio.wait_for(stop.wait(), self.interval)
 
 
-def scheduler_hook(interval: float | None) -> LifespanHook:
+def scheduler_hook(interval: float) -> LifespanHook:
     """A lifespan hook running the scheduler for as long as the app runs."""
 
     @asynccontextmanager
     async def run_scheduler(app: FastAPI) -> AsyncIterator[None]:
-        scheduler = PublishScheduler(
-            app.state.resources, interval=interval or configured_interval()
-        )
+        scheduler = PublishScheduler(app.state.resources, interval=interval)
         app.state.publish_scheduler = scheduler
         stop = asyncio.Event()
         task = asyncio.create_task(scheduler.run(stop), name="cms-publish-scheduler")

@@ -174,6 +174,7 @@ class ServiceClient:
         self.backoff_initial = backoff_initial
         self.backoff_max = backoff_max
         self.breaker = breaker or CircuitBreaker(name)
+        self._connect_timeout = connect_timeout
         self._http = httpx.AsyncClient(
             base_url=base_url,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
@@ -196,8 +197,10 @@ class ServiceClient:
         json: Any = None,
         content: bytes | str | None = None,
         headers: Headers | None = None,
+        read_timeout: float | None = None,
     ) -> httpx.Response:
-        """Call the service; returns any answer below 500, else raises `ServiceUnavailable`."""
+        """Call the service; returns any answer below 500, else raises `ServiceUnavailable`.
+        `read_timeout` overrides the client's for a call known to be slow."""
         method = method.upper()
         request_headers = httpx.Headers(headers)
         correlation_id = current_correlation_id()
@@ -218,6 +221,11 @@ class ServiceClient:
                     json=json,
                     content=content,
                     headers=request_headers,
+                    timeout=(
+                        httpx.USE_CLIENT_DEFAULT
+                        if read_timeout is None
+                        else httpx.Timeout(read_timeout, connect=self._connect_timeout)
+                    ),
                 )
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 self.breaker.record_failure()

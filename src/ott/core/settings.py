@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     )
     max_request_bytes: int = 1_048_576
     max_bulk_upload_bytes: int = 52_428_800
+    max_image_upload_bytes: int = 10_485_760
+    bulk_upload_timeout_seconds: float = 300.0
     trust_forwarded_for: bool = False
     service_timeout_seconds: float = 5.0
     circuit_reset_seconds: float = 10.0
@@ -91,6 +93,16 @@ class Settings(BaseSettings):
     country_header: str = "x-viewer-country"
     default_country: str = "IN"
     catalog_cache_seconds: float = 10.0
+    cms_publish_interval_seconds: float = 5.0
+
+    # Media (posters, thumbnails, later video): local files in DATA_DIR/media unless a bucket
+    # is named, then any S3-compatible store.
+    media_s3_bucket: str | None = None
+    media_s3_endpoint: str = "https://s3.amazonaws.com"
+    media_s3_region: str = "us-east-1"
+    media_s3_access_key: str = ""
+    media_s3_secret_key: str = ""
+    media_public_base_url: str | None = None
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_user: str | None = None

@@ -247,14 +247,13 @@ class S3Storage:
 def create_storage(settings: Settings) -> Storage:
     """The platform's media store: an S3 bucket when MEDIA_S3_BUCKET is set, otherwise local
     files under the data folder."""
-    bucket = os.environ.get("MEDIA_S3_BUCKET")
-    if bucket:
+    if settings.media_s3_bucket:
         return S3Storage(
-            endpoint=os.environ.get("MEDIA_S3_ENDPOINT", "https://s3.amazonaws.com"),
-            bucket=bucket,
-            region=os.environ.get("MEDIA_S3_REGION", "us-east-1"),
-            access_key=os.environ.get("MEDIA_S3_ACCESS_KEY", ""),
-            secret_key=os.environ.get("MEDIA_S3_SECRET_KEY", ""),
-            public_base_url=os.environ.get("MEDIA_PUBLIC_BASE_URL"),
+            endpoint=settings.media_s3_endpoint,
+            bucket=settings.media_s3_bucket,
+            region=settings.media_s3_region,
+            access_key=settings.media_s3_access_key,
+            secret_key=settings.media_s3_secret_key,
+            public_base_url=settings.media_public_base_url,
         )
     return LocalStorage(settings.data_dir / "media")

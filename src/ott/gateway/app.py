@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from enum import StrEnum
@@ -9,6 +10,9 @@ from enum import StrEnum
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
 from ott.core.app_factory import create_service_app
 from ott.core.client import CircuitBreaker, ServiceClient
@@ -19,7 +23,8 @@ from ott.gateway.router import HttpUpstream, InProcessUpstream, ServiceDispatche
 from ott.gateway.service import Gatekeeper
 from ott.registry import SERVICES
 
-BULK_UPLOAD_PATH = "/api/cms/content/bulk-upload"
+BULK_UPLOAD = re.compile(r"/api/cms/content/bulk-upload")
+IMAGE_UPLOAD = re.compile(r"/api/cms/content/[^/]+/assets/[^/]+")
 
 
 class Mode(StrEnum):
@@ -47,7 +52,11 @@ def create_app(
                 breaker=CircuitBreaker(spec.name, reset_timeout=settings.circuit_reset_seconds),
             )
             clients.append(client)
-            upstreams[spec.prefix] = HttpUpstream(client)
+            upstreams[spec.prefix] = HttpUpstream(
+                client,
+                slow_paths=[BULK_UPLOAD],
+                slow_timeout=settings.bulk_upload_timeout_seconds,
+            )
 
     @asynccontextmanager
     async def run_services(_: FastAPI) -> AsyncIterator[None]:
@@ -66,7 +75,7 @@ def create_app(
             await resources.close()
 
     gatekeeper = Gatekeeper(resources.redis, resources.keys, settings.rate_limit_per_minute)
-    return create_service_app(
+    app = create_service_app(
         "gateway",
         settings=settings,
         routers=[],
@@ -92,10 +101,27 @@ def create_app(
             Middleware(
                 BodySizeLimitMiddleware,
                 max_bytes=settings.max_request_bytes,
-                larger_limits={BULK_UPLOAD_PATH: settings.max_bulk_upload_bytes},
+                larger_limits=[
+                    (BULK_UPLOAD, settings.max_bulk_upload_bytes),
+                    (IMAGE_UPLOAD, settings.max_image_upload_bytes),
+                ],
             ),
             Middleware(
                 ServiceDispatcher, settings=settings, upstreams=upstreams, gatekeeper=gatekeeper
             ),
         ],
     )
+    if not settings.media_s3_bucket:
+        # Development serves uploaded media itself; production puts a CDN or Nginx in front.
+        app.mount("/media", ImmutableFiles(directory=settings.data_dir / "media", check_dir=False))
+    return app
+
+
+class ImmutableFiles(StaticFiles):
+    """Media files are named by their content hash, so a browser may keep them forever."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code == 200:
+            response.headers["cache-control"] = "public, max-age=31536000, immutable"
+        return response

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ott.core.errors import PayloadTooLarge, error_response
@@ -51,14 +54,21 @@ class BodySizeLimitMiddleware:
     the streamed body passes the limit."""
 
     def __init__(
-        self, app: ASGIApp, *, max_bytes: int, larger_limits: dict[str, int] | None = None
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        larger_limits: Sequence[tuple[re.Pattern[str], int]] = (),
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self.larger_limits = larger_limits or {}
+        self.larger_limits = larger_limits
 
     def _limit(self, path: str) -> int:
-        return self.larger_limits.get(path, self.max_bytes)
+        for pattern, limit in self.larger_limits:
+            if pattern.fullmatch(path):
+                return limit
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

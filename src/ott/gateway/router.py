@@ -7,7 +7,8 @@ gateway's signed identity header before it reaches the service.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -74,10 +75,19 @@ class InProcessUpstream:
 
 class HttpUpstream:
     """Forwards the request to the service's own process through the shared service client
-    (timeouts, retries of idempotent calls, circuit breaker)."""
+    (timeouts, retries of idempotent calls, circuit breaker). Paths matching `slow_paths`
+    (bulk imports) get `slow_timeout` instead of the client's usual one."""
 
-    def __init__(self, client: ServiceClient) -> None:
+    def __init__(
+        self,
+        client: ServiceClient,
+        *,
+        slow_paths: Sequence[re.Pattern[str]] = (),
+        slow_timeout: float | None = None,
+    ) -> None:
         self.client = client
+        self.slow_paths = slow_paths
+        self.slow_timeout = slow_timeout
 
     async def __call__(
         self, scope: Scope, body: bytes, headers: list[tuple[bytes, bytes]], send: Send
@@ -85,11 +95,13 @@ class HttpUpstream:
         path = scope["path"]
         query = scope.get("query_string", b"").decode("latin-1")
         forwarded = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers]
+        slow = any(pattern.fullmatch(path) for pattern in self.slow_paths)
         response = await self.client.request(
             scope["method"],
             f"{path}?{query}" if query else path,
             content=body or None,
             headers=forwarded,
+            read_timeout=self.slow_timeout if slow else None,
         )
         response_headers = [
             (k.lower(), v)
