@@ -102,6 +102,11 @@ class Content(Base):
             postgresql_where=text("workflow_state = 'published'"),
         ),
         Index("ix_content_search", "search_vector", postgresql_using="gin"),
+        Index(
+            "ix_content_publish_due",
+            "published_at",
+            postgresql_where=text("workflow_state = 'published' AND published_at > updated_at"),
+        ),
         # Trigram indexes on title and title_hi are made by the migration where pg_trgm exists.
         CheckConstraint("duration_minutes IS NULL OR duration_minutes > 0", name="duration"),
     )
