@@ -11,11 +11,11 @@ from ott.core.mailer import Mailer, create_mailer
 from ott.core.settings import Settings
 
 
-def _settings(request: Request) -> Settings:
+async def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def _sessions(request: Request) -> SessionStore:
+async def _sessions(request: Request) -> SessionStore:
     state = request.app.state
     if not hasattr(state, "session_store"):
         resources = state.resources
@@ -23,7 +23,7 @@ def _sessions(request: Request) -> SessionStore:
     return state.session_store
 
 
-def _mailer(request: Request) -> Mailer:
+async def _mailer(request: Request) -> Mailer:
     state = request.app.state
     if not hasattr(state, "mailer"):
         state.mailer = create_mailer(state.settings)

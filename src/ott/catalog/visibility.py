@@ -91,7 +91,7 @@ def _country(request: Request) -> str:
     return value if _COUNTRY.match(value) else settings.default_country
 
 
-def _viewer(request: Request, identity: OptionalIdentity) -> Viewer:
+async def _viewer(request: Request, identity: OptionalIdentity) -> Viewer:
     rating, tier, language = DEFAULT_PROFILE_RATING, SubscriptionTier.FREE, Language.EN
     if identity is not None:
         tier = SubscriptionTier(identity.tier)

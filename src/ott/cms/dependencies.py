@@ -13,7 +13,7 @@ from ott.core.storage import Storage, create_storage
 StaffOnly = require_roles(Role.EDITOR, Role.REVIEWER)
 
 
-def _storage(request: Request) -> Storage:
+async def _storage(request: Request) -> Storage:
     state = request.app.state
     if not hasattr(state, "storage"):
         state.storage = create_storage(state.settings)

@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from typing import Annotated, Any
 
 import jwt
@@ -78,9 +79,12 @@ class Identity:
 
 
 def _internal_key(settings: Settings) -> bytes:
-    return hmac.new(
-        settings.resolved_jwt_secret().encode(), b"ott-internal-identity", hashlib.sha256
-    ).digest()
+    return _derive_internal_key(settings.resolved_jwt_secret())
+
+
+@lru_cache(maxsize=8)
+def _derive_internal_key(secret: str) -> bytes:
+    return hmac.new(secret.encode(), b"ott-internal-identity", hashlib.sha256).digest()
 
 
 def issue_access_token(identity: Identity, settings: Settings) -> tuple[str, int]:
@@ -136,14 +140,14 @@ def decode_internal_identity(value: str, settings: Settings) -> Identity:
     return Identity.from_claims(claims)
 
 
-def _optional_identity(request: Request) -> Identity | None:
+async def _optional_identity(request: Request) -> Identity | None:
     value = request.headers.get(IDENTITY_HEADER)
     if not value:
         return None
     return decode_internal_identity(value, request.app.state.settings)
 
 
-def _required_identity(
+async def _required_identity(
     identity: Annotated[Identity | None, Depends(_optional_identity)],
 ) -> Identity:
     if identity is None:
@@ -158,7 +162,7 @@ CurrentIdentity = Annotated[Identity, Depends(_required_identity)]
 def require_roles(*roles: Role) -> Any:
     """A route dependency: the caller must hold one of `roles` (admins hold every role)."""
 
-    def check(identity: CurrentIdentity) -> Identity:
+    async def check(identity: CurrentIdentity) -> Identity:
         if not identity.has_role(*roles):
             raise Forbidden(f"This needs the role {' or '.join(r.value for r in roles)}")
         return identity
