@@ -19,7 +19,10 @@ _LEADING_ARTICLE = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
 # configuration keeps words as written, which serves Hindi (Devanagari) and prefix search.
 _REINDEX = text(
     """
-    UPDATE content AS c SET search_vector =
+    UPDATE content AS c SET
+      title_search = to_tsvector('simple',
+          coalesce(c.title, '') || ' ' || coalesce(c.title_hi, '')),
+      search_vector =
         setweight(to_tsvector('simple',
                coalesce(c.title, '') || ' ' || coalesce(c.title_hi, '')), 'A')
         || setweight(to_tsvector('simple',

@@ -102,6 +102,7 @@ class Content(Base):
             postgresql_where=text("workflow_state = 'published'"),
         ),
         Index("ix_content_search", "search_vector", postgresql_using="gin"),
+        Index("ix_content_title_search", "title_search", postgresql_using="gin"),
         Index(
             "ix_content_publish_due",
             "published_at",
@@ -144,6 +145,7 @@ class Content(Base):
     # Optimistic concurrency: an edit names the version it was based on.
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     search_vector: Mapped[Any] = mapped_column(TSVECTOR, nullable=True, deferred=True)
+    title_search: Mapped[Any] = mapped_column(TSVECTOR, nullable=True, deferred=True)
     created_by: Mapped[uuid.UUID | None]
     created_at: Mapped[datetime] = _created_at()
     updated_at: Mapped[datetime] = mapped_column(

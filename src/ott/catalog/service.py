@@ -305,34 +305,50 @@ async def search(
     trigram: bool,
     vocabulary: Vocabulary | None = None,
 ) -> SearchResults:
-    """Ranked full-text search over titles (both languages), people, genres and descriptions,
-    matching word prefixes as the viewer types. Near-miss spellings are matched by pg_trgm
-    where the database has it (`trigram`), otherwise corrected from the `vocabulary`."""
+    """Search in three tiers, each asked only while the page is not full, each from its index:
+    1. titles (English or Hindi) containing every word as typed (prefixes), most popular first;
+    2. titles whose people, genres or descriptions match, ranked by relevance;
+    3. near-miss spellings of titles: pg_trgm where the database has it (`trigram`); otherwise
+       the query words were already corrected from the `vocabulary`."""
     typo_tolerant = trigram or vocabulary is not None
     prefix = _prefix_query(query.q, None if trigram else vocabulary)
     if prefix is None:
         return SearchResults(query=query.q, items=[], typo_tolerant=typo_tolerant)
     ts_query = func.to_tsquery(literal_column("'simple'::regconfig"), prefix)
-    matches: ColumnElement[bool] = Content.search_vector.bool_op("@@")(ts_query)
-    rank: Any = func.ts_rank_cd(Content.search_vector, ts_query)
+    in_title = Content.title_search.bool_op("@@")(ts_query)
+    tiers: list[tuple[ColumnElement[bool], list[Any]]] = [
+        (in_title, [Content.popularity.desc()]),
+        (
+            Content.search_vector.bool_op("@@")(ts_query) & ~in_title,
+            [func.ts_rank_cd(Content.search_vector, ts_query).desc(), Content.popularity.desc()],
+        ),
+    ]
     if trigram:
         phrase = literal(query.q.casefold())
-        hindi_title = func.coalesce(Content.title_hi, "")
-        matches = or_(
-            matches, phrase.bool_op("<%")(Content.title), phrase.bool_op("<%")(hindi_title)
-        )
-        rank = rank + func.greatest(
+        similarity = func.greatest(
             func.word_similarity(phrase, Content.title),
-            func.word_similarity(phrase, hindi_title),
+            func.coalesce(func.word_similarity(phrase, Content.title_hi), 0),
         )
-    statement = _visible_titles(viewer).where(matches)
-    if query.type:
-        statement = statement.where(Content.type == query.type)
-    statement = statement.order_by(rank.desc(), Content.popularity.desc()).limit(query.limit)
-    rows = (await db.execute(statement)).all()
+        # Plain columns (no coalesce) so each side of the OR can use its trigram index.
+        near_miss = or_(phrase.bool_op("<%")(Content.title), phrase.bool_op("<%")(Content.title_hi))
+        tiers.append((near_miss, [similarity.desc(), Content.popularity.desc()]))
+    found: list[tuple[Content, bool]] = []
+    for condition, order in tiers:
+        wanted = query.limit - len(found)
+        if wanted <= 0:
+            break
+        statement = _visible_titles(viewer).where(condition)
+        if query.type:
+            statement = statement.where(Content.type == query.type)
+        if found:
+            statement = statement.where(Content.id.not_in([c.id for c, _ in found]))
+        found += [
+            (content, locked)
+            for content, locked in await db.execute(statement.order_by(*order).limit(wanted))
+        ]
     return SearchResults(
         query=query.q,
-        items=[summarize(content, locked, viewer) for content, locked in rows],
+        items=[summarize(content, locked, viewer) for content, locked in found],
         typo_tolerant=typo_tolerant,
     )
 

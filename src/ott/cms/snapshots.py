@@ -114,7 +114,9 @@ def snapshot_of(title: TitleIn) -> Snapshot:
     )
 
 
-_CONTENT_COLUMNS = [c for c in Content.__table__.c if c.name != "search_vector"]
+_CONTENT_COLUMNS = [
+    c for c in Content.__table__.c if c.name not in ("search_vector", "title_search")
+]
 
 
 def among(column: Any, values: Sequence[Any], item_type: Any) -> Any:

@@ -54,7 +54,6 @@ def create_engine(settings: Settings) -> AsyncEngine:
         database_url(settings),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
-        pool_pre_ping=True,
         pool_recycle=1800,
     )
 
