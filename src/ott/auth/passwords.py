@@ -32,7 +32,9 @@ def _lower_priority() -> None:
 
 @cache
 def _pool() -> ThreadPoolExecutor:
-    workers = int(os.environ.get("PASSWORD_HASH_WORKERS", os.cpu_count() or 1))
+    # One core stays free for the event loop (and the database) on small machines.
+    default = max(1, (os.cpu_count() or 1) - 1)
+    workers = int(os.environ.get("PASSWORD_HASH_WORKERS", default))
     return ThreadPoolExecutor(
         max_workers=max(1, workers), thread_name_prefix="bcrypt", initializer=_lower_priority
     )

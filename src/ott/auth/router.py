@@ -21,7 +21,7 @@ from ott.auth.schemas import (
     RolesUpdate,
     UserOut,
 )
-from ott.core.database import DbSession
+from ott.core.database import DbSession, Sessionmaker
 from ott.core.identity import CurrentIdentity, Identity, Role, require_roles
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -48,10 +48,14 @@ async def register(
 
 @router.post("/login", summary="Log in with email and password")
 async def login(
-    body: LoginRequest, db: DbSession, sessions: Sessions, settings: AppSettings
+    body: LoginRequest, sessionmaker: Sessionmaker, sessions: Sessions, settings: AppSettings
 ) -> AuthResult:
     return await service.login(
-        db=db, sessions=sessions, settings=settings, email=body.email, password=body.password
+        sessionmaker=sessionmaker,
+        sessions=sessions,
+        settings=settings,
+        email=body.email,
+        password=body.password,
     )
 
 

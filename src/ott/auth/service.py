@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import selectinload
 
 from ott.auth import passwords
 from ott.auth.models import PasswordResetToken, Profile, User
@@ -111,9 +112,18 @@ async def register(
     return _auth_result(user, grant, profile, settings)
 
 
-async def authenticate(*, db: AsyncSession, settings: Settings, email: str, password: str) -> User:
-    """The user with these credentials; the same error, after the same work, for any mismatch."""
-    user = await db.scalar(select(User).where(User.email == normalize_email(email)))
+async def authenticate(
+    *, sessionmaker: async_sessionmaker[AsyncSession], settings: Settings, email: str, password: str
+) -> User:
+    """The user with these credentials (profiles loaded); the same error, after the same work,
+    for any mismatch. The account is read in a short session of its own, so no database
+    connection is held through the quarter second bcrypt takes."""
+    async with sessionmaker() as db:
+        user = await db.scalar(
+            select(User)
+            .where(User.email == normalize_email(email))
+            .options(selectinload(User.profiles))
+        )
     if user is None:
         await passwords.burn_equal_time(password, settings.bcrypt_rounds)
         raise Unauthorized(_BAD_CREDENTIALS, code="invalid_credentials")
@@ -123,12 +133,18 @@ async def authenticate(*, db: AsyncSession, settings: Settings, email: str, pass
 
 
 async def login(
-    *, db: AsyncSession, sessions: SessionStore, settings: Settings, email: str, password: str
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    sessions: SessionStore,
+    settings: Settings,
+    email: str,
+    password: str,
 ) -> AuthResult:
-    user = await authenticate(db=db, settings=settings, email=email, password=password)
-    profiles = await _profiles_of(db, user.id)
+    user = await authenticate(
+        sessionmaker=sessionmaker, settings=settings, email=email, password=password
+    )
     # One profile: use it straight away. Several: the app asks who is watching.
-    profile = profiles[0] if len(profiles) == 1 else None
+    profile = user.profiles[0] if len(user.profiles) == 1 else None
     grant = await sessions.create(user.id, profile.id if profile else None)
     return _auth_result(user, grant, profile, settings)
 

@@ -75,3 +75,12 @@ async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
 # scope="function": the commit happens before the response is sent, so a failed commit is
 # reported to the client instead of after a 2xx has already gone out.
 DbSession = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+
+
+async def _sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
+    return request.app.state.resources.sessionmaker
+
+
+# For handlers that must not hold a connection across slow work (password hashing): they open
+# short sessions of their own.
+Sessionmaker = Annotated[async_sessionmaker[AsyncSession], Depends(_sessionmaker)]
