@@ -7,6 +7,7 @@ import contextlib
 from dataclasses import dataclass
 
 import redis.exceptions
+import structlog
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -17,6 +18,7 @@ from ott.core.redis import KeySpace, create_redis
 from ott.core.settings import Settings
 
 _CHECK_TIMEOUT_S = 2.0
+log = structlog.get_logger(__name__)
 
 
 @dataclass
@@ -44,7 +46,11 @@ class Resources:
         )
 
     async def close(self) -> None:
-        await self.redis.aclose()
+        """Close the pools; a store that is slow or gone must not stop a shutdown."""
+        try:
+            await self.redis.aclose()
+        except (redis.exceptions.RedisError, OSError, TimeoutError) as exc:
+            log.warning("redis_close_failed", error=repr(exc))
         await self.engine.dispose()
 
     async def check(self) -> dict[str, bool]:
