@@ -169,12 +169,9 @@ def _parent_pids() -> dict[int, int]:
 
 
 def stop_server(server: Server, data_dir: Path | None) -> list[int]:
-    """Stop a server we started; return the pids of its embedded stores we had to stop too.
-
-    `ott serve` gets SIGINT (Ctrl+C), not SIGTERM: uvicorn re-raises the signal it caught after
-    shutting down, and a re-raised SIGTERM ends the process before its atexit hooks stop the
-    embedded PostgreSQL and Redis.
-    """
+    """Stop a server we started (SIGINT, as Ctrl+C would); return the pids of embedded stores
+    still running afterwards, which this then stops (a safety net: `ott serve` stops its own
+    PostgreSQL and Redis when it exits cleanly)."""
     process = server.process
     if process is None:
         return []
