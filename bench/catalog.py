@@ -397,6 +397,7 @@ class Measured:
     capacity: float = math.nan
     overloaded: bool = False
     duration: float = 0.0
+    offset: int = 0  # the measured run's first request was targets[offset]
     warmup_errors: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -424,7 +425,7 @@ class Measured:
         targets = self.scenario.targets
         out: dict[str, list[float]] = {}
         for sent, latency in zip(self.result.sent_at, self.result.latencies, strict=True):
-            label = targets[round(sent / interval) % len(targets)].label
+            label = targets[(self.offset + round(sent / interval)) % len(targets)].label
             out.setdefault(label, []).append(latency)
         return out
 
@@ -434,12 +435,15 @@ class Measured:
         pairs = sorted(zip(self.result.latencies, self.result.sent_at, strict=True), reverse=True)[
             :count
         ]
-        return [(lat * 1000, targets[round(s / interval) % len(targets)].path) for lat, s in pairs]
+        return [
+            (lat * 1000, targets[(self.offset + round(s / interval)) % len(targets)].path)
+            for lat, s in pairs
+        ]
 
 
 async def capacity(
     gateway: Gateway, raws: Sequence[bytes], seconds: float, in_flight: int
-) -> tuple[float, Counter[str]]:
+) -> tuple[float, Counter[str], int]:
     """Closed loop: `in_flight` requests always outstanding for `seconds`; the answers per
     second are what the server can do at most (its capacity), whatever the offered rate."""
     pool = gateway.new_pool()
@@ -467,7 +471,14 @@ async def capacity(
         await asyncio.gather(*(worker(i) for i in range(in_flight)))
     finally:
         pool.close()
-    return ok / (time.perf_counter() - started), errors
+    return ok / (time.perf_counter() - started), errors, ok + sum(errors.values())
+
+
+def _rotated(items: Sequence[bytes], start: int) -> list[bytes]:
+    """The cycle of requests starting at `start`: each run continues where the previous one
+    stopped, so a measured run does not replay what the warm-up just put in the cache."""
+    start %= len(items)
+    return [*items[start:], *items[:start]]
 
 
 async def drain(resources: Resources, within: float = 120.0) -> float:
@@ -519,7 +530,9 @@ async def measure(
     raws = [gateway.raw(t.path) for t in scenario.targets]
     # Closed-loop probe first: bounded work even when the server is far too slow, and it warms
     # connections, statement caches and buffers.
-    most, probe_errors = await capacity(gateway, raws, args.capacity_seconds, args.in_flight)
+    most, probe_errors, offset = await capacity(
+        gateway, raws, args.capacity_seconds, args.in_flight
+    )
     await drain(meter.resources)
     overloaded = most < 0.5 * rate
     warm = None
@@ -527,8 +540,13 @@ async def measure(
     try:
         if args.warmup > 0 and not overloaded:
             warm = await constant_rate(
-                pool, raws, rate=rate, duration=args.warmup, timeout_s=_REQUEST_TIMEOUT_S
+                pool,
+                _rotated(raws, offset),
+                rate=rate,
+                duration=args.warmup,
+                timeout_s=_REQUEST_TIMEOUT_S,
             )
+            offset += warm.scheduled
             if _fell_behind(warm, rate):
                 overloaded = True
                 await drain(meter.resources)
@@ -539,7 +557,9 @@ async def measure(
         before = await meter.snapshot()
         # Overloaded, every request would wait for the backlog: give up on each sooner.
         timeout = args.overload_timeout if overloaded else _REQUEST_TIMEOUT_S
-        result = await constant_rate(pool, raws, rate=rate, duration=duration, timeout_s=timeout)
+        result = await constant_rate(
+            pool, _rotated(raws, offset), rate=rate, duration=duration, timeout_s=timeout
+        )
         after = await meter.snapshot()
     finally:
         pool.close()
@@ -552,6 +572,7 @@ async def measure(
         capacity=most,
         overloaded=overloaded,
         duration=duration,
+        offset=offset % len(raws),
     )
     m.warmup_errors = probe_errors + (warm.statuses if warm is not None else Counter())
     s = result.summary()
@@ -734,7 +755,8 @@ def unloaded_lines(
         lines.append(_stats_row(f"cursor walk {walk.sort}, pages 1-50", head))
         last = walk.deep_page
         lines.append(_stats_row(f"cursor walk {walk.sort}, pages {last - 49:,}-{last:,}", tail))
-    slow = sorted(((timings[t.path], t) for t in listing if t.path in timings), reverse=True)[:5]
+    timed = [(timings[t.path], t) for t in listing if t.path in timings]
+    slow = sorted(timed, key=lambda pair: pair[0], reverse=True)[:5]
     lines.append("")
     lines.append(
         "slowest listing URLs: "
@@ -1016,28 +1038,9 @@ async def run(args: argparse.Namespace) -> int:
             slowest_listing=slowest_params,
         )
 
-        report = render_report(
-            args=args,
-            started_at=started_at,
-            machine=machine,
-            stores=stores,
-            server_version=str(server_version),
-            loaded=loaded,
-            measured=measured,
-            walks=walks,
-            cases=cases,
-            search_hits=search_hits,
-            setup_stats=setup_stats,
-            setup_timings=setup_timings,
-            listing_targets=listing_targets,
-            search_list=search_list,
-            failures=failures,
-        )
-        print()
-        print(report)
+        # The raw figures first: a fault in the report below must not lose the run.
         out = Path(args.markdown_out)
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(report)  # noqa: ASYNC240 - once, at the end
         details = {
             "started_at": started_at.isoformat(timespec="seconds"),
             "command": " ".join(sys.argv),
@@ -1061,6 +1064,26 @@ async def run(args: argparse.Namespace) -> int:
             "setup_seconds": {path: round(sec, 4) for path, sec in setup_timings.items()},
         }
         out.with_suffix(".json").write_text(json.dumps(details, indent=1, default=str))
+        report = render_report(
+            args=args,
+            started_at=started_at,
+            machine=machine,
+            stores=stores,
+            server_version=str(server_version),
+            loaded=loaded,
+            measured=measured,
+            walks=walks,
+            cases=cases,
+            search_hits=search_hits,
+            setup_stats=setup_stats,
+            setup_timings=setup_timings,
+            listing_targets=listing_targets,
+            search_list=search_list,
+            failures=failures,
+        )
+        print()
+        print(report)
+        out.write_text(report)  # noqa: ASYNC240 - once, at the end
         print(f"\nwritten to {out} (and {out.with_suffix('.json').name})")
     except Exception as exc:
         failures.append(f"set-up: {exc!r}")
