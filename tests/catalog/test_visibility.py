@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import httpx
+from sqlalchemy import text
 
+from ott.cms.scheduler import PublishScheduler
 from ott.core.resources import Resources
 from tests.catalog.conftest import COUNTRIES, Catalog, viewer
 from tests.conftest import assert_error
@@ -122,3 +125,61 @@ async def test_language_of_the_profile_with_fallback(
     assert listed["English Only"]["description"] == "Only in English."
     english = await _listed(capi, catalog.headers(await viewer(capi, language="en")))
     assert english["The River Song"]["original_title"] == "नदी का गीत"
+
+
+async def _has_rules_flag(resources: Resources, content_id: object) -> bool:
+    async with resources.sessionmaker() as db:
+        query = text("SELECT has_availability_rules FROM content WHERE id = :id")
+        return bool(await db.scalar(query, {"id": content_id}))
+
+
+async def test_rules_flag_follows_the_rules_table(
+    capi: httpx.AsyncClient, catalog: Catalog, resources: Resources
+) -> None:
+    """The flag the visibility test reads first is kept by triggers on every kind of write."""
+    there = {"X-Viewer-Country": next(COUNTRIES)}
+    ruled = await catalog.title("Ruled Title")
+    free = await catalog.title("Unruled Title", rules=[])
+    assert await _has_rules_flag(resources, ruled)
+    assert not await _has_rules_flag(resources, free)
+    assert await _detail(capi, ruled, there) == 404
+    async with resources.sessionmaker() as db, db.begin():
+        # One statement moves the rules from one title to the other: both flags change.
+        await db.execute(
+            text("UPDATE availability_rules SET content_id = :to WHERE content_id = :from"),
+            {"to": free, "from": ruled},
+        )
+    assert not await _has_rules_flag(resources, ruled)
+    assert await _has_rules_flag(resources, free)
+    assert await _detail(capi, ruled, there) == 200
+    assert await _detail(capi, free, there) == 404
+    async with resources.sessionmaker() as db, db.begin():
+        await db.execute(
+            text("DELETE FROM availability_rules WHERE content_id = :id"), {"id": free}
+        )
+    assert not await _has_rules_flag(resources, free)
+    assert await _detail(capi, free, there) == 200
+
+
+async def test_scheduled_title_is_listed_once_announced(
+    capi: httpx.AsyncClient, catalog: Catalog, resources: Resources
+) -> None:
+    """Gone live but not yet announced by the scheduler: its page answers, listings wait."""
+    went_live = NOW - timedelta(seconds=30)
+    title = await catalog.title("Just Premiered", available_from=went_live, published_at=went_live)
+    async with resources.sessionmaker() as db, db.begin():
+        await db.execute(
+            text("UPDATE content SET updated_at = :before WHERE id = :id"),
+            {"before": went_live - timedelta(days=1), "id": title},
+        )
+    assert await _detail(capi, title, catalog.headers()) == 200
+    assert "Just Premiered" not in await _listed(capi, catalog.headers())
+    announced = await PublishScheduler(resources, interval=1).run_once()
+    assert title in announced
+    # The announcement (content.published) drops the cached listing within a second.
+    for _ in range(20):
+        if "Just Premiered" in await _listed(capi, catalog.headers()):
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("the announced title was not listed within 2 s")

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -76,30 +77,34 @@ class Genre(Base):
     slug: Mapped[str] = mapped_column(String(100), unique=True)
 
 
+# Published and not waiting for a scheduled go-live (see cms/scheduler.py): what listings scan.
+LISTED = "workflow_state = 'published' AND (published_at IS NULL OR published_at <= updated_at)"
+
+
 class Content(Base):
     __tablename__ = "content"
     __table_args__ = (
         Index("ix_content_type", "type"),
         Index("ix_content_workflow_state", "workflow_state"),
         Index("ix_content_release_date", text("release_date DESC")),
-        # Keyset pagination over what viewers see, for each sort order.
+        # Keyset pagination over what viewers see, for each sort order (see LISTED).
         Index(
             "ix_content_live_newest",
             text("coalesce(release_date, DATE '0001-01-01') DESC"),
             text("id DESC"),
-            postgresql_where=text("workflow_state = 'published'"),
+            postgresql_where=text(LISTED),
         ),
         Index(
             "ix_content_live_popular",
             text("popularity DESC"),
             text("id DESC"),
-            postgresql_where=text("workflow_state = 'published'"),
+            postgresql_where=text(LISTED),
         ),
         Index(
             "ix_content_live_title",
             "sort_title",
             "id",
-            postgresql_where=text("workflow_state = 'published'"),
+            postgresql_where=text(LISTED),
         ),
         Index("ix_content_search", "search_vector", postgresql_using="gin"),
         Index("ix_content_title_search", "title_search", postgresql_using="gin"),
@@ -141,6 +146,8 @@ class Content(Base):
     available_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     available_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     popularity: Mapped[float] = mapped_column(Float, server_default="0")
+    # Kept by triggers on availability_rules (migration 9c4a1e7b2d30); never written by code.
+    has_availability_rules: Mapped[bool] = mapped_column(server_default=false())
     external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
     # Optimistic concurrency: an edit names the version it was based on.
     version: Mapped[int] = mapped_column(Integer, server_default="1")

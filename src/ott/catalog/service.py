@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    ScalarSelect,
     Select,
     exists,
     func,
@@ -26,8 +27,9 @@ from sqlalchemy import (
     text,
     tuple_,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from ott.catalog.models import Content, Episode, Genre, Season, content_genres
 from ott.catalog.schemas import (
@@ -43,7 +45,7 @@ from ott.catalog.schemas import (
     SortOrder,
 )
 from ott.catalog.spelling import Vocabulary
-from ott.catalog.visibility import Viewer, locked_for, visible_to
+from ott.catalog.visibility import Viewer, listed, locked_for, visible_to
 from ott.core.errors import NotFound, ValidationFailed
 from ott.core.locale import Language
 
@@ -77,16 +79,16 @@ _SORTS = {
 }
 
 
-def _sort_value(content: Content, sort: SortOrder) -> Any:
+def _sort_value(row: Row[Any], sort: SortOrder) -> Any:
     if sort is SortOrder.NEWEST:
-        return (content.release_date or date(1, 1, 1)).isoformat()
+        return (row.release_date or date(1, 1, 1)).isoformat()
     if sort is SortOrder.TITLE:
-        return content.sort_title
-    return content.popularity
+        return row.sort_title
+    return row.popularity
 
 
-def encode_cursor(content: Content, sort: SortOrder) -> str:
-    raw = json.dumps({"s": sort.value, "k": _sort_value(content, sort), "i": str(content.id)})
+def encode_cursor(row: Row[Any], sort: SortOrder) -> str:
+    raw = json.dumps({"s": sort.value, "k": _sort_value(row, sort), "i": str(row.id)})
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -119,42 +121,71 @@ def _localized(english: str | None, hindi: str | None, language: Language) -> st
     return english or hindi
 
 
-def _genres(content: Content, language: Language) -> list[GenreOut]:
-    return [
-        GenreOut(slug=g.slug, name=_localized(g.name, g.name_hi, language) or g.name)
-        for g in content.genres
-    ]
+def _genre_list(language: Language) -> ScalarSelect[Any]:
+    """A title's genres, named in the viewer's language, as a JSON array in the same query."""
+    name = func.coalesce(Genre.name_hi, Genre.name) if language is Language.HI else Genre.name
+    pairs = func.json_build_object(
+        literal_column("'slug'"), Genre.slug, literal_column("'name'"), name
+    )
+    return (
+        select(func.coalesce(func.json_agg(aggregate_order_by(pairs, Genre.name)), text("'[]'")))
+        .select_from(content_genres.join(Genre, Genre.id == content_genres.c.genre_id))
+        .where(content_genres.c.content_id == Content.id)
+        .scalar_subquery()
+    )
 
 
-def summarize(content: Content, locked: bool, viewer: Viewer) -> ContentSummary:
+# Only what a summary shows (plus the sort keys of the cursor): no ORM objects, no wide rows.
+_SUMMARY_COLUMNS = (
+    Content.id,
+    Content.type,
+    Content.title,
+    Content.title_hi,
+    Content.description,
+    Content.description_hi,
+    Content.original_language,
+    Content.release_date,
+    Content.duration_minutes,
+    Content.maturity_rating,
+    Content.poster_url,
+    Content.thumbnail_url,
+    Content.tier_requirement,
+    Content.sort_title,
+    Content.popularity,
+)
+_DETAIL_COLUMNS = (Content.people, Content.trailer_url, Content.available_until)
+
+
+def summarize(row: Row[Any], viewer: Viewer) -> ContentSummary:
     language = viewer.language
-    title = _localized(content.title, content.title_hi, language) or content.title
-    other = content.title if title != content.title else content.title_hi
+    title = _localized(row.title, row.title_hi, language) or row.title
+    other = row.title if title != row.title else row.title_hi
     return ContentSummary(
-        id=content.id,
-        type=content.type,
+        id=row.id,
+        type=row.type,
         title=title,
         original_title=other,
-        description=_localized(content.description, content.description_hi, language),
-        original_language=content.original_language,
-        release_date=content.release_date,
-        release_year=content.release_date.year if content.release_date else None,
-        duration_minutes=content.duration_minutes,
-        maturity_rating=content.maturity_rating,
-        genres=_genres(content, language),
-        poster_url=content.poster_url,
-        thumbnail_url=content.thumbnail_url,
-        tier_requirement=content.tier_requirement,
-        locked=locked,
+        description=_localized(row.description, row.description_hi, language),
+        original_language=row.original_language,
+        release_date=row.release_date,
+        release_year=row.release_date.year if row.release_date else None,
+        duration_minutes=row.duration_minutes,
+        maturity_rating=row.maturity_rating,
+        genres=[GenreOut(**genre) for genre in row.genres],
+        poster_url=row.poster_url,
+        thumbnail_url=row.thumbnail_url,
+        tier_requirement=row.tier_requirement,
+        locked=row.locked,
     )
 
 
-def _visible_titles(viewer: Viewer) -> Select[tuple[Content, bool]]:
-    return (
-        select(Content, locked_for(viewer).label("locked"))
-        .where(visible_to(viewer))
-        .options(selectinload(Content.genres))
-    )
+def _visible_titles(viewer: Viewer, *extra: Any) -> Select[Any]:
+    return select(
+        *_SUMMARY_COLUMNS,
+        *extra,
+        _genre_list(viewer.language).label("genres"),
+        locked_for(viewer).label("locked"),
+    ).where(visible_to(viewer))
 
 
 def _filtered(statement: Select[Any], filters: ContentFilters) -> Select[Any]:
@@ -185,17 +216,17 @@ def _filtered(statement: Select[Any], filters: ContentFilters) -> Select[Any]:
 
 async def list_content(*, db: AsyncSession, viewer: Viewer, filters: ContentFilters) -> ContentPage:
     sort = _SORTS[filters.sort]
-    statement = _filtered(_visible_titles(viewer), filters)
+    statement = _filtered(_visible_titles(viewer).where(listed()), filters)
     if filters.cursor:
         statement = statement.where(sort.after(*decode_cursor(filters.cursor, filters.sort)))
     statement = statement.order_by(*sort.order_by()).limit(filters.limit + 1)
     rows = (await db.execute(statement)).all()
     page = rows[: filters.limit]
     next_cursor = (
-        encode_cursor(page[-1][0], filters.sort) if len(rows) > filters.limit and page else None
+        encode_cursor(page[-1], filters.sort) if len(rows) > filters.limit and page else None
     )
     return ContentPage(
-        items=[summarize(content, locked, viewer) for content, locked in page],
+        items=[summarize(row, viewer) for row in page],
         next_cursor=next_cursor,
     )
 
@@ -203,15 +234,19 @@ async def list_content(*, db: AsyncSession, viewer: Viewer, filters: ContentFilt
 async def trending(*, db: AsyncSession, viewer: Viewer) -> list[ContentSummary]:
     statement = (
         _visible_titles(viewer)
+        .where(listed())
         .order_by(*_SORTS[SortOrder.POPULARITY].order_by())
         .limit(TRENDING_SIZE)
     )
     rows = (await db.execute(statement)).all()
-    return [summarize(content, locked, viewer) for content, locked in rows]
+    return [summarize(row, viewer) for row in rows]
 
 
-async def _visible_or_404(db: AsyncSession, viewer: Viewer, content_id: uuid.UUID) -> Any:
-    row = (await db.execute(_visible_titles(viewer).where(Content.id == content_id))).one_or_none()
+async def _visible_or_404(
+    db: AsyncSession, viewer: Viewer, content_id: uuid.UUID, *extra: Any
+) -> Row[Any]:
+    statement = _visible_titles(viewer, *extra).where(Content.id == content_id)
+    row = (await db.execute(statement)).one_or_none()
     if row is None:
         raise NotFound("No such title")
     return row
@@ -238,14 +273,14 @@ async def _seasons(db: AsyncSession, content_id: uuid.UUID, viewer: Viewer) -> l
 
 
 async def get_detail(*, db: AsyncSession, viewer: Viewer, content_id: uuid.UUID) -> ContentDetail:
-    content, locked = await _visible_or_404(db, viewer, content_id)
-    summary = summarize(content, locked, viewer)
+    row = await _visible_or_404(db, viewer, content_id, *_DETAIL_COLUMNS)
+    summary = summarize(row, viewer)
     return ContentDetail(
-        **summary.model_dump(),
-        people=content.people,
-        trailer_url=content.trailer_url,
-        available_until=content.available_until,
-        seasons=await _seasons(db, content.id, viewer),
+        **dict(summary),
+        people=row.people,
+        trailer_url=row.trailer_url,
+        available_until=row.available_until,
+        seasons=await _seasons(db, row.id, viewer),
     )
 
 
@@ -332,7 +367,7 @@ async def search(
         # Plain columns (no coalesce) so each side of the OR can use its trigram index.
         near_miss = or_(phrase.bool_op("<%")(Content.title), phrase.bool_op("<%")(Content.title_hi))
         tiers.append((near_miss, [similarity.desc(), Content.popularity.desc()]))
-    found: list[tuple[Content, bool]] = []
+    found: list[Row[Any]] = []
     for condition, order in tiers:
         wanted = query.limit - len(found)
         if wanted <= 0:
@@ -341,14 +376,11 @@ async def search(
         if query.type:
             statement = statement.where(Content.type == query.type)
         if found:
-            statement = statement.where(Content.id.not_in([c.id for c, _ in found]))
-        found += [
-            (content, locked)
-            for content, locked in await db.execute(statement.order_by(*order).limit(wanted))
-        ]
+            statement = statement.where(Content.id.not_in([row.id for row in found]))
+        found += (await db.execute(statement.order_by(*order).limit(wanted))).all()
     return SearchResults(
         query=query.q,
-        items=[summarize(content, locked, viewer) for content, locked in found],
+        items=[summarize(row, viewer) for row in found],
         typo_tolerant=typo_tolerant,
     )
 

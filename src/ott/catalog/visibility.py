@@ -48,15 +48,15 @@ def _rule_admits(rule: type[AvailabilityRule], viewer: Viewer) -> ColumnElement[
     country = literal(viewer.country)
     return and_(
         rule.content_id == Content.id,
+        # Redundant (callers test it first), but an outer column outside the join key stops
+        # PostgreSQL from turning the EXISTS into a hashed subplan, which reads the whole
+        # rules table on every query; this way it looks up the few titles that have rules.
+        Content.has_availability_rules,
         or_(rule.allowed_countries.is_(None), country == any_(rule.allowed_countries)),
         not_(country == any_(rule.blocked_countries)),
         or_(rule.starts_at.is_(None), rule.starts_at <= viewer.now),
         or_(rule.ends_at.is_(None), rule.ends_at > viewer.now),
     )
-
-
-def _has_rules() -> ColumnElement[bool]:
-    return exists(select(AvailabilityRule.id).where(AvailabilityRule.content_id == Content.id))
 
 
 def visible_to(viewer: Viewer) -> ColumnElement[bool]:
@@ -66,7 +66,22 @@ def visible_to(viewer: Viewer) -> ColumnElement[bool]:
         or_(Content.available_from.is_(None), Content.available_from <= viewer.now),
         or_(Content.available_until.is_(None), Content.available_until > viewer.now),
         Content.maturity_level <= viewer.max_rating.level,
-        or_(not_(_has_rules()), admitted),
+        or_(not_(Content.has_availability_rules), admitted),
+    )
+
+
+def listed() -> ColumnElement[bool]:
+    """The titles listings walk: published and not waiting for a scheduled go-live.
+
+    A title published ahead of its available_from is hidden until then anyway; leaving it out
+    of listings until the CMS scheduler announces it (within CMS_PUBLISH_INTERVAL_SECONDS of
+    going live) keeps it out of the listing indexes, where upcoming titles would otherwise sit
+    at the head of "newest" and be stepped over by every first page. Details and search use
+    the exact time. Must match `LISTED`, the predicate of the listing indexes.
+    """
+    return and_(
+        Content.workflow_state == WorkflowState.PUBLISHED,
+        or_(Content.published_at.is_(None), Content.published_at <= Content.updated_at),
     )
 
 
@@ -81,7 +96,7 @@ def locked_for(viewer: Viewer) -> ColumnElement[bool]:
     )
     return or_(
         Content.tier_requirement == SubscriptionTier.PREMIUM,
-        and_(_has_rules(), not_(admitted_free)),
+        and_(Content.has_availability_rules, not_(admitted_free)),
     )
 
 

@@ -1,0 +1,88 @@
+"""catalog: listing fast path (rules flag kept by triggers, listing indexes without upcoming titles)
+
+1. `content.has_availability_rules`, kept true exactly while a title has rows in
+   availability_rules by statement-level triggers, so the visibility test asks the rules
+   table only about the titles that have rules instead of scanning it for every listing.
+2. The keyset listing indexes leave out titles waiting for a scheduled go-live
+   (published_at > updated_at). Those are hidden until their available_from anyway, and they
+   sort first by newest; every first page used to step over all of them.
+
+Revision ID: 9c4a1e7b2d30
+Revises: 7b2e4c6d8f10
+Create Date: 2026-11-26 09:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "9c4a1e7b2d30"
+down_revision: str | None = "7b2e4c6d8f10"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+_LISTED = "workflow_state = 'published' AND (published_at IS NULL OR published_at <= updated_at)"
+_PUBLISHED = "workflow_state = 'published'"
+_LISTING_INDEXES = {
+    "ix_content_live_newest": "(coalesce(release_date, DATE '0001-01-01') DESC, id DESC)",
+    "ix_content_live_popular": "(popularity DESC, id DESC)",
+    "ix_content_live_title": "(sort_title, id)",
+}
+
+# One function per kind of statement: PostgreSQL allows transition tables only on triggers
+# of a single event.
+_MARK = """
+CREATE FUNCTION content_mark_rules_{name}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE content SET has_availability_rules = EXISTS (
+        SELECT 1 FROM availability_rules r WHERE r.content_id = content.id
+    )
+    WHERE id IN ({changed});
+    RETURN NULL;
+END $$
+"""
+_TRIGGERS = {
+    "insert": ("INSERT", "NEW TABLE AS new_rules", "SELECT content_id FROM new_rules"),
+    "delete": ("DELETE", "OLD TABLE AS old_rules", "SELECT content_id FROM old_rules"),
+    "update": (
+        "UPDATE",
+        "NEW TABLE AS new_rules OLD TABLE AS old_rules",
+        "SELECT content_id FROM new_rules UNION SELECT content_id FROM old_rules",
+    ),
+}
+
+
+def _recreate_listing_indexes(predicate: str) -> None:
+    for name, columns in _LISTING_INDEXES.items():
+        op.execute(f"DROP INDEX IF EXISTS {name}")
+        op.execute(f"CREATE INDEX {name} ON content {columns} WHERE {predicate}")
+
+
+def upgrade() -> None:
+    op.add_column(
+        "content",
+        sa.Column(
+            "has_availability_rules", sa.Boolean(), nullable=False, server_default=sa.false()
+        ),
+    )
+    op.execute(
+        "UPDATE content SET has_availability_rules = true "
+        "WHERE id IN (SELECT content_id FROM availability_rules)"
+    )
+    for name, (event, referencing, changed) in _TRIGGERS.items():
+        op.execute(_MARK.format(name=name, changed=changed))
+        op.execute(
+            f"CREATE TRIGGER content_mark_rules_{name} AFTER {event} ON availability_rules "
+            f"REFERENCING {referencing} FOR EACH STATEMENT "
+            f"EXECUTE FUNCTION content_mark_rules_{name}()"
+        )
+    _recreate_listing_indexes(_LISTED)
+
+
+def downgrade() -> None:
+    _recreate_listing_indexes(_PUBLISHED)
+    for name in _TRIGGERS:
+        op.execute(f"DROP TRIGGER content_mark_rules_{name} ON availability_rules")
+        op.execute(f"DROP FUNCTION content_mark_rules_{name}()")
+    op.drop_column("content", "has_availability_rules")
