@@ -119,7 +119,7 @@ async def test_without_pg_trgm_near_misses_are_corrected_from_the_vocabulary(
     from datetime import UTC, datetime
 
     from ott.catalog import service
-    from ott.catalog.schemas import SearchQuery
+    from ott.catalog.schemas import SearchQuery, SearchResults
     from ott.catalog.spelling import Vocabulary
     from ott.catalog.visibility import Viewer
     from ott.core.locale import Language
@@ -146,8 +146,9 @@ async def test_without_pg_trgm_near_misses_are_corrected_from_the_vocabulary(
             trigram=False,
             vocabulary=vocabulary,
         )
-    assert plain.items == []
-    assert corrected.typo_tolerant
-    assert [item.title for item in corrected.items] == ["The Dark Knight"]
+    assert SearchResults.model_validate_json(plain).items == []
+    found = SearchResults.model_validate_json(corrected)
+    assert found.typo_tolerant
+    assert [item.title for item in found.items] == ["The Dark Knight"]
     assert vocabulary.correct("knig") == "knig"  # a prefix being typed is left alone
     assert vocabulary.correct("monsooon") == "monsoon"

@@ -16,6 +16,7 @@ import structlog
 from pydantic import BaseModel, TypeAdapter
 from redis.asyncio import Redis
 
+from ott.catalog.rendering import JsonText
 from ott.core.redis import KeySpace
 
 log = structlog.get_logger(__name__)
@@ -65,6 +66,8 @@ class CatalogCache:
 
 
 def _to_json(value: object) -> str:
+    if isinstance(value, JsonText):
+        return value
     if isinstance(value, BaseModel):
         return value.model_dump_json()
     return TypeAdapter(type(value)).dump_json(value).decode()

@@ -16,8 +16,9 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    ScalarSelect,
+    Date,
     Select,
+    cast,
     exists,
     func,
     literal,
@@ -27,27 +28,22 @@ from sqlalchemy import (
     text,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ott.catalog import rendering
 from ott.catalog.models import Content, Episode, Genre, Season, content_genres
+from ott.catalog.rendering import JsonText, localized
 from ott.catalog.schemas import (
-    ContentDetail,
     ContentFilters,
-    ContentPage,
-    ContentSummary,
     EpisodeOut,
     GenreOut,
     SearchQuery,
-    SearchResults,
-    SeasonOut,
     SortOrder,
 )
 from ott.catalog.spelling import Vocabulary
-from ott.catalog.visibility import Viewer, listed, locked_for, visible_to
+from ott.catalog.visibility import Viewer, listed, visible_to
 from ott.core.errors import NotFound, ValidationFailed
-from ott.core.locale import Language
 
 # Must match the expression of the ix_content_live_newest index exactly.
 RELEASE_SORT_KEY = func.coalesce(Content.release_date, literal_column("DATE '0001-01-01'"))
@@ -68,7 +64,9 @@ class _Sort:
 
     def after(self, key: Any, content_id: uuid.UUID) -> ColumnElement[bool]:
         position = tuple_(self.key, Content.id)
-        boundary = tuple_(literal(key, self.key.type), literal(content_id))
+        # A date goes as text: asyncpg sends date.min (the key of undated titles) as -infinity.
+        bound = cast(literal(key.isoformat()), Date) if isinstance(key, date) else literal(key)
+        boundary = tuple_(bound, literal(content_id))
         return position < boundary if self.descending else position > boundary
 
 
@@ -115,76 +113,14 @@ def decode_cursor(cursor: str, sort: SortOrder) -> tuple[Any, uuid.UUID]:
     return key, content_id
 
 
-def _localized(english: str | None, hindi: str | None, language: Language) -> str | None:
-    if language is Language.HI:
-        return hindi or english
-    return english or hindi
-
-
-def _genre_list(language: Language) -> ScalarSelect[Any]:
-    """A title's genres, named in the viewer's language, as a JSON array in the same query."""
-    name = func.coalesce(Genre.name_hi, Genre.name) if language is Language.HI else Genre.name
-    pairs = func.json_build_object(
-        literal_column("'slug'"), Genre.slug, literal_column("'name'"), name
-    )
-    return (
-        select(func.coalesce(func.json_agg(aggregate_order_by(pairs, Genre.name)), text("'[]'")))
-        .select_from(content_genres.join(Genre, Genre.id == content_genres.c.genre_id))
-        .where(content_genres.c.content_id == Content.id)
-        .scalar_subquery()
-    )
-
-
-# Only what a summary shows (plus the sort keys of the cursor): no ORM objects, no wide rows.
-_SUMMARY_COLUMNS = (
-    Content.id,
-    Content.type,
-    Content.title,
-    Content.title_hi,
-    Content.description,
-    Content.description_hi,
-    Content.original_language,
-    Content.release_date,
-    Content.duration_minutes,
-    Content.maturity_rating,
-    Content.poster_url,
-    Content.thumbnail_url,
-    Content.tier_requirement,
-    Content.sort_title,
-    Content.popularity,
-)
-_DETAIL_COLUMNS = (Content.people, Content.trailer_url, Content.available_until)
-
-
-def summarize(row: Row[Any], viewer: Viewer) -> ContentSummary:
-    language = viewer.language
-    title = _localized(row.title, row.title_hi, language) or row.title
-    other = row.title if title != row.title else row.title_hi
-    return ContentSummary(
-        id=row.id,
-        type=row.type,
-        title=title,
-        original_title=other,
-        description=_localized(row.description, row.description_hi, language),
-        original_language=row.original_language,
-        release_date=row.release_date,
-        release_year=row.release_date.year if row.release_date else None,
-        duration_minutes=row.duration_minutes,
-        maturity_rating=row.maturity_rating,
-        genres=[GenreOut(**genre) for genre in row.genres],
-        poster_url=row.poster_url,
-        thumbnail_url=row.thumbnail_url,
-        tier_requirement=row.tier_requirement,
-        locked=row.locked,
-    )
-
-
-def _visible_titles(viewer: Viewer, *extra: Any) -> Select[Any]:
+def _visible_titles(viewer: Viewer, document: ColumnElement[Any]) -> Select[Any]:
+    """Visible titles as rows of (their JSON `document`, id, sort keys of the cursor)."""
     return select(
-        *_SUMMARY_COLUMNS,
-        *extra,
-        _genre_list(viewer.language).label("genres"),
-        locked_for(viewer).label("locked"),
+        rendering.as_text(document).label("document"),
+        Content.id,
+        Content.release_date,
+        Content.sort_title,
+        Content.popularity,
     ).where(visible_to(viewer))
 
 
@@ -214,9 +150,11 @@ def _filtered(statement: Select[Any], filters: ContentFilters) -> Select[Any]:
     return statement
 
 
-async def list_content(*, db: AsyncSession, viewer: Viewer, filters: ContentFilters) -> ContentPage:
+async def list_content(*, db: AsyncSession, viewer: Viewer, filters: ContentFilters) -> JsonText:
+    """A `ContentPage`."""
     sort = _SORTS[filters.sort]
-    statement = _filtered(_visible_titles(viewer).where(listed()), filters)
+    statement = _visible_titles(viewer, rendering.summary(viewer)).where(listed())
+    statement = _filtered(statement, filters)
     if filters.cursor:
         statement = statement.where(sort.after(*decode_cursor(filters.cursor, filters.sort)))
     statement = statement.order_by(*sort.order_by()).limit(filters.limit + 1)
@@ -225,70 +163,46 @@ async def list_content(*, db: AsyncSession, viewer: Viewer, filters: ContentFilt
     next_cursor = (
         encode_cursor(page[-1], filters.sort) if len(rows) > filters.limit and page else None
     )
-    return ContentPage(
-        items=[summarize(row, viewer) for row in page],
-        next_cursor=next_cursor,
-    )
+    items = rendering.json_list([row.document for row in page])
+    return JsonText(f'{{"items":{items},"next_cursor":{json.dumps(next_cursor)}}}')
 
 
-async def trending(*, db: AsyncSession, viewer: Viewer) -> list[ContentSummary]:
+async def trending(*, db: AsyncSession, viewer: Viewer) -> JsonText:
+    """A list of `ContentSummary`."""
     statement = (
-        _visible_titles(viewer)
+        _visible_titles(viewer, rendering.summary(viewer))
         .where(listed())
         .order_by(*_SORTS[SortOrder.POPULARITY].order_by())
         .limit(TRENDING_SIZE)
     )
-    rows = (await db.execute(statement)).all()
-    return [summarize(row, viewer) for row in rows]
+    documents = await db.scalars(statement)
+    return JsonText(rendering.json_list(list(documents)))
 
 
-async def _visible_or_404(
-    db: AsyncSession, viewer: Viewer, content_id: uuid.UUID, *extra: Any
-) -> Row[Any]:
-    statement = _visible_titles(viewer, *extra).where(Content.id == content_id)
-    row = (await db.execute(statement)).one_or_none()
-    if row is None:
+async def _visible_or_404(db: AsyncSession, viewer: Viewer, content_id: uuid.UUID) -> None:
+    visible = select(Content.id).where(Content.id == content_id, visible_to(viewer))
+    if await db.scalar(visible) is None:
         raise NotFound("No such title")
-    return row
 
 
-async def _seasons(db: AsyncSession, content_id: uuid.UUID, viewer: Viewer) -> list[SeasonOut]:
-    statement = (
-        select(Season, func.count(Episode.id))
-        .outerjoin(Episode, Episode.season_id == Season.id)
-        .where(Season.content_id == content_id)
-        .group_by(Season.id)
-        .order_by(Season.season_number)
+async def list_seasons(*, db: AsyncSession, viewer: Viewer, content_id: uuid.UUID) -> JsonText:
+    """A list of `SeasonOut`."""
+    statement = select(rendering.as_text(rendering.seasons(viewer.language))).where(
+        Content.id == content_id, visible_to(viewer)
     )
-    return [
-        SeasonOut(
-            id=season.id,
-            season_number=season.season_number,
-            title=_localized(season.title, season.title_hi, viewer.language),
-            release_date=season.release_date,
-            episode_count=count,
-        )
-        for season, count in (await db.execute(statement)).all()
-    ]
+    document = await db.scalar(statement)
+    if document is None:
+        raise NotFound("No such title")
+    return JsonText(document)
 
 
-async def get_detail(*, db: AsyncSession, viewer: Viewer, content_id: uuid.UUID) -> ContentDetail:
-    row = await _visible_or_404(db, viewer, content_id, *_DETAIL_COLUMNS)
-    summary = summarize(row, viewer)
-    return ContentDetail(
-        **dict(summary),
-        people=row.people,
-        trailer_url=row.trailer_url,
-        available_until=row.available_until,
-        seasons=await _seasons(db, row.id, viewer),
-    )
-
-
-async def list_seasons(
-    *, db: AsyncSession, viewer: Viewer, content_id: uuid.UUID
-) -> list[SeasonOut]:
-    await _visible_or_404(db, viewer, content_id)
-    return await _seasons(db, content_id, viewer)
+async def get_detail(*, db: AsyncSession, viewer: Viewer, content_id: uuid.UUID) -> JsonText:
+    """A `ContentDetail`."""
+    statement = _visible_titles(viewer, rendering.detail(viewer)).where(Content.id == content_id)
+    document = await db.scalar(statement)
+    if document is None:
+        raise NotFound("No such title")
+    return JsonText(document)
 
 
 async def list_episodes(
@@ -308,8 +222,8 @@ async def list_episodes(
         EpisodeOut(
             id=e.id,
             episode_number=e.episode_number,
-            title=_localized(e.title, e.title_hi, viewer.language) or e.title,
-            description=_localized(e.description, e.description_hi, viewer.language),
+            title=localized(e.title, e.title_hi, viewer.language) or e.title,
+            description=localized(e.description, e.description_hi, viewer.language),
             duration_minutes=e.duration_minutes,
             thumbnail_url=e.thumbnail_url,
         )
@@ -320,7 +234,7 @@ async def list_episodes(
 async def list_genres(*, db: AsyncSession, viewer: Viewer) -> list[GenreOut]:
     genres = await db.scalars(select(Genre).order_by(Genre.name))
     return [
-        GenreOut(slug=g.slug, name=_localized(g.name, g.name_hi, viewer.language) or g.name)
+        GenreOut(slug=g.slug, name=localized(g.name, g.name_hi, viewer.language) or g.name)
         for g in genres
     ]
 
@@ -339,7 +253,8 @@ async def search(
     query: SearchQuery,
     trigram: bool,
     vocabulary: Vocabulary | None = None,
-) -> SearchResults:
+) -> JsonText:
+    """`SearchResults`."""
     """Search in three tiers, each asked only while the page is not full, each from its index:
     1. titles (English or Hindi) containing every word as typed (prefixes), most popular first;
     2. titles whose people, genres or descriptions match, ranked by relevance;
@@ -348,7 +263,7 @@ async def search(
     typo_tolerant = trigram or vocabulary is not None
     prefix = _prefix_query(query.q, None if trigram else vocabulary)
     if prefix is None:
-        return SearchResults(query=query.q, items=[], typo_tolerant=typo_tolerant)
+        return _search_results(query.q, [], typo_tolerant)
     ts_query = func.to_tsquery(literal_column("'simple'::regconfig"), prefix)
     in_title = Content.title_search.bool_op("@@")(ts_query)
     tiers: list[tuple[ColumnElement[bool], list[Any]]] = [
@@ -368,20 +283,24 @@ async def search(
         near_miss = or_(phrase.bool_op("<%")(Content.title), phrase.bool_op("<%")(Content.title_hi))
         tiers.append((near_miss, [similarity.desc(), Content.popularity.desc()]))
     found: list[Row[Any]] = []
+    document = rendering.summary(viewer)
     for condition, order in tiers:
         wanted = query.limit - len(found)
         if wanted <= 0:
             break
-        statement = _visible_titles(viewer).where(condition)
+        statement = _visible_titles(viewer, document).where(condition)
         if query.type:
             statement = statement.where(Content.type == query.type)
         if found:
             statement = statement.where(Content.id.not_in([row.id for row in found]))
         found += (await db.execute(statement.order_by(*order).limit(wanted))).all()
-    return SearchResults(
-        query=query.q,
-        items=[summarize(row, viewer) for row in found],
-        typo_tolerant=typo_tolerant,
+    return _search_results(query.q, [row.document for row in found], typo_tolerant)
+
+
+def _search_results(query: str, documents: list[str], typo_tolerant: bool) -> JsonText:
+    items = rendering.json_list(documents)
+    return JsonText(
+        f'{{"query":{json.dumps(query)},"items":{items},"typo_tolerant":{json.dumps(typo_tolerant)}}}'
     )
 
 
