@@ -100,7 +100,7 @@ from catalog_workload import (
 )
 from loadgen import RunResult, constant_rate, percentile
 from ott.catalog.models import Content, Genre
-from ott.catalog.visibility import Viewer, visible_to
+from ott.catalog.visibility import VISIBLE, Viewer
 from ott.cms.bulk import import_titles, parse_json
 from ott.core.identity import Identity
 from ott.core.locale import Language
@@ -295,7 +295,8 @@ async def load_catalog(resources: Resources, count: int) -> Loaded:
     analyzed = time.perf_counter()
     async with resources.sessionmaker() as db:
         visible = await db.scalar(
-            select(text("count(*)")).select_from(Content).where(visible_to(anonymous_viewer()))
+            select(text("count(*)")).select_from(Content).where(VISIBLE),
+            anonymous_viewer().params,
         )
     return Loaded(
         titles=count,
@@ -881,8 +882,9 @@ async def run(args: argparse.Namespace) -> int:
                     select(
                         Content.id, Content.type, Content.title, Content.title_hi, Content.people
                     )
-                    .where(visible_to(viewer))
-                    .order_by(Content.id)
+                    .where(VISIBLE)
+                    .order_by(Content.id),
+                    viewer.params,
                 )
             ).all()
             genres = sorted(await db.scalars(select(Genre.slug)))

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from ott.catalog.models import Content, Episode, Genre, Season, content_genres
-from ott.catalog.visibility import Viewer, locked_for
+from ott.catalog.visibility import locked
 from ott.core.locale import Language
 
 _EMPTY_ARRAY = text("'[]'::json")
@@ -92,9 +92,8 @@ def _title_fields(language: Language) -> dict[str, ColumnElement[Any]]:
     }
 
 
-def summary_fields(viewer: Viewer) -> dict[str, Any]:
-    """The fields of `ContentSummary`, in its order."""
-    language = viewer.language
+def summary_fields(language: Language, premium: bool) -> dict[str, Any]:
+    """The fields of `ContentSummary`, in its order (`locked` as for a viewer on this plan)."""
     return {
         "id": Content.id,
         "type": Content.type,
@@ -109,13 +108,13 @@ def summary_fields(viewer: Viewer) -> dict[str, Any]:
         "poster_url": Content.poster_url,
         "thumbnail_url": Content.thumbnail_url,
         "tier_requirement": Content.tier_requirement,
-        "locked": locked_for(viewer),
+        "locked": locked(premium),
     }
 
 
-def summary(viewer: Viewer) -> ColumnElement[Any]:
+def summary(language: Language, premium: bool) -> ColumnElement[Any]:
     """A `ContentSummary` as JSON."""
-    return json_object(**summary_fields(viewer))
+    return json_object(**summary_fields(language, premium))
 
 
 def seasons(language: Language) -> ScalarSelect[Any]:
@@ -137,14 +136,14 @@ def seasons(language: Language) -> ScalarSelect[Any]:
     )
 
 
-def detail(viewer: Viewer) -> ColumnElement[Any]:
+def detail(language: Language, premium: bool) -> ColumnElement[Any]:
     """A `ContentDetail` as JSON."""
     return json_object(
-        **summary_fields(viewer),
+        **summary_fields(language, premium),
         people=Content.people,
         trailer_url=Content.trailer_url,
         available_until=Content.available_until,
-        seasons=seasons(viewer.language),
+        seasons=seasons(language),
     )
 
 
