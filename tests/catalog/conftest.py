@@ -45,6 +45,7 @@ def catalog_settings(settings: Settings) -> Iterator[Settings]:
         database_url=f"{server}/{name}",
         redis_key_prefix=f"{settings.redis_key_prefix}cat:",
         catalog_cache_seconds=10.0,
+        catalog_summary_seconds=0.0,
     )
     migrate.upgrade(own)
     yield own

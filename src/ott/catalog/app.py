@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from ott.catalog.cache import CONTENT_EVENTS, CatalogCache
+from ott.catalog.facets import FacetCounts
 from ott.catalog.router import router
 from ott.catalog.spelling import Vocabulary
 from ott.core.app_factory import create_service_app
@@ -28,7 +29,8 @@ async def _catalog_runtime(app: FastAPI) -> AsyncIterator[None]:
     cache = CatalogCache(resources.redis, resources.keys, settings.catalog_cache_seconds)
     app.state.catalog_cache = cache
     app.state.catalog_trigram = None  # learnt from the database on the first search
-    app.state.catalog_vocabulary = Vocabulary()
+    app.state.catalog_vocabulary = Vocabulary(settings.catalog_summary_seconds)
+    app.state.catalog_facets = FacetCounts(settings.catalog_summary_seconds)
 
     async def on_content_event(_: Event) -> None:
         await cache.invalidate()

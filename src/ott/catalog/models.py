@@ -108,6 +108,7 @@ class Content(Base):
         ),
         Index("ix_content_search", "search_vector", postgresql_using="gin"),
         Index("ix_content_title_search", "title_search", postgresql_using="gin"),
+        Index("ix_content_genre_slugs", "genre_slugs", postgresql_using="gin"),
         Index(
             "ix_content_publish_due",
             "published_at",
@@ -148,6 +149,8 @@ class Content(Base):
     popularity: Mapped[float] = mapped_column(Float, server_default="0")
     # Kept by triggers on availability_rules (migration 9c4a1e7b2d30); never written by code.
     has_availability_rules: Mapped[bool] = mapped_column(server_default=false())
+    # The slugs of the title's genres, kept by triggers on content_genres (same migration).
+    genre_slugs: Mapped[list[str]] = mapped_column(ARRAY(String(100)), server_default="{}")
     external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
     # Optimistic concurrency: an edit names the version it was based on.
     version: Mapped[int] = mapped_column(Integer, server_default="1")

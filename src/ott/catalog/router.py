@@ -9,6 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from ott.catalog import service
+from ott.catalog.facets import FacetCounts
+from ott.catalog.rendering import JsonText
 from ott.catalog.schemas import (
     ContentDetail,
     ContentFilters,
@@ -43,9 +45,15 @@ async def list_content(
     viewer: CurrentViewer,
     db: DbSession,
 ) -> Response:
-    return await _cached(
-        request, viewer, lambda: service.list_content(db=db, viewer=viewer, filters=filters)
-    )
+    state = request.app.state
+    facets: FacetCounts = state.catalog_facets
+
+    async def build() -> JsonText:
+        if (generation := await state.catalog_cache.generation()) is not None:
+            await facets.refresh(db, generation)
+        return await service.list_content(db=db, viewer=viewer, filters=filters, facets=facets)
+
+    return await _cached(request, viewer, build)
 
 
 @router.get("/content/{content_id}", response_model=ContentDetail, summary="A title's details")
@@ -102,8 +110,8 @@ async def search(
     trigram: bool = state.catalog_trigram
     vocabulary: Vocabulary = state.catalog_vocabulary
 
-    async def build() -> SearchResults:
-        if not trigram and (generation := await state.catalog_cache.generation()) is not None:
+    async def build() -> JsonText:
+        if (generation := await state.catalog_cache.generation()) is not None:
             await vocabulary.refresh(db, generation)
         return await service.search(
             db=db, viewer=viewer, query=query, trigram=trigram, vocabulary=vocabulary

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ott.catalog import statements
+from ott.catalog.facets import FacetCounts
 from ott.catalog.models import Episode, Genre
 from ott.catalog.rendering import JsonText, json_list, localized
 from ott.catalog.schemas import (
@@ -90,8 +91,10 @@ def _listing_params(filters: ContentFilters) -> dict[str, Any]:
     return {name: value for name, value in given.items() if value is not None}
 
 
-async def list_content(*, db: AsyncSession, viewer: Viewer, filters: ContentFilters) -> JsonText:
-    """A `ContentPage`."""
+async def list_content(
+    *, db: AsyncSession, viewer: Viewer, filters: ContentFilters, facets: FacetCounts | None = None
+) -> JsonText:
+    """A `ContentPage`; `facets` choose the plan when the filters leave few titles."""
     params = _listing_params(filters) | viewer.params | {"page_size": filters.limit + 1}
     if filters.cursor:
         params["cursor_key"], params["cursor_id"] = decode_cursor(filters.cursor, filters.sort)
@@ -101,6 +104,7 @@ async def list_content(*, db: AsyncSession, viewer: Viewer, filters: ContentFilt
         filters.sort,
         frozenset(params.keys() & statements.LISTING_FILTERS.keys()),
         filters.cursor is not None,
+        narrow=facets is not None and facets.narrow(filters),
     )
     rows = (await db.execute(statement, params)).all()
     page = rows[: filters.limit]
@@ -166,11 +170,32 @@ async def list_genres(*, db: AsyncSession, viewer: Viewer) -> list[GenreOut]:
     ]
 
 
-def _prefix_query(text_query: str, vocabulary: Vocabulary | None) -> str | None:
-    tokens = _SEARCH_TOKEN.findall(text_query.casefold())[:_MAX_SEARCH_TOKENS]
-    if vocabulary is not None:
-        tokens = [vocabulary.correct(token) for token in tokens]
-    return " & ".join(f"{token}:*" for token in tokens) or None
+def _search_tokens(text_query: str) -> list[str]:
+    return _SEARCH_TOKEN.findall(text_query.casefold())[:_MAX_SEARCH_TOKENS]
+
+
+async def _search_tiers(
+    db: AsyncSession,
+    viewer: Viewer,
+    query: SearchQuery,
+    tiers: tuple[str, ...],
+    params: dict[str, Any],
+) -> list[Row[Any]]:
+    """Ask each tier while the page is not full, leaving out what earlier tiers found."""
+    params = params | viewer.params
+    if query.type:
+        params["type"] = query.type
+    found: list[Row[Any]] = []
+    for tier in tiers:
+        wanted = query.limit - len(found)
+        if wanted <= 0:
+            break
+        statement = statements.search(
+            viewer.language, viewer.premium, tier, query.type is not None, bool(found)
+        )
+        tier_params = params | {"page_size": wanted, "found": [row.id for row in found]}
+        found += (await db.execute(statement, tier_params)).all()
+    return found
 
 
 async def search(
@@ -181,30 +206,32 @@ async def search(
     trigram: bool,
     vocabulary: Vocabulary | None = None,
 ) -> JsonText:
-    """`SearchResults`, in three tiers, each asked only while the page is not full, each from
-    its own index:
-    1. titles (English or Hindi) containing every word as typed (prefixes), most popular first;
-    2. titles whose people, genres or descriptions match, ranked by relevance;
-    3. near-miss spellings of titles: pg_trgm where the database has it (`trigram`); otherwise
-       the query words were already corrected from the `vocabulary`."""
+    """`SearchResults`. Each step is asked only when the ones before found nothing:
+    1. the words as typed, as prefixes: in titles (English or Hindi), most popular first, then
+       in people, genres and descriptions, ranked by relevance (each from its own index);
+    2. the same with misspelt words corrected from the `vocabulary`;
+    3. near-miss spellings of whole titles with pg_trgm, where the database has it (`trigram`).
+    """
     typo_tolerant = trigram or vocabulary is not None
-    prefixes = _prefix_query(query.q, None if trigram else vocabulary)
-    if prefixes is None:
+    tokens = _search_tokens(query.q)
+    if not tokens:
         return _search_results(query.q, [], typo_tolerant)
-    params = viewer.params | {"prefixes": prefixes, "phrase": query.q.casefold()}
-    if query.type:
-        params["type"] = query.type
-    found: list[Row[Any]] = []
-    for tier in statements.SEARCH_TIERS:
-        wanted = query.limit - len(found)
-        if wanted <= 0 or (tier == "near_miss" and not trigram):
-            break
-        statement = statements.search(
-            viewer.language, viewer.premium, tier, query.type is not None, bool(found)
-        )
-        tier_params = params | {"page_size": wanted, "found": [row.id for row in found]}
-        found += (await db.execute(statement, tier_params)).all()
+    words = ("title", "anywhere")
+    found = await _search_tiers(db, viewer, query, words, {"prefixes": _prefixes(tokens)})
+    if not found and vocabulary is not None:
+        corrected = [vocabulary.correct(token) for token in tokens]
+        if corrected != tokens:
+            prefixes = _prefixes(corrected)
+            found = await _search_tiers(db, viewer, query, words, {"prefixes": prefixes})
+    if not found and trigram:
+        phrase = {"phrase": query.q.casefold()}
+        found = await _search_tiers(db, viewer, query, ("near_miss",), phrase)
     return _search_results(query.q, [row.document for row in found], typo_tolerant)
+
+
+def _prefixes(tokens: list[str]) -> str:
+    """A tsquery: every word, as a prefix."""
+    return " & ".join(f"{token}:*" for token in tokens)
 
 
 def _search_results(query: str, documents: list[str], typo_tolerant: bool) -> JsonText:

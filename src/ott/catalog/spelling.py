@@ -1,9 +1,10 @@
-"""Near-miss spellings for databases without pg_trgm (the embedded PostgreSQL has no contrib).
+"""Near-miss spellings corrected before searching.
 
 The words of published titles, people and genres form a vocabulary; a query word that is
 neither one of them nor the start of one is replaced by the closest (rapidfuzz), so "knigt"
-searches as "knight". The vocabulary is rebuilt when the catalog's generation moves, i.e.
-after content changes.
+searches as "knight" through the word indexes. This is the typo tolerance of databases
+without pg_trgm (the embedded PostgreSQL has no contrib), and the cheap first try where
+pg_trgm exists: a trigram scan of every near-miss title is far dearer than a corrected word.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ott.catalog.derived import MIN_INTERVAL_SECONDS, DerivedFromCatalog
+
 MIN_WORD_LENGTH = 4
 MIN_SIMILARITY = 75.0
 # Weights A and B: titles, people and genres (descriptions would drown the vocabulary).
@@ -23,15 +26,13 @@ _WORDS = text(
 )
 
 
-class Vocabulary:
-    def __init__(self) -> None:
+class Vocabulary(DerivedFromCatalog):
+    def __init__(self, min_interval: float = MIN_INTERVAL_SECONDS) -> None:
+        super().__init__(min_interval)
         self._words: list[str] = []
-        self._generation: str | None = None
 
-    async def refresh(self, db: AsyncSession, generation: str) -> None:
-        if generation != self._generation:
-            self._words = sorted(await db.scalars(_WORDS))
-            self._generation = generation
+    async def load(self, db: AsyncSession) -> None:
+        self._words = sorted(await db.scalars(_WORDS))
 
     def _known_or_prefix(self, token: str) -> bool:
         at = bisect.bisect_left(self._words, token)

@@ -21,18 +21,19 @@ from sqlalchemy import (
     SmallInteger,
     String,
     Uuid,
+    and_,
     bindparam,
     cast,
-    exists,
     func,
     literal_column,
     or_,
     select,
     tuple_,
 )
+from sqlalchemy.dialects.postgresql import array
 
 from ott.catalog import rendering
-from ott.catalog.models import Content, Genre, Season, content_genres
+from ott.catalog.models import Content, Season
 from ott.catalog.schemas import SortOrder
 from ott.catalog.visibility import LISTED, VISIBLE
 from ott.core.locale import Language
@@ -56,16 +57,14 @@ LISTING_FILTERS: dict[str, ColumnElement[bool]] = {
     "original_language": _same_as(Content.original_language),
     "tier_requirement": _same_as(Content.tier_requirement),
     "maturity": Content.maturity_level <= bindparam("maturity", type_=SmallInteger),
-    "released_from": Content.release_date >= bindparam("released_from", type_=Date),
-    "released_before": Content.release_date < bindparam("released_before", type_=Date),
-    "genre": exists(
-        select(content_genres.c.content_id)
-        .join(Genre, Genre.id == content_genres.c.genre_id)
-        .where(
-            content_genres.c.content_id == Content.id,
-            Genre.slug == bindparam("genre", type_=String),
-        )
+    # On the newest index's own expression too, so a newest listing starts and stops its walk
+    # at the years asked for (undated titles sort as 0001-01-01 and never match).
+    "released_from": bindparam("released_from", type_=Date) <= RELEASE_SORT_KEY,
+    "released_before": and_(
+        Content.release_date < bindparam("released_before", type_=Date),
+        bindparam("released_before", type_=Date) > RELEASE_SORT_KEY,
     ),
+    "genre": Content.genre_slugs.bool_op("@>")(array([bindparam("genre", type_=String)])),
 }
 
 
@@ -97,28 +96,57 @@ SORTS = {
 }
 
 
-def _visible_titles(document: ColumnElement[Any]) -> Select[Any]:
-    """Visible titles as rows of (their JSON `document`, id, the sort keys of a cursor)."""
+def _titles(document: ColumnElement[Any]) -> Select[Any]:
+    """Rows of (a title's JSON `document`, its id, the sort keys of a cursor)."""
     return select(
         rendering.as_text(document).label("document"),
         Content.id,
         Content.release_date,
         Content.sort_title,
         Content.popularity,
-    ).where(VISIBLE)
+    )
+
+
+def _visible_titles(document: ColumnElement[Any]) -> Select[Any]:
+    return _titles(document).where(VISIBLE)
 
 
 @lru_cache(maxsize=1024)
 def listing(
-    language: Language, premium: bool, sort: SortOrder, filters: frozenset[str], after: bool
+    language: Language,
+    premium: bool,
+    sort: SortOrder,
+    filters: frozenset[str],
+    after: bool,
+    narrow: bool = False,
 ) -> Select[Any]:
-    """A page of titles: `page_size` rows, with the `filters` given (see LISTING_FILTERS)."""
+    """A page of titles: `page_size` rows, with the `filters` given (see LISTING_FILTERS).
+
+    By default PostgreSQL walks the sort order's index, checking titles until the page is full.
+    `narrow` (the filters leave few titles, see facets.py) finds the matching titles first,
+    in a materialised CTE PostgreSQL cannot fold back into that walk, and sorts only them."""
     order = SORTS[sort]
-    statement = _visible_titles(rendering.summary(language, premium)).where(LISTED)
-    statement = statement.where(*(LISTING_FILTERS[name] for name in sorted(filters)))
+    conditions = [LISTED, *(LISTING_FILTERS[name] for name in sorted(filters))]
     if after:
-        statement = statement.where(order.after_cursor())
-    return statement.order_by(*order.order_by()).limit(PAGE_SIZE)
+        conditions.append(order.after_cursor())
+    document = rendering.summary(language, premium)
+    if not narrow:
+        statement = _visible_titles(document).where(*conditions)
+        return statement.order_by(*order.order_by()).limit(PAGE_SIZE)
+    candidates = (
+        select(Content.id.label("id"), order.key.label("sort_key"))
+        .where(VISIBLE, *conditions)
+        .cte("candidates")
+        .prefix_with("MATERIALIZED")
+    )
+    keys = [candidates.c.sort_key, candidates.c.id]
+    return (
+        _titles(document)
+        .select_from(candidates)
+        .join(Content, Content.id == candidates.c.id)
+        .order_by(*(key.desc() if order.descending else key.asc() for key in keys))
+        .limit(PAGE_SIZE)
+    )
 
 
 @lru_cache(maxsize=8)
@@ -172,7 +200,6 @@ _SEARCH_TIERS: dict[str, tuple[ColumnElement[bool], list[Any]]] = {
         ],
     ),
 }
-SEARCH_TIERS = tuple(_SEARCH_TIERS)
 
 
 @lru_cache(maxsize=64)

@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     country_header: str = "x-viewer-country"
     default_country: str = "IN"
     catalog_cache_seconds: float = 10.0
+    # How often a catalog process may rebuild its spelling vocabulary and facet counts after
+    # content changes (they steer plans and typo correction, not what viewers may see).
+    catalog_summary_seconds: float = 30.0
     cms_publish_interval_seconds: float = 5.0
 
     # Media (posters, thumbnails, later video): local files in DATA_DIR/media unless a bucket
