@@ -106,6 +106,15 @@ class Settings(BaseSettings):
     media_s3_access_key: str = ""
     media_s3_secret_key: str = ""
     media_public_base_url: str | None = None
+
+    # Video pipeline (ott/media).
+    ffmpeg_binary: str | None = None  # FFMPEG_BINARY; default: the one imageio-ffmpeg ships
+    max_upload_bytes: int = 20 * 1024**3  # one uploaded source, audio track or subtitle file
+    upload_expiry_hours: float = 24.0  # an unfinished upload is deleted after this long
+    transcode_max_attempts: int = 3  # a job failing for a reason other than its input
+    transcode_lease_seconds: float = 30.0  # a job whose worker stops renewing is taken over
+    transcode_preset: str = "veryfast"  # x264 preset of the local transcoder
+    worker_concurrency: int = 1  # jobs one worker process runs at once
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_user: str | None = None

@@ -3,5 +3,6 @@
 from ott.auth import models as auth_models  # noqa: F401
 from ott.catalog import models as catalog_models  # noqa: F401
 from ott.core.database import Base
+from ott.media import models as media_models  # noqa: F401
 
 target_metadata = Base.metadata
