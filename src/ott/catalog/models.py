@@ -147,9 +147,9 @@ class Content(Base):
     available_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     available_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     popularity: Mapped[float] = mapped_column(Float, server_default="0")
-    # Kept by triggers on availability_rules (migration 9c4a1e7b2d30); never written by code.
+    # Written by the CMS writer and kept right by triggers on availability_rules (9c4a1e7b2d30).
     has_availability_rules: Mapped[bool] = mapped_column(server_default=false())
-    # The slugs of the title's genres, kept by triggers on content_genres (same migration).
+    # The slugs of the title's genres in code-point order; also kept by triggers.
     genre_slugs: Mapped[list[str]] = mapped_column(ARRAY(String(100)), server_default="{}")
     external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
     # Optimistic concurrency: an edit names the version it was based on.

@@ -86,7 +86,7 @@ def _listing_params(filters: ContentFilters) -> dict[str, Any]:
         "maturity": filters.maturity.level if filters.maturity else None,
         "released_from": date(first_year, 1, 1) if first_year else None,
         "released_before": date(last_year + 1, 1, 1) if last_year else None,
-        "genre": filters.genre,
+        "genre": [filters.genre] if filters.genre else None,
     }
     return {name: value for name, value in given.items() if value is not None}
 

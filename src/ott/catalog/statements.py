@@ -30,7 +30,6 @@ from sqlalchemy import (
     select,
     tuple_,
 )
-from sqlalchemy.dialects.postgresql import array
 
 from ott.catalog import rendering
 from ott.catalog.models import Content, Season
@@ -64,7 +63,8 @@ LISTING_FILTERS: dict[str, ColumnElement[bool]] = {
         Content.release_date < bindparam("released_before", type_=Date),
         bindparam("released_before", type_=Date) > RELEASE_SORT_KEY,
     ),
-    "genre": Content.genre_slugs.bool_op("@>")(array([bindparam("genre", type_=String)])),
+    # `genre` is given as a one-element list: genre_slugs @> ARRAY[slug], from the GIN index.
+    "genre": Content.genre_slugs.bool_op("@>")(bindparam("genre", type_=Content.genre_slugs.type)),
 }
 
 

@@ -99,6 +99,9 @@ def metadata_values(title: TitleIn) -> dict[str, Any]:
         "thumbnail_url": title.thumbnail_url,
         "trailer_url": title.trailer_url,
         "popularity": title.popularity,
+        # Derived columns the catalog filters on; triggers keep them right for other writers.
+        "genre_slugs": sorted(set(title.genres)),
+        "has_availability_rules": bool(title.availability_rules),
     }
 
 

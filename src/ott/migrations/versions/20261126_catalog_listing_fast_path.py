@@ -39,21 +39,30 @@ _LISTING_INDEXES = {
 _MARK = """
 CREATE FUNCTION content_mark_rules_{name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE content SET has_availability_rules = EXISTS (
-        SELECT 1 FROM availability_rules r WHERE r.content_id = content.id
+    WITH fresh AS (
+        SELECT t.id, EXISTS (SELECT 1 FROM availability_rules r WHERE r.content_id = t.id) AS flag
+        FROM content t WHERE t.id IN ({changed})
     )
-    WHERE id IN ({changed});
+    UPDATE content SET has_availability_rules = fresh.flag FROM fresh
+    WHERE content.id = fresh.id AND content.has_availability_rules IS DISTINCT FROM fresh.flag;
     RETURN NULL;
 END $$
 """
+# The CMS writes both columns itself along with the rest of a title (one write per row in a
+# bulk import); the triggers keep them right whatever else writes those tables, and leave
+# rows that are already right alone. Slugs sort in code-point order, as Python sorts them.
 _MARK_GENRES = """
 CREATE FUNCTION content_mark_genres_{name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE content SET genre_slugs = ARRAY(
-        SELECT g.slug FROM content_genres cg JOIN genres g ON g.id = cg.genre_id
-        WHERE cg.content_id = content.id ORDER BY g.slug
+    WITH fresh AS (
+        SELECT t.id, ARRAY(
+            SELECT g.slug FROM content_genres cg JOIN genres g ON g.id = cg.genre_id
+            WHERE cg.content_id = t.id ORDER BY g.slug COLLATE "C"
+        ) AS slugs
+        FROM content t WHERE t.id IN ({changed})
     )
-    WHERE id IN ({changed});
+    UPDATE content SET genre_slugs = fresh.slugs FROM fresh
+    WHERE content.id = fresh.id AND content.genre_slugs IS DISTINCT FROM fresh.slugs;
     RETURN NULL;
 END $$
 """
@@ -113,7 +122,7 @@ def upgrade() -> None:
     op.execute(
         "UPDATE content SET genre_slugs = ARRAY("
         "SELECT g.slug FROM content_genres cg JOIN genres g ON g.id = cg.genre_id "
-        "WHERE cg.content_id = content.id ORDER BY g.slug)"
+        'WHERE cg.content_id = content.id ORDER BY g.slug COLLATE "C")'
     )
     for name, (event, referencing, changed) in _GENRE_TRIGGERS.items():
         op.execute(_MARK_GENRES.format(name=name, changed=changed))
