@@ -115,6 +115,9 @@ class Settings(BaseSettings):
     transcode_lease_seconds: float = 30.0  # a job whose worker stops renewing is taken over
     transcode_preset: str = "veryfast"  # x264 preset of the local transcoder
     worker_concurrency: int = 1  # jobs one worker process runs at once
+    run_worker_in_process: bool = True  # `ott serve` (the CMS app) runs one worker itself
+    transcode_retry_seconds: float = 30.0  # delay before a failed job's first retry, then doubled
+    transcode_poll_seconds: float = 2.0  # how often an idle worker looks for a job
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_user: str | None = None

@@ -1,6 +1,8 @@
 """Where media files (posters, thumbnails) are kept, behind one small interface.
 
 `Storage` is what services use: `put` a file under a key, get its public `url`, `delete` it.
+Large files (video sources, segments) go through `put_file` and `fetch_file`, which stream
+from and to disk and never hold a whole file in memory.
 Keys are relative, slash-separated paths of lower-case letters, digits, `.`, `_`, `-`
 (e.g. `posters/<content id>/<digest>-600x900.jpg`); anything else is refused, so a key can
 never climb out of its root.
@@ -23,8 +25,9 @@ import hashlib
 import hmac
 import os
 import re
+import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -52,6 +55,15 @@ def check_key(key: str) -> str:
 class Storage(Protocol):
     async def put(self, key: str, data: bytes, content_type: str) -> str:
         """Store `data` under `key` (replacing what was there) and return its URL."""
+        ...
+
+    async def put_file(self, key: str, path: Path, content_type: str) -> str:
+        """Store the file at `path` under `key` without reading it into memory; its URL."""
+        ...
+
+    async def fetch_file(self, key: str, dest: Path) -> None:
+        """Write the object under `key` to `dest` (replaced atomically); StorageError if the
+        object is missing or unreadable."""
         ...
 
     def url(self, key: str) -> str:
@@ -94,9 +106,38 @@ class LocalStorage:
         await asyncio.to_thread(write)
         return self.url(key)
 
+    async def put_file(self, key: str, path: Path, content_type: str) -> str:
+        target = self.path(key)
+        await asyncio.to_thread(_link_or_copy, path, target)
+        return self.url(key)
+
+    async def fetch_file(self, key: str, dest: Path) -> None:
+        source = self.path(key)
+        if not source.is_file():
+            raise StorageError(f"no object {key!r}")
+        await asyncio.to_thread(_link_or_copy, source, dest)
+
     async def delete(self, key: str) -> None:
         path = self.path(key)
         await asyncio.to_thread(path.unlink, missing_ok=True)
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """Put `source` at `target` atomically: a hard link when both are on one file system
+    (instant, no extra space), otherwise a copy; either way under a temporary name first,
+    then renamed, so a reader never sees half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.parent / f".upload-{os.urandom(8).hex()}"
+    try:
+        try:
+            os.link(source, temporary)
+        except OSError:
+            shutil.copyfile(source, temporary)
+            os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 class StorageError(RuntimeError):
@@ -106,6 +147,10 @@ class StorageError(RuntimeError):
 # --- S3 -----------------------------------------------------------------------------------
 
 EMPTY_PAYLOAD_SHA256 = hashlib.sha256(b"").hexdigest()
+# Streamed bodies are not hashed ahead of sending (that would read every file twice); HTTPS
+# protects them in transit, and S3 accepts this in place of the hash.
+UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
+_CHUNK = 1024 * 1024
 _ALGORITHM = "AWS4-HMAC-SHA256"
 
 
@@ -208,20 +253,25 @@ class S3Storage:
     def _object_url(self, key: str) -> str:
         return f"{self.endpoint}/{self.bucket}/{check_key(key)}"
 
-    async def _send(
-        self, method: str, key: str, body: bytes, headers: dict[str, str]
-    ) -> httpx.Response:
-        url = self._object_url(key)
-        signed = sign_v4(
+    def _signed(
+        self, method: str, url: str, headers: dict[str, str], payload_sha256: str
+    ) -> dict[str, str]:
+        return sign_v4(
             method,
             url,
             headers,
-            hashlib.sha256(body).hexdigest(),
+            payload_sha256,
             access_key=self.access_key,
             secret_key=self.secret_key,
             region=self.region,
             now=datetime.now(UTC),
         )
+
+    async def _send(
+        self, method: str, key: str, body: bytes, headers: dict[str, str]
+    ) -> httpx.Response:
+        url = self._object_url(key)
+        signed = self._signed(method, url, headers, hashlib.sha256(body).hexdigest())
         return await self.client.request(method, url, content=body, headers=signed)
 
     async def put(self, key: str, data: bytes, content_type: str) -> str:
@@ -235,6 +285,45 @@ class S3Storage:
             raise StorageError(f"PUT {key}: {response.status_code} {response.text[:200]}")
         return self.url(key)
 
+    async def put_file(self, key: str, path: Path, content_type: str) -> str:
+        url = self._object_url(key)
+        size = (await asyncio.to_thread(path.stat)).st_size
+        headers = self._signed(
+            "PUT",
+            url,
+            {
+                "content-type": content_type,
+                "content-length": str(size),
+                "cache-control": "public, max-age=31536000",
+            },
+            UNSIGNED_PAYLOAD,
+        )
+        response = await self.client.put(url, content=_read_chunks(path), headers=headers)
+        if response.status_code // 100 != 2:
+            raise StorageError(f"PUT {key}: {response.status_code} {response.text[:200]}")
+        return self.url(key)
+
+    async def fetch_file(self, key: str, dest: Path) -> None:
+        url = self._object_url(key)
+        headers = self._signed("GET", url, {}, EMPTY_PAYLOAD_SHA256)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        temporary = dest.parent / f".download-{os.urandom(8).hex()}"
+        try:
+            async with self.client.stream("GET", url, headers=headers) as response:
+                if response.status_code // 100 != 2:
+                    await response.aread()
+                    raise StorageError(f"GET {key}: {response.status_code} {response.text[:200]}")
+                handle = await asyncio.to_thread(temporary.open, "wb")
+                try:
+                    async for chunk in response.aiter_bytes(_CHUNK):
+                        await asyncio.to_thread(handle.write, chunk)
+                finally:
+                    await asyncio.to_thread(handle.close)
+            await asyncio.to_thread(os.replace, temporary, dest)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+
     async def delete(self, key: str) -> None:
         response = await self._send("DELETE", key, b"", {})
         if response.status_code // 100 != 2 and response.status_code != 404:
@@ -242,6 +331,15 @@ class S3Storage:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+async def _read_chunks(path: Path) -> AsyncIterator[bytes]:
+    handle = await asyncio.to_thread(path.open, "rb")
+    try:
+        while chunk := await asyncio.to_thread(handle.read, _CHUNK):
+            yield chunk
+    finally:
+        await asyncio.to_thread(handle.close)
 
 
 def create_storage(settings: Settings) -> Storage:
