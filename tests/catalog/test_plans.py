@@ -96,7 +96,9 @@ async def test_facet_counts_choose_the_plan(resources: Resources, shelf: Catalog
     assert facets.narrow(ContentFilters(genre="drama"))  # a small test catalog
     assert not facets.narrow(ContentFilters(year=2001))  # no facet filter: walk
     assert facets._counts is not None
-    facets._counts[("movie", "en", "drama")] = NARROW_AT_MOST + 1
+    facets._counts[("movie", "en", 1, "free", "drama")] = NARROW_AT_MOST + 1
     assert not facets.narrow(ContentFilters(genre="drama"))
     assert not facets.narrow(ContentFilters(genre="drama", type="movie"))
     assert facets.narrow(ContentFilters(genre="drama", type="sports"))
+    assert facets.narrow(ContentFilters(genre="drama", maturity="G"))  # level 0: few
+    assert facets.narrow(ContentFilters(genre="drama", tier="premium"))

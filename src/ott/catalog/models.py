@@ -15,6 +15,7 @@ from sqlalchemy import (
     ARRAY,
     CheckConstraint,
     Column,
+    Computed,
     Date,
     DateTime,
     Float,
@@ -78,7 +79,7 @@ class Genre(Base):
 
 
 # Published and not waiting for a scheduled go-live (see cms/scheduler.py): what listings scan.
-LISTED = "workflow_state = 'published' AND (published_at IS NULL OR published_at <= updated_at)"
+LISTED = "workflow_state = 'published' AND NOT awaiting_go_live"
 
 
 class Content(Base):
@@ -162,6 +163,11 @@ class Content(Base):
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
     published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Published ahead of its available_from and not announced yet (cms/scheduler.py); stored
+    # so the listing indexes can leave such titles out and the planner has statistics on it.
+    awaiting_go_live: Mapped[bool] = mapped_column(
+        Computed("coalesce(published_at > updated_at, false)", persisted=True)
+    )
 
     genres: Mapped[list[Genre]] = relationship(secondary=content_genres, order_by=Genre.name)
     seasons: Mapped[list[Season]] = relationship(

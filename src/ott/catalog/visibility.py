@@ -106,8 +106,7 @@ VISIBLE: ColumnElement[bool] = and_(
 """The titles the viewer whose `params` the statement is executed with may see."""
 
 LISTED: ColumnElement[bool] = and_(
-    Content.workflow_state == WorkflowState.PUBLISHED,
-    or_(Content.published_at.is_(None), Content.published_at <= Content.updated_at),
+    Content.workflow_state == WorkflowState.PUBLISHED, not_(Content.awaiting_go_live)
 )
 """The titles listings walk: published and not waiting for a scheduled go-live.
 

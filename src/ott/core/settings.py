@@ -8,7 +8,7 @@ from datetime import timedelta
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     postgres_password: str = ""
     db_pool_size: int = 20
     db_max_overflow: int = 10
+    # PostgreSQL's plan_cache_mode for the platform's connections (see database.py).
+    db_plan_cache_mode: Literal["auto", "force_custom_plan", "force_generic_plan"] = (
+        "force_custom_plan"
+    )
 
     mongodb_uri: str | None = None
     redis_url: str | None = None

@@ -7,8 +7,10 @@
    with a GIN index: a genre filter combines with the other filters' indexes (BitmapAnd),
    and PostgreSQL's statistics on its elements estimate each genre.
 3. The keyset listing indexes leave out titles waiting for a scheduled go-live
-   (published_at > updated_at). Those are hidden until their available_from anyway, and they
-   sort first by newest; every first page used to step over all of them.
+   (`awaiting_go_live`, a stored generated column, so the planner has statistics on it).
+   Those are hidden until their available_from anyway, and they sort first by newest; every
+   first page used to step over all of them.
+4. Statistics on the newest index's expression, so a year filter on it is estimated right.
 
 Revision ID: 9c4a1e7b2d30
 Revises: 7b2e4c6d8f10
@@ -26,7 +28,7 @@ down_revision: str | None = "7b2e4c6d8f10"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_LISTED = "workflow_state = 'published' AND (published_at IS NULL OR published_at <= updated_at)"
+_LISTED = "workflow_state = 'published' AND NOT awaiting_go_live"
 _PUBLISHED = "workflow_state = 'published'"
 _LISTING_INDEXES = {
     "ix_content_live_newest": "(coalesce(release_date, DATE '0001-01-01') DESC, id DESC)",
@@ -132,11 +134,26 @@ def upgrade() -> None:
             f"EXECUTE FUNCTION content_mark_genres_{name}()"
         )
     op.create_index("ix_content_genre_slugs", "content", ["genre_slugs"], postgresql_using="gin")
+    op.add_column(
+        "content",
+        sa.Column(
+            "awaiting_go_live",
+            sa.Boolean(),
+            sa.Computed("coalesce(published_at > updated_at, false)", persisted=True),
+            nullable=False,
+        ),
+    )
     _recreate_listing_indexes(_LISTED)
+    op.execute(
+        "CREATE STATISTICS st_content_release_key "
+        "ON (coalesce(release_date, DATE '0001-01-01')) FROM content"
+    )
 
 
 def downgrade() -> None:
+    op.execute("DROP STATISTICS IF EXISTS st_content_release_key")
     _recreate_listing_indexes(_PUBLISHED)
+    op.drop_column("content", "awaiting_go_live")
     op.drop_index("ix_content_genre_slugs", table_name="content")
     for name in _GENRE_TRIGGERS:
         op.execute(f"DROP TRIGGER content_mark_genres_{name} ON content_genres")
