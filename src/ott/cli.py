@@ -178,6 +178,30 @@ def serve(
 
 
 @app.command()
+def worker(
+    concurrency: Annotated[
+        int | None,
+        typer.Option(min=1, help="Jobs run at once. [default: WORKER_CONCURRENCY or 1]"),
+    ] = None,
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Serve Prometheus metrics on this port.")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Run transcoding workers (here or on another machine: they need only DATABASE_URL and
+    the media store's settings). SIGTERM stops them cleanly; running jobs go back to the
+    queue."""
+    from ott.media.worker_command import run_workers
+
+    settings = _prepare(data_dir, migrate=False)
+    console.print(
+        f"[bold green]transcoding worker[/bold green] "
+        f"(concurrency {concurrency or settings.worker_concurrency})"
+    )
+    asyncio.run(run_workers(settings, concurrency=concurrency, metrics_port=metrics_port))
+
+
+@app.command()
 def service(
     name: Annotated[str, typer.Argument(help=f"gateway or one of: {', '.join(SERVICES)}")],
     port: Annotated[int | None, typer.Option(help="Port. [default: the service's *_PORT]")] = None,
