@@ -1,0 +1,338 @@
+"""The local transcoder: one FFmpeg process per source encodes the whole ladder from one decode.
+
+Output layout (all in `out_dir`), CMAF fMP4 written by FFmpeg's DASH muxer with
+`-hls_playlist 1`, so one set of segments serves both protocols:
+  manifest.mpd                 DASH (video, one audio AdaptationSet per language, WebVTT text)
+  master.m3u8                  HLS master, rebuilt from measured sizes (see manifests.py)
+  media_N.m3u8                 HLS media playlist of output stream N (video rungs first, then audio)
+  init_N.m4s, chunk_N_00001.m4s ...  init and media segments of stream N
+  sub_N_LANG.vtt / .m3u8        subtitles and their one-segment HLS playlists
+  poster.jpg, sprite_K.jpg, thumbnails.vtt
+The DASH muxer was chosen over the HLS muxer because it writes the MPD and the HLS media
+playlists over the same segments; the HLS muxer cannot write an MPD.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+from ott.media import manifests
+from ott.media.ffmpeg import run_ffmpeg
+from ott.media.ladder import AUDIO_KBPS, GOP_SECONDS, SEGMENT_SECONDS, Picture, rungs_for
+from ott.media.probe import probe_audio, probe_source, probe_subtitles, source_audio_language
+from ott.media.subtitles import to_webvtt
+from ott.media.thumbnails import SpritePlan, plan_sprite, poster_filter, sprite_filter
+from ott.media.thumbnails import thumbnails_vtt as render_thumbnails_vtt
+from ott.media.transcoder import (
+    AudioRendition,
+    InvalidSource,
+    ProgressCallback,
+    SourceInfo,
+    SubtitleRendition,
+    TranscodeError,
+    TranscodeRequest,
+    TranscodeResult,
+    VideoRendition,
+)
+
+MPD_NAME = "manifest.mpd"
+MASTER_NAME = "master.m3u8"
+POSTER_NAME = "poster.jpg"
+THUMBNAILS_NAME = "thumbnails.vtt"
+_FFMPEG_MASTER = "ffmpeg_master.m3u8"  # FFmpeg's own master, replaced by ours
+ENCODE_SHARE = 97.0  # percent of the progress bar the FFmpeg run covers; the rest is finishing
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+# ISO 639-2 tags found in source files, mapped to the ISO 639-1 codes the platform uses.
+_TWO_LETTER = {
+    "eng": "en", "hin": "hi", "fra": "fr", "fre": "fr", "deu": "de", "ger": "de",
+    "spa": "es", "ita": "it", "por": "pt", "jpn": "ja", "kor": "ko", "zho": "zh",
+    "chi": "zh", "ara": "ar", "rus": "ru", "tam": "ta", "tel": "te", "ben": "bn",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Audio:
+    input_index: int  # FFmpeg input holding it
+    language: str
+    label: str | None
+    default: bool
+
+
+def _check_language(language: str) -> None:
+    if not _LANGUAGE.match(language):
+        raise InvalidSource(f"{language!r} is not a language code (use ISO 639-1, e.g. 'hi')")
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """HLS NAME must be unique within a group: "English", "English (2)"..."""
+    seen: dict[str, int] = {}
+    unique = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        unique.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return unique
+
+
+def _existing(out_dir: Path) -> set[Path]:
+    if not out_dir.is_dir():
+        raise TranscodeError(f"output folder {out_dir} does not exist")
+    return set(out_dir.rglob("*"))
+
+
+def _new_files(out_dir: Path, before: set[Path]) -> list[Path]:
+    return sorted(p for p in out_dir.rglob("*") if p.is_file() and p not in before)
+
+
+def _remove_new(out_dir: Path, before: set[Path]) -> None:
+    for path in sorted(out_dir.iterdir()):
+        if path not in before:
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+
+def build_command(
+    request: TranscodeRequest,
+    info: SourceInfo,
+    pictures: list[Picture],
+    audio: list[_Audio],
+    sprite: SpritePlan,
+    preset: str,
+) -> list[str]:
+    """FFmpeg arguments (run in the output folder): split the decoded picture into every
+    rung plus poster and sprite, encode all rungs with key frames on the same instants."""
+    args = ["-i", str(request.source)]
+    for track in request.audio:
+        # Cap extra tracks at the video's length so no stream outlasts the picture.
+        args += ["-t", f"{info.duration_seconds:.3f}", "-i", str(track.path)]
+
+    count = len(pictures)
+    labels = "".join(f"[s{i}]" for i in range(count))
+    chains = [f"[0:v:0]format=yuv420p,split={count + 2}{labels}[sposter][ssprite]"]
+    for i, picture in enumerate(pictures):
+        chains.append(f"[s{i}]scale={picture.width}:{picture.height},setsar=1[v{i}]")
+    chains.append(f"[sposter]{poster_filter(info.duration_seconds)}[poster]")
+    chains.append(f"[ssprite]{sprite_filter(sprite)}[sprite]")
+    args += ["-filter_complex", ";".join(chains)]
+
+    rate = Fraction(info.frame_rate).limit_denominator(1001)
+    gop = max(1, round(GOP_SECONDS * float(rate)))
+    for i in range(count):
+        args += ["-map", f"[v{i}]"]
+    for track in audio:
+        args += ["-map", f"{track.input_index}:a:0"]
+    args += [
+        "-map_metadata", "-1", "-map_chapters", "-1",
+        "-c:v", "libx264", "-preset", preset, "-profile:v", "high", "-pix_fmt", "yuv420p",
+        "-fps_mode", "cfr", "-r", f"{rate.numerator}/{rate.denominator}",
+        "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
+        "-force_key_frames", f"expr:gte(t,n_forced*{GOP_SECONDS:g})",
+    ]  # fmt: skip
+    for i, picture in enumerate(pictures):
+        rung = picture.rung
+        args += [
+            f"-b:v:{i}", f"{rung.video_kbps}k",
+            f"-maxrate:v:{i}", f"{rung.max_kbps}k",
+            f"-bufsize:v:{i}", f"{rung.buffer_kbits}k",
+        ]  # fmt: skip
+    if audio:
+        args += ["-c:a", "aac", "-b:a", f"{AUDIO_KBPS}k", "-ac", "2", "-ar", "48000"]
+    for i, track in enumerate(audio):
+        args += [f"-metadata:s:a:{i}", f"language={track.language}"]
+    sets = [f"id=0,streams={','.join(str(i) for i in range(count))}"]
+    sets += [f"id={1 + i},streams={count + i}" for i in range(len(audio))]
+    args += [
+        "-f", "dash",
+        "-seg_duration", f"{SEGMENT_SECONDS:g}",
+        "-use_template", "1", "-use_timeline", "1",
+        "-dash_segment_type", "mp4",
+        "-hls_playlist", "1", "-hls_master_name", _FFMPEG_MASTER,
+        "-init_seg_name", "init_$RepresentationID$.m4s",
+        "-media_seg_name", "chunk_$RepresentationID$_$Number%05d$.m4s",
+        "-adaptation_sets", " ".join(sets),
+        MPD_NAME,
+    ]  # fmt: skip
+    args += [
+        "-map", "[poster]", "-fps_mode", "passthrough", "-frames:v", "1", "-update", "1",
+        "-q:v", "3", POSTER_NAME,
+    ]  # fmt: skip
+    args += [
+        "-map", "[sprite]", "-fps_mode", "passthrough", "-q:v", "5",
+        "-start_number", "0", "-f", "image2", "sprite_%d.jpg",
+    ]  # fmt: skip
+    return args
+
+
+class LocalTranscoder:
+    """Transcoder (see transcoder.py) running FFmpeg on this machine."""
+
+    def __init__(self, preset: str | None = None) -> None:
+        if preset is None:
+            from ott.core.settings import get_settings
+
+            preset = get_settings().transcode_preset
+        self.preset = preset
+
+    async def _inspect(self, request: TranscodeRequest) -> tuple[SourceInfo, str | None]:
+        for track in (*request.audio, *request.subtitles):
+            _check_language(track.language)
+        info = await asyncio.to_thread(probe_source, request.source)
+        for track in request.audio:
+            await asyncio.to_thread(probe_audio, track.path)
+        for track in request.subtitles:
+            await asyncio.to_thread(probe_subtitles, track.path)
+        language = None
+        if info.audio_streams:
+            language = await asyncio.to_thread(source_audio_language, request.source)
+        return info, language
+
+    async def transcode(
+        self,
+        request: TranscodeRequest,
+        out_dir: Path,
+        *,
+        on_progress: ProgressCallback | None = None,
+    ) -> TranscodeResult:
+        before = await asyncio.to_thread(_existing, out_dir)
+        info, source_language = await self._inspect(request)  # nothing written before this
+        try:
+            return await self._encode(request, info, source_language, out_dir, before, on_progress)
+        except BaseException:
+            _remove_new(out_dir, before)
+            raise
+
+    async def _encode(
+        self,
+        request: TranscodeRequest,
+        info: SourceInfo,
+        source_language: str | None,
+        out_dir: Path,
+        before: set[Path],
+        on_progress: ProgressCallback | None,
+    ) -> TranscodeResult:
+        pictures = rungs_for(info.width, info.height)
+        sprite = plan_sprite(info.duration_seconds, info.frame_rate, info.width, info.height)
+        audio: list[_Audio] = []
+        if info.audio_streams:
+            language = _TWO_LETTER.get(source_language or "", source_language or "und")
+            audio.append(_Audio(0, language, None, True))
+        for number, track in enumerate(request.audio, start=1):
+            audio.append(_Audio(number, track.language, track.label, not audio))
+
+        async def encoding(percent: float) -> None:
+            if on_progress is not None:
+                await on_progress(round(percent * ENCODE_SHARE / 100, 1))
+
+        args = build_command(request, info, pictures, audio, sprite, self.preset)
+        await run_ffmpeg(args, duration=info.duration_seconds, cwd=out_dir, on_progress=encoding)
+
+        result = await asyncio.to_thread(
+            self._finish, request, info, pictures, audio, sprite, out_dir, before
+        )
+        if on_progress is not None:
+            await on_progress(100.0)
+        return result
+
+    def _finish(
+        self,
+        request: TranscodeRequest,
+        info: SourceInfo,
+        pictures: list[Picture],
+        audio: list[_Audio],
+        sprite: SpritePlan,
+        out_dir: Path,
+        before: set[Path],
+    ) -> TranscodeResult:
+        (out_dir / _FFMPEG_MASTER).unlink(missing_ok=True)
+        expected = [POSTER_NAME, *(sprite.sheet_name(i) for i in range(sprite.sheets))]
+        expected += [f"media_{i}.m3u8" for i in range(len(pictures) + len(audio))]
+        missing = [name for name in expected if not (out_dir / name).is_file()]
+        if missing:
+            raise TranscodeError(f"FFmpeg finished without writing {', '.join(missing)}")
+
+        audio_bitrates, audio_codecs, audio_entries = [], [], []
+        names = _unique_names([track.label or track.language for track in audio])
+        for i, (track, name) in enumerate(zip(audio, names, strict=True)):
+            stream = len(pictures) + i
+            playlist = f"media_{stream}.m3u8"
+            manifests.tidy_media_playlist(out_dir / playlist)
+            audio_bitrates.append(manifests.measure(out_dir / playlist))
+            audio_codecs.append(manifests.codec_string(out_dir / f"init_{stream}.m4s"))
+            audio_entries.append(
+                manifests.MediaEntry(playlist, track.language, name, track.default)
+            )
+
+        subtitle_entries, vtt_files = [], []
+        names = _unique_names([track.label or track.language for track in request.subtitles])
+        for i, (track, name) in enumerate(zip(request.subtitles, names, strict=True)):
+            stem = f"sub_{i}_{track.language}"
+            (out_dir / f"{stem}.vtt").write_text(
+                to_webvtt(probe_subtitles(track.path)), encoding="utf-8"
+            )
+            manifests.write_subtitle_playlist(
+                out_dir / f"{stem}.m3u8", f"{stem}.vtt", info.duration_seconds
+            )
+            subtitle_entries.append(
+                manifests.MediaEntry(f"{stem}.m3u8", track.language, name, False)
+            )
+            vtt_files.append(f"{stem}.vtt")
+
+        peak_audio = max((b.peak for b in audio_bitrates), default=0)
+        average_audio = max((b.average for b in audio_bitrates), default=0)
+        variants, renditions = [], []
+        for i, picture in enumerate(pictures):
+            playlist = f"media_{i}.m3u8"
+            manifests.tidy_media_playlist(out_dir / playlist)
+            video = manifests.measure(out_dir / playlist)
+            codecs = ",".join(
+                [manifests.codec_string(out_dir / f"init_{i}.m4s"), *sorted(set(audio_codecs))]
+            )
+            bitrate = manifests.Bitrate(video.peak + peak_audio, video.average + average_audio)
+            variants.append(
+                manifests.VariantEntry(
+                    playlist, picture.width, picture.height, info.frame_rate, bitrate, codecs
+                )
+            )
+            renditions.append(
+                VideoRendition(
+                    quality=picture.rung.name,
+                    width=picture.width,
+                    height=picture.height,
+                    frame_rate=info.frame_rate,
+                    bandwidth=bitrate.peak,
+                    average_bandwidth=bitrate.average,
+                    codecs=codecs,
+                    playlist=playlist,
+                )
+            )
+        manifests.write_master(out_dir / MASTER_NAME, variants, audio_entries, subtitle_entries)
+        manifests.add_text_adaptation_sets(out_dir / MPD_NAME, subtitle_entries, vtt_files)
+        (out_dir / THUMBNAILS_NAME).write_text(
+            render_thumbnails_vtt(sprite, info.duration_seconds), encoding="utf-8"
+        )
+        files = tuple(str(p.relative_to(out_dir)) for p in _new_files(out_dir, before))
+        return TranscodeResult(
+            source=info,
+            master_playlist=MASTER_NAME,
+            dash_manifest=MPD_NAME,
+            video=tuple(renditions),
+            audio=tuple(
+                AudioRendition(entry.language, track.label, entry.playlist, entry.default)
+                for entry, track in zip(audio_entries, audio, strict=True)
+            ),
+            subtitles=tuple(
+                SubtitleRendition(entry.language, track.label, vtt, entry.playlist)
+                for entry, track, vtt in zip(
+                    subtitle_entries, request.subtitles, vtt_files, strict=True
+                )
+            ),
+            poster=POSTER_NAME,
+            thumbnails=THUMBNAILS_NAME,
+            files=files,
+        )
