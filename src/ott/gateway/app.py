@@ -25,6 +25,31 @@ from ott.registry import SERVICES
 
 BULK_UPLOAD = re.compile(r"/api/cms/content/bulk-upload")
 IMAGE_UPLOAD = re.compile(r"/api/cms/content/[^/]+/assets/[^/]+")
+# Resumable (tus) uploads of video, audio and subtitle files: bodies are streamed, not read.
+MEDIA_UPLOAD = re.compile(r"/api/cms/uploads(/[^/]*)?")
+# Per read or write on the way to the service (not for the whole upload): the last PATCH of an
+# upload waits while the service hashes the whole file.
+UPLOAD_TIMEOUT_SECONDS = 900.0
+_TUS_REQUEST_HEADERS = [
+    "tus-resumable",
+    "upload-length",
+    "upload-metadata",
+    "upload-offset",
+    "upload-checksum",
+    "upload-defer-length",
+]
+_TUS_RESPONSE_HEADERS = [
+    "location",
+    "tus-resumable",
+    "tus-version",
+    "tus-extension",
+    "tus-max-size",
+    "tus-checksum-algorithm",
+    "upload-offset",
+    "upload-length",
+    "upload-expires",
+    "upload-checksum",
+]
 
 
 class Mode(StrEnum):
@@ -56,6 +81,7 @@ def create_app(
                 client,
                 slow_paths=[BULK_UPLOAD],
                 slow_timeout=settings.bulk_upload_timeout_seconds,
+                stream_timeout=max(UPLOAD_TIMEOUT_SECONDS, settings.bulk_upload_timeout_seconds),
             )
 
     @asynccontextmanager
@@ -88,13 +114,19 @@ def create_app(
                 CORSMiddleware,
                 allow_origins=settings.cors_origins,
                 allow_credentials=True,
-                allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-                allow_headers=["authorization", "content-type", "x-correlation-id"],
+                allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+                allow_headers=[
+                    "authorization",
+                    "content-type",
+                    "x-correlation-id",
+                    *_TUS_REQUEST_HEADERS,
+                ],
                 expose_headers=[
                     "retry-after",
                     "x-correlation-id",
                     "x-ratelimit-limit",
                     "x-ratelimit-remaining",
+                    *_TUS_RESPONSE_HEADERS,
                 ],
                 max_age=600,
             ),
@@ -104,10 +136,16 @@ def create_app(
                 larger_limits=[
                     (BULK_UPLOAD, settings.max_bulk_upload_bytes),
                     (IMAGE_UPLOAD, settings.max_image_upload_bytes),
+                    (MEDIA_UPLOAD, settings.max_upload_bytes),
                 ],
+                streamed_paths=[MEDIA_UPLOAD],
             ),
             Middleware(
-                ServiceDispatcher, settings=settings, upstreams=upstreams, gatekeeper=gatekeeper
+                ServiceDispatcher,
+                settings=settings,
+                upstreams=upstreams,
+                gatekeeper=gatekeeper,
+                streamed_paths=[MEDIA_UPLOAD],
             ),
         ],
     )

@@ -51,7 +51,12 @@ class BodyTooLarge(Exception):
 
 class BodySizeLimitMiddleware:
     """Refuses bodies over `max_bytes`: at once when Content-Length says so, otherwise as soon as
-    the streamed body passes the limit."""
+    the streamed body passes the limit.
+
+    On `streamed_paths` the body reaches the service while it arrives, so an exception from
+    `receive` would surface inside the service as a 500. There the service is told the client
+    went away instead, its answer is dropped, and the client gets the 413.
+    """
 
     def __init__(
         self,
@@ -59,10 +64,12 @@ class BodySizeLimitMiddleware:
         *,
         max_bytes: int,
         larger_limits: Sequence[tuple[re.Pattern[str], int]] = (),
+        streamed_paths: Sequence[re.Pattern[str]] = (),
     ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.larger_limits = larger_limits
+        self.streamed_paths = streamed_paths
 
     def _limit(self, path: str) -> int:
         for pattern, limit in self.larger_limits:
@@ -78,6 +85,9 @@ class BodySizeLimitMiddleware:
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
             await self._refuse(scope, receive, send, limit)
+            return
+        if any(pattern.fullmatch(scope["path"]) for pattern in self.streamed_paths):
+            await self._limit_stream(scope, receive, send, limit)
             return
         received = 0
         response_started = False
@@ -101,6 +111,33 @@ class BodySizeLimitMiddleware:
         except BodyTooLarge:
             if not response_started:
                 await self._refuse(scope, receive, send, limit)
+
+    async def _limit_stream(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        received = 0
+        exceeded = response_started = False
+
+        async def cut_off_receive() -> Message:
+            nonlocal received, exceeded
+            if exceeded:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    exceeded = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal response_started
+            if exceeded and not response_started:
+                return  # the service's answer to a body it saw cut short
+            response_started = response_started or message["type"] == "http.response.start"
+            await send(message)
+
+        await self.app(scope, cut_off_receive, guarded_send)
+        if exceeded and not response_started:
+            await self._refuse(scope, receive, send, limit)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         error = PayloadTooLarge(f"The request body is larger than {limit} bytes")

@@ -8,10 +8,11 @@ gateway's signed identity header before it reaches the service.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+import httpx
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -47,7 +48,24 @@ class RouteLabel:
 class Upstream(Protocol):
     async def __call__(
         self, scope: Scope, body: bytes, headers: list[tuple[bytes, bytes]], send: Send
-    ) -> None: ...
+    ) -> None:
+        """Forward a request whose body has been read whole."""
+        ...
+
+    async def stream(
+        self, scope: Scope, receive: Receive, headers: list[tuple[bytes, bytes]], send: Send
+    ) -> None:
+        """Forward a request whose body is passed on while it arrives (uploads)."""
+        ...
+
+
+class ClientGone(Exception):
+    """The client disconnected while its body was being passed on."""
+
+
+def _declared_length(scope: Scope) -> list[tuple[bytes, bytes]]:
+    length = dict(scope["headers"]).get(b"content-length")
+    return [(b"content-length", length)] if length is not None else []
 
 
 class InProcessUpstream:
@@ -72,11 +90,20 @@ class InProcessUpstream:
         child["headers"] = [*headers, (b"content-length", str(len(body)).encode())]
         await self.app(child, receive, send)
 
+    async def stream(
+        self, scope: Scope, receive: Receive, headers: list[tuple[bytes, bytes]], send: Send
+    ) -> None:
+        child = {k: v for k, v in scope.items() if k not in ("route", "endpoint")}
+        child["headers"] = [*headers, *_declared_length(scope)]
+        await self.app(child, receive, send)
+
 
 class HttpUpstream:
     """Forwards the request to the service's own process through the shared service client
     (timeouts, retries of idempotent calls, circuit breaker). Paths matching `slow_paths`
-    (bulk imports) get `slow_timeout` instead of the client's usual one."""
+    (bulk imports) get `slow_timeout` instead of the client's usual one; streamed bodies get
+    `stream_timeout` for each read and write (an upload may pause, and its last chunk makes the
+    service hash the whole file before it answers)."""
 
     def __init__(
         self,
@@ -84,25 +111,54 @@ class HttpUpstream:
         *,
         slow_paths: Sequence[re.Pattern[str]] = (),
         slow_timeout: float | None = None,
+        stream_timeout: float | None = None,
     ) -> None:
         self.client = client
         self.slow_paths = slow_paths
         self.slow_timeout = slow_timeout
+        self.stream_timeout = stream_timeout
 
     async def __call__(
         self, scope: Scope, body: bytes, headers: list[tuple[bytes, bytes]], send: Send
     ) -> None:
-        path = scope["path"]
-        query = scope.get("query_string", b"").decode("latin-1")
-        forwarded = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers]
-        slow = any(pattern.fullmatch(path) for pattern in self.slow_paths)
+        slow = any(pattern.fullmatch(scope["path"]) for pattern in self.slow_paths)
         response = await self.client.request(
             scope["method"],
-            f"{path}?{query}" if query else path,
+            _target(scope),
             content=body or None,
-            headers=forwarded,
+            headers=_text_headers(headers),
             read_timeout=self.slow_timeout if slow else None,
         )
+        await self._relay(response, send)
+
+    async def stream(
+        self, scope: Scope, receive: Receive, headers: list[tuple[bytes, bytes]], send: Send
+    ) -> None:
+        async def body() -> AsyncIterator[bytes]:
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    raise ClientGone  # aborts the upstream request: the service sees it too
+                if chunk := message.get("body", b""):
+                    yield chunk
+                if not message.get("more_body", False):
+                    return
+
+        try:
+            response = await self.client.request(
+                scope["method"],
+                _target(scope),
+                # httpx sends an async iterator as it is produced (chunked unless the
+                # client's Content-Length is passed on, as it is here when there was one).
+                content=body() if _has_body(scope) else None,  # type: ignore[arg-type]
+                headers=_text_headers([*headers, *_declared_length(scope)]),
+                read_timeout=self.stream_timeout,
+            )
+        except ClientGone:
+            return  # nobody is left to answer
+        await self._relay(response, send)
+
+    async def _relay(self, response: httpx.Response, send: Send) -> None:
         response_headers = [
             (k.lower(), v)
             for k, v in response.headers.raw
@@ -118,6 +174,20 @@ class HttpUpstream:
             }
         )
         await send({"type": "http.response.body", "body": content})
+
+
+def _has_body(scope: Scope) -> bool:
+    headers = dict(scope["headers"])
+    return b"transfer-encoding" in headers or headers.get(b"content-length", b"0") != b"0"
+
+
+def _target(scope: Scope) -> str:
+    query = scope.get("query_string", b"").decode("latin-1")
+    return f"{scope['path']}?{query}" if query else scope["path"]
+
+
+def _text_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers]
 
 
 def _client_ip(scope: Scope, headers: Mapping[bytes, bytes], trust_forwarded_for: bool) -> str:
@@ -157,11 +227,13 @@ class ServiceDispatcher:
         settings: Settings,
         upstreams: Mapping[str, Upstream],
         gatekeeper: Gatekeeper | None,
+        streamed_paths: Sequence[re.Pattern[str]] = (),
     ) -> None:
         self.app = app
         self.settings = settings
         self.upstreams = upstreams
         self.gatekeeper = gatekeeper
+        self.streamed_paths = streamed_paths
         # Longest prefix first, so /api/stream never swallows a longer sibling.
         self.prefixes = sorted(upstreams, key=len, reverse=True)
 
@@ -217,7 +289,6 @@ class ServiceDispatcher:
                     "X-RateLimit-Remaining": "0",
                 },
             )
-        body = await _read_body(receive)
         headers = [
             (name, value)
             for name, value in raw_headers
@@ -233,7 +304,10 @@ class ServiceDispatcher:
                 message["headers"] = [*message.get("headers", []), *_budget_headers(budget)]
             await send(message)
 
-        await upstream(scope, body, headers, send_with_budget)
+        if any(pattern.fullmatch(scope["path"]) for pattern in self.streamed_paths):
+            await upstream.stream(scope, receive, headers, send_with_budget)
+        else:
+            await upstream(scope, await _read_body(receive), headers, send_with_budget)
 
     async def _admit(
         self, scope: Scope, headers: Mapping[bytes, bytes], identity: Identity | None
