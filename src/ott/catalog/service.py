@@ -36,6 +36,7 @@ from ott.core.errors import NotFound, ValidationFailed
 _SEARCH_TOKEN = re.compile(r"[\w\u0900-\u097F]+")
 _MAX_SEARCH_TOKENS = 10
 TRENDING_SIZE = 20
+_CUSTOM_PLANS = text("SET LOCAL plan_cache_mode = force_custom_plan")
 
 
 def _sort_value(row: Row[Any], sort: SortOrder) -> Any:
@@ -86,7 +87,7 @@ def _listing_params(filters: ContentFilters) -> dict[str, Any]:
         "maturity": filters.maturity.level if filters.maturity else None,
         "released_from": date(first_year, 1, 1) if first_year else None,
         "released_before": date(last_year + 1, 1, 1) if last_year else None,
-        "genre": [filters.genre] if filters.genre else None,
+        "genre": filters.genre,
     }
     return {name: value for name, value in given.items() if value is not None}
 
@@ -216,6 +217,9 @@ async def search(
     tokens = _search_tokens(query.q)
     if not tokens:
         return _search_results(query.q, [], typo_tolerant)
+    # How many titles a word matches decides the plan (walk by popularity for a common word,
+    # index-then-sort for a rare one): a generic plan cannot know, so plan each query.
+    await db.execute(_CUSTOM_PLANS)
     words = ("title", "anywhere")
     found = await _search_tiers(db, viewer, query, words, {"prefixes": _prefixes(tokens)})
     if not found and vocabulary is not None:

@@ -55,10 +55,10 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         pool_recycle=1800,
-        # Statements are prepared once per connection (asyncpg). After five runs PostgreSQL
-        # may switch a prepared statement to a generic plan that ignores the parameters'
-        # values; for the catalog's LIMIT queries that plan can be 10-20x slower than the
-        # custom one (a genre's size decides between walking an index and sorting a bitmap).
+        # Statements are prepared once per connection (asyncpg); after five runs PostgreSQL
+        # may keep a generic plan that ignores the parameters' values and skips planning.
+        # The catalog writes its statements so that generic plans are safe, and asks for
+        # custom plans where they are not (search); DB_PLAN_CACHE_MODE overrides.
         connect_args={"server_settings": {"plan_cache_mode": settings.db_plan_cache_mode}},
     )
 
