@@ -25,7 +25,7 @@ def create_queue(settings: Settings, sessionmaker: async_sessionmaker[AsyncSessi
 def create_transcoder(settings: Settings) -> Transcoder:
     from ott.media.local import LocalTranscoder  # FFmpeg is only looked up by workers
 
-    return LocalTranscoder(settings)
+    return LocalTranscoder(settings.transcode_preset)
 
 
 def work_dir(settings: Settings) -> Path:
