@@ -1,0 +1,366 @@
+"""The worker end to end: real FFmpeg, real storage, real database, real processes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+import pytest
+from sqlalchemy import text
+
+from ott.core.resources import Resources
+from ott.core.settings import Settings
+from ott.core.storage import LocalStorage
+from ott.media.models import EncodingStatus
+from ott.media.worker import Outcome, Worker
+from tests.media import sources
+from tests.media.conftest import (
+    LEASE_SECONDS,
+    RunningWorker,
+    enqueue,
+    job_row,
+    media_rows,
+    stored_files,
+    wait_for,
+    wait_for_status,
+)
+
+
+@pytest.fixture(scope="module")
+def long_source(source_dir: Path) -> Path:
+    """Long enough (two rungs, 16 s) to be caught while FFmpeg runs."""
+    return sources.make_source(source_dir, width=640, height=360, seconds=16)
+
+
+def _ffmpeg_children() -> list[psutil.Process]:
+    return [
+        child
+        for child in psutil.Process().children(recursive=True)
+        if "ffmpeg" in child.name().lower() and child.status() != psutil.STATUS_ZOMBIE
+    ]
+
+
+def _gone(processes: list[psutil.Process]) -> bool:
+    for process in processes:
+        try:
+            if process.status() != psutil.STATUS_ZOMBIE:
+                return False
+        except psutil.NoSuchProcess:
+            continue
+    return True
+
+
+async def test_a_job_registers_every_rendition_and_its_files_are_served(
+    make_worker: Callable[..., Worker],
+    media_resources: Resources,
+    media_settings: Settings,
+    storage: LocalStorage,
+    source: Path,
+    source_dir: Path,
+    title: dict[str, Any],
+    api: httpx.AsyncClient,
+) -> None:
+    job_id = await enqueue(
+        media_resources,
+        storage,
+        source,
+        content_id=title["id"],
+        audio=[(sources.make_audio(source_dir), "hi", "हिन्दी")],
+        subtitles=[(sources.make_srt(source_dir), "en", "English")],
+    )
+    worker = make_worker()
+    assert await worker.run_once() is Outcome.SUCCEEDED
+
+    row = await job_row(media_resources, job_id)
+    assert (row["status"], row["progress"], row["attempts"]) == ("succeeded", 100, 1)
+    assert row["lease_owner"] is None
+    assert row["finished_at"] is not None
+    result = row["result"]
+    prefix = f"/media/videos/{title['id']}/{job_id}/"
+    assert result["master_playlist_url"].startswith(prefix)
+    assert result["dash_manifest_url"].startswith(prefix)
+    assert result["poster_url"].startswith(prefix)
+    assert result["thumbnails_url"].startswith(prefix)
+    assert 3.5 < result["duration_seconds"] < 4.5
+    assert [r["quality"] for r in result["renditions"]] == ["144p"]
+
+    rows = await media_rows(media_resources, title["id"])
+    [variant] = rows["video_variants"]
+    assert variant["quality"] == "144p"
+    assert variant["hls_url"] == result["renditions"][0]["playlist_url"]
+    assert variant["dash_url"] == result["dash_manifest_url"]
+    assert variant["bitrate_kbps"] > 0
+    assert variant["content_id"] == uuid.UUID(title["id"])
+    assert {(a["language"], a["label"]) for a in rows["audio_tracks"]} == {
+        ("en", None),
+        ("hi", "हिन्दी"),
+    }
+    [subtitle] = rows["subtitles"]
+    assert (subtitle["language"], subtitle["label"]) == ("en", "English")
+
+    # Every URL is served, with what it should hold.
+    master = await api.get(result["master_playlist_url"])
+    assert master.status_code == 200
+    assert master.text.startswith("#EXTM3U")
+    assert (await api.get(result["dash_manifest_url"])).text.lstrip().startswith("<?xml")
+    assert (await api.get(result["poster_url"])).content[:2] == b"\xff\xd8"
+    assert (await api.get(result["thumbnails_url"])).text.startswith("WEBVTT")
+    assert (await api.get(subtitle["url"])).text.startswith("WEBVTT")
+    for url in [variant["hls_url"], *(a["url"] for a in rows["audio_tracks"])]:
+        playlist = await api.get(url)
+        assert playlist.status_code == 200
+        segment = next(
+            line
+            for line in playlist.text.splitlines()
+            if line.endswith(".m4s") and "init" not in line
+        )
+        base = url.rsplit("/", 1)[0]
+        assert (await api.get(f"{base}/{segment}")).status_code == 200
+    # Nothing is left in the scratch folder.
+    assert list((media_settings.data_dir / "transcode-work").iterdir()) == []
+
+
+async def test_bad_inputs_fail_at_once_with_a_reason_and_the_worker_goes_on(
+    make_worker: Callable[..., Worker],
+    media_resources: Resources,
+    storage: LocalStorage,
+    source: Path,
+    source_dir: Path,
+    title: dict[str, Any],
+) -> None:
+    bad = [
+        sources.make_empty(source_dir),
+        sources.make_text_as_mp4(source_dir),
+        sources.make_audio_only(source_dir),
+    ]
+    bad_jobs = [
+        await enqueue(media_resources, storage, path, content_id=title["id"]) for path in bad
+    ]
+    good = await enqueue(media_resources, storage, source, content_id=title["id"])
+    worker = make_worker()
+    outcomes = [await worker.run_once() for _ in range(4)]
+    assert outcomes == [Outcome.FAILED, Outcome.FAILED, Outcome.FAILED, Outcome.SUCCEEDED]
+    for job_id in bad_jobs:
+        row = await job_row(media_resources, job_id)
+        assert (row["status"], row["attempts"]) == ("failed", 1)
+        assert row["error"]
+        assert row["result"] is None
+        assert stored_files(storage, f"videos/{title['id']}/{job_id}") == []
+    errors = [(await job_row(media_resources, j))["error"] for j in bad_jobs]
+    assert "empty" in errors[0]
+    assert "video" in errors[1] or "decod" in errors[1] or "not" in errors[1]
+    assert "no video stream" in errors[2]
+    assert (await job_row(media_resources, good))["status"] == "succeeded"
+    assert len((await media_rows(media_resources, title["id"]))["video_variants"]) == 1
+
+
+async def test_other_failures_are_retried_with_backoff_until_attempts_run_out(
+    start_worker: Callable[..., RunningWorker],
+    media_resources: Resources,
+    storage: LocalStorage,
+    source: Path,
+    title: dict[str, Any],
+) -> None:
+    job_id = await enqueue(media_resources, storage, source, content_id=title["id"])
+    row = await job_row(media_resources, job_id)
+    await storage.delete(row["source_key"])  # the store lost the source: worth retrying
+    start_worker()
+    row = await wait_for_status(media_resources, job_id, EncodingStatus.FAILED, within=30)
+    assert row["attempts"] == 3
+    assert "no object" in row["error"]
+    assert row["lease_owner"] is None
+    # Three attempts, the second 0.3 s and the third 0.6 s after the one before.
+    span = (row["finished_at"] - row["created_at"]).total_seconds()
+    assert span >= 0.9
+    assert await media_rows(media_resources, title["id"]) == {
+        "video_variants": [],
+        "audio_tracks": [],
+        "subtitles": [],
+    }
+
+
+async def test_registration_is_all_or_nothing(
+    make_worker: Callable[..., Worker],
+    media_resources: Resources,
+    storage: LocalStorage,
+    source: Path,
+    source_dir: Path,
+    title: dict[str, Any],
+) -> None:
+    first = await enqueue(media_resources, storage, source, content_id=title["id"])
+    assert await make_worker().run_once() is Outcome.SUCCEEDED
+    registered = await media_rows(media_resources, title["id"])
+
+    # The subtitle's label is longer than its column: the insert fails after the video and
+    # audio rows went in, in the same transaction.
+    broken = await enqueue(
+        media_resources,
+        storage,
+        source,
+        content_id=title["id"],
+        subtitles=[(sources.make_srt(source_dir), "en", "L" * 60)],
+        max_attempts=1,
+    )
+    assert await make_worker().run_once() is Outcome.FAILED
+    row = await job_row(media_resources, broken)
+    assert row["status"] == "failed"
+    assert "too long" in row["error"]
+    assert await media_rows(media_resources, title["id"]) == registered  # the first one's
+    assert stored_files(storage, f"videos/{title['id']}/{broken}") == []
+    assert stored_files(storage, f"videos/{title['id']}/{first}") != []
+
+
+async def test_a_title_deleted_mid_job_leaves_nothing_behind(
+    start_worker: Callable[..., RunningWorker],
+    media_resources: Resources,
+    storage: LocalStorage,
+    long_source: Path,
+    title: dict[str, Any],
+) -> None:
+    job_id = await enqueue(media_resources, storage, long_source, content_id=title["id"])
+    start_worker()
+    await wait_for_status(media_resources, job_id, EncodingStatus.RUNNING)
+    async with media_resources.sessionmaker() as db, db.begin():
+        await db.execute(text("DELETE FROM content WHERE id = :id"), {"id": uuid.UUID(title["id"])})
+
+    async def abandoned() -> bool:
+        return not _ffmpeg_children() and not stored_files(storage, f"videos/{title['id']}")
+
+    await wait_for(abandoned, within=20)
+    assert await media_rows(media_resources, title["id"]) == {
+        "video_variants": [],
+        "audio_tracks": [],
+        "subtitles": [],
+    }
+
+
+async def test_cancelling_a_running_job_kills_ffmpeg_and_registers_nothing(
+    start_worker: Callable[..., RunningWorker],
+    media_resources: Resources,
+    storage: LocalStorage,
+    long_source: Path,
+    title: dict[str, Any],
+) -> None:
+    job_id = await enqueue(media_resources, storage, long_source, content_id=title["id"])
+    start_worker()
+    ffmpeg = await wait_for(lambda: asyncio.sleep(0, _ffmpeg_children()), within=60)
+    async with media_resources.sessionmaker() as db, db.begin():
+        await db.execute(
+            text("UPDATE encodings SET cancel_requested = true WHERE id = :id"), {"id": job_id}
+        )
+    row = await wait_for_status(media_resources, job_id, EncodingStatus.CANCELLED, within=10)
+    assert row["finished_at"] is not None
+    assert row["result"] is None
+    await wait_for(lambda: asyncio.sleep(0, _gone(ffmpeg)), within=5)
+    assert await media_rows(media_resources, title["id"]) == {
+        "video_variants": [],
+        "audio_tracks": [],
+        "subtitles": [],
+    }
+    assert stored_files(storage, f"videos/{title['id']}") == []
+
+
+# --- worker processes ---------------------------------------------------------------------
+
+
+def _worker_env(settings: Settings) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POSTGRES_")}
+    env.update(
+        OTT_ENV="test",
+        DATABASE_URL=str(settings.database_url),
+        REDIS_URL=str(settings.redis_url),
+        JWT_SECRET=settings.resolved_jwt_secret(),
+        DATA_DIR=str(settings.data_dir),
+        LOG_LEVEL="WARNING",
+        TRANSCODE_LEASE_SECONDS=str(LEASE_SECONDS),
+        TRANSCODE_POLL_SECONDS="0.1",
+        TRANSCODE_PRESET="ultrafast",
+    )
+    return env
+
+
+@pytest.fixture
+def worker_process(media_settings: Settings) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+    started: list[subprocess.Popen[bytes]] = []
+
+    def spawn() -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ott", "worker", "--concurrency", "1"],
+            env=_worker_env(media_settings),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        started.append(process)
+        return process
+
+    yield spawn
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+
+
+async def _running_in(media_resources: Resources, job_id: uuid.UUID, pid: int) -> dict[str, Any]:
+    async def check() -> dict[str, Any] | None:
+        row = await job_row(media_resources, job_id)
+        owner = row["lease_owner"] or ""
+        return row if row["status"] == "running" and f":{pid}:" in owner else None
+
+    return await wait_for(check, within=60)
+
+
+async def test_a_killed_worker_process_job_is_taken_over_after_its_lease(
+    worker_process: Callable[[], subprocess.Popen[bytes]],
+    start_worker: Callable[..., RunningWorker],
+    media_resources: Resources,
+    storage: LocalStorage,
+    long_source: Path,
+    title: dict[str, Any],
+) -> None:
+    job_id = await enqueue(media_resources, storage, long_source, content_id=title["id"])
+    process = worker_process()
+    await _running_in(media_resources, job_id, process.pid)
+    process.send_signal(signal.SIGKILL)
+    process.wait(10)
+    killed_at = asyncio.get_running_loop().time()
+
+    start_worker(name="survivor")
+    row = await wait_for_status(media_resources, job_id, EncodingStatus.SUCCEEDED, within=120)
+    assert asyncio.get_running_loop().time() - killed_at >= LEASE_SECONDS - 0.5
+    assert row["attempts"] == 2
+    assert len((await media_rows(media_resources, title["id"]))["video_variants"]) == 2
+
+
+async def test_sigterm_stops_a_worker_process_and_hands_its_job_back(
+    worker_process: Callable[[], subprocess.Popen[bytes]],
+    media_resources: Resources,
+    storage: LocalStorage,
+    long_source: Path,
+    title: dict[str, Any],
+) -> None:
+    job_id = await enqueue(media_resources, storage, long_source, content_id=title["id"])
+    process = worker_process()
+    await _running_in(media_resources, job_id, process.pid)
+
+    def ffmpeg_of_worker() -> list[psutil.Process]:
+        return [
+            child
+            for child in psutil.Process(process.pid).children(recursive=True)
+            if "ffmpeg" in child.name().lower()
+        ]
+
+    ffmpeg = await wait_for(lambda: asyncio.sleep(0, ffmpeg_of_worker()), within=30)
+    process.send_signal(signal.SIGTERM)
+    assert await asyncio.to_thread(process.wait, 20) == 0
+    row = await job_row(media_resources, job_id)
+    assert (row["status"], row["attempts"], row["lease_owner"]) == ("queued", 0, None)
+    assert _gone(ffmpeg)
