@@ -1,0 +1,65 @@
+"""HTTP routes of the encodings API, part of the CMS (editors and admins only)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Request, status
+
+from ott.cms.dependencies import MediaStorage
+from ott.core.database import DbSession
+from ott.core.identity import Identity, Role, require_roles
+from ott.media import service
+from ott.media.schemas import EncodingIn, EncodingList, EncodingOut
+
+router = APIRouter(prefix="/api/cms", tags=["encodings"])
+
+Editor = Annotated[Identity, require_roles(Role.EDITOR)]
+
+
+@router.post(
+    "/content/{content_id}/encodings",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Queue the transcoding of uploaded files into the title's (or episode's) video",
+)
+async def create_encoding(
+    content_id: uuid.UUID,
+    body: EncodingIn,
+    db: DbSession,
+    identity: Editor,
+    storage: MediaStorage,
+    request: Request,
+) -> EncodingOut:
+    encoding = await service.create(
+        db, storage, request.app.state.settings, identity, content_id, body
+    )
+    return EncodingOut.model_validate(encoding)
+
+
+@router.get("/content/{content_id}/encodings", summary="A title's encodings, newest first")
+async def list_encodings(content_id: uuid.UUID, db: DbSession, _: Editor) -> EncodingList:
+    rows = await service.for_title(db, content_id)
+    return EncodingList(items=[EncodingOut.model_validate(row) for row in rows])
+
+
+@router.get("/encodings/{encoding_id}", summary="An encoding: status, progress, errors, result")
+async def get_encoding(encoding_id: uuid.UUID, db: DbSession, _: Editor) -> EncodingOut:
+    return EncodingOut.model_validate(await service.get(db, encoding_id))
+
+
+@router.post(
+    "/encodings/{encoding_id}/cancel",
+    summary="Cancel a queued or running encoding (409 once it has finished)",
+)
+async def cancel_encoding(encoding_id: uuid.UUID, db: DbSession, _: Editor) -> EncodingOut:
+    return EncodingOut.model_validate(await service.cancel(db, encoding_id))
+
+
+@router.post(
+    "/encodings/{encoding_id}/retry",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Queue a failed or cancelled encoding again, with fresh attempts",
+)
+async def retry_encoding(encoding_id: uuid.UUID, db: DbSession, _: Editor) -> EncodingOut:
+    return EncodingOut.model_validate(await service.retry(db, encoding_id))

@@ -1,0 +1,210 @@
+"""The rules of the encodings API: what may be encoded, and what cancel and retry do.
+
+Creating an encoding checks the title, the episode and every upload first, then copies the
+uploaded files into storage (`sources/<encoding id>/...`, where any worker can fetch them,
+whichever machine it runs on) and only then adds the queued job; if staging fails half-way,
+what was staged is deleted, so a refused request leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ott.catalog.models import Content, ContentType, Episode, Season
+from ott.core.errors import Conflict, NotFound, ValidationFailed
+from ott.core.identity import Identity
+from ott.core.settings import Settings
+from ott.core.storage import Storage
+from ott.media.models import FINISHED, Encoding, EncodingStatus, Upload, UploadKind
+from ott.media.registration import content_type, delete_uploaded
+from ott.media.schemas import EncodingIn, TrackIn
+from ott.media.tus import completed_upload, upload_file_path
+
+_SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
+
+
+@dataclass(frozen=True)
+class _Input:
+    """One uploaded file to stage, and where it goes."""
+
+    upload: Upload
+    key: str
+    track: TrackIn | None = None
+
+    def document(self) -> dict[str, Any]:
+        assert self.track is not None
+        return {"key": self.key, "language": self.track.language, "label": self.track.label}
+
+
+async def create(
+    db: AsyncSession,
+    storage: Storage,
+    settings: Settings,
+    identity: Identity,
+    content_id: uuid.UUID,
+    body: EncodingIn,
+) -> Encoding:
+    content = await db.get(Content, content_id)
+    if content is None:
+        raise NotFound("No such title")
+    await _check_episode(db, content, body.episode_id)
+    encoding_id = uuid.uuid4()
+    folder = f"sources/{encoding_id}"
+
+    picked = await _usable(db, settings, body.source_upload_id, UploadKind.VIDEO)
+    source = _Input(picked, f"{folder}/source{_suffix(picked)}")
+    audio: list[_Input] = []
+    for i, track in enumerate(body.audio):
+        upload = await _usable(db, settings, track.upload_id, UploadKind.AUDIO)
+        audio.append(_Input(upload, f"{folder}/audio-{i}{_suffix(upload)}", track))
+    subtitles: list[_Input] = []
+    for i, track in enumerate(body.subtitles):
+        upload = await _usable(db, settings, track.upload_id, UploadKind.SUBTITLE)
+        subtitles.append(_Input(upload, f"{folder}/subtitle-{i}{_suffix(upload)}", track))
+    await _stage(storage, settings, [source, *audio, *subtitles])
+
+    encoding = Encoding(
+        id=encoding_id,
+        content_id=content_id,
+        episode_id=body.episode_id,
+        source_key=source.key,
+        audio_inputs=[a.document() for a in audio],
+        subtitle_inputs=[s.document() for s in subtitles],
+        max_attempts=settings.transcode_max_attempts,
+        created_by=identity.user_id,
+    )
+    db.add(encoding)
+    await db.flush()
+    await db.refresh(encoding)
+    return encoding
+
+
+async def _check_episode(db: AsyncSession, content: Content, episode_id: uuid.UUID | None) -> None:
+    if episode_id is None:
+        if content.type == ContentType.TV_SHOW:
+            raise ValidationFailed(
+                "A series' videos belong to its episodes: name the episode_id",
+                code="episode_required",
+                details=[{"field": "episode_id", "message": "required for a series"}],
+            )
+        return
+    found = await db.scalar(
+        select(Episode.id)
+        .join(Season, Season.id == Episode.season_id)
+        .where(Episode.id == episode_id, Season.content_id == content.id)
+    )
+    if found is None:
+        raise ValidationFailed(
+            "This title has no such episode",
+            code="episode_not_found",
+            details=[{"field": "episode_id", "message": "not an episode of this title"}],
+        )
+
+
+async def _usable(
+    db: AsyncSession, settings: Settings, upload_id: uuid.UUID, kind: UploadKind
+) -> Upload:
+    """The finished upload, if it can be encoded as `kind` (NotFound or Conflict if not)."""
+    upload = await completed_upload(db, upload_id, kind=kind)
+    if not await asyncio.to_thread(upload_file_path(settings, upload).is_file):
+        raise Conflict(
+            "The uploaded file is gone (expired); upload it again",
+            code="upload_gone",
+            details={"upload_id": str(upload_id)},
+        )
+    return upload
+
+
+def _suffix(upload: Upload) -> str:
+    suffix = PurePosixPath(upload.filename or "").suffix.lower()
+    return suffix if _SUFFIX.match(suffix) else ""
+
+
+async def _stage(storage: Storage, settings: Settings, inputs: Sequence[_Input]) -> None:
+    staged: list[str] = []
+    try:
+        for item in inputs:
+            path = upload_file_path(settings, item.upload)
+            await storage.put_file(item.key, path, content_type(item.key))
+            staged.append(item.key)
+    except BaseException:
+        await delete_uploaded(storage, staged)
+        raise
+
+
+async def get(db: AsyncSession, encoding_id: uuid.UUID, *, lock: bool = False) -> Encoding:
+    statement = select(Encoding).where(Encoding.id == encoding_id)
+    if lock:
+        statement = statement.with_for_update()
+    encoding = await db.scalar(statement)
+    if encoding is None:
+        raise NotFound("No such encoding", code="encoding_not_found")
+    return encoding
+
+
+async def for_title(db: AsyncSession, content_id: uuid.UUID) -> list[Encoding]:
+    if await db.get(Content, content_id) is None:
+        raise NotFound("No such title")
+    rows = await db.scalars(
+        select(Encoding)
+        .where(Encoding.content_id == content_id)
+        .order_by(Encoding.created_at.desc(), Encoding.id.desc())
+    )
+    return list(rows)
+
+
+async def cancel(db: AsyncSession, encoding_id: uuid.UUID) -> Encoding:
+    """A queued job (or one whose worker is gone) is cancelled at once; a running one when
+    its worker next renews its lease (within about a second)."""
+    encoding = await get(db, encoding_id, lock=True)
+    if encoding.status in FINISHED:
+        raise Conflict(f"The encoding has already {encoding.status.value}", code="finished")
+    encoding.cancel_requested = True
+    now = await db.scalar(select(func.now()))
+    assert now is not None
+    worker_gone = encoding.lease_expires_at is None or encoding.lease_expires_at < now
+    if encoding.status == EncodingStatus.QUEUED or worker_gone:
+        encoding.status = EncodingStatus.CANCELLED
+        encoding.finished_at = now
+        encoding.lease_owner = None
+        encoding.lease_expires_at = None
+    encoding.updated_at = now
+    await db.flush()
+    return encoding
+
+
+async def retry(db: AsyncSession, encoding_id: uuid.UUID) -> Encoding:
+    """A failed or cancelled job queued again, with fresh attempts."""
+    encoding = await get(db, encoding_id, lock=True)
+    if encoding.status not in (EncodingStatus.FAILED, EncodingStatus.CANCELLED):
+        raise Conflict(
+            f"Only a failed or cancelled encoding can be retried; this one is "
+            f"{encoding.status.value}",
+            code="not_retryable",
+        )
+    now = await db.scalar(select(func.now()))
+    assert now is not None
+    encoding.status = EncodingStatus.QUEUED
+    encoding.attempts = 0
+    encoding.cancel_requested = False
+    encoding.progress = 0
+    encoding.error = None
+    encoding.log_tail = None
+    encoding.result = None
+    encoding.run_after = now
+    encoding.started_at = None
+    encoding.finished_at = None
+    encoding.lease_owner = None
+    encoding.lease_expires_at = None
+    encoding.updated_at = now
+    await db.flush()
+    return encoding
