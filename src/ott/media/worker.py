@@ -115,6 +115,14 @@ class Worker:
             if not work.done():
                 work.cancel()
                 await asyncio.wait({work})
+            if not work.cancelled() and work.exception() is not None:
+                # Recording the outcome failed (the database is unreachable, say): the lease
+                # runs out and a worker takes the job over; this one goes on.
+                self.log.error(
+                    "job attempt could not be recorded",
+                    encoding_id=str(job.id),
+                    exc_info=work.exception(),
+                )
 
     async def _claim(self) -> Job | None:
         try:
