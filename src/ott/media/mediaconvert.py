@@ -12,8 +12,9 @@ writes under the destination prefix:
   at the rung's peak bitrate, 2 s closed GOPs with scene-change key frames limited to
   transitions so every rung switches on the same frames; one AAC stereo output per audio
   language; one WebVTT output per subtitle language;
-* one file group of FRAME_CAPTURE outputs under `images/`: a poster and a thumbnail every
-  10 seconds.
+* one file group of FRAME_CAPTURE outputs under `images/`: `_poster` captures at 0 s and 5 s
+  at the top rung's size (the 5 s one is the poster: the first frame is often black) and
+  `_thumb` one 160-pixel-wide frame every 10 seconds, for the thumbnail track.
 
 Language codes are ISO 639-1 in the platform and ISO 639-2 in MediaConvert (`LANGUAGES`).
 """
