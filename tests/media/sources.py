@@ -7,7 +7,11 @@ folder caches them. Sizes stay small (low resolution, ultrafast preset) so suite
 
 from __future__ import annotations
 
+import atexit
+import shutil
 import subprocess
+import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from ott.media.ffmpeg import ffmpeg_binary
@@ -16,6 +20,15 @@ SRT_SAMPLE = (
     "1\r\n00:00:00,500 --> 00:00:01,800\r\nHello <i>world</i>\r\n\r\n"
     "2\r\n00:00:02,000 --> 00:00:03,500\r\nSecond line\r\nwith two rows\r\n\r\n"
 )
+
+
+@lru_cache(maxsize=1)
+def session_dir() -> Path:
+    """One folder per test process, shared by every module that makes sources, removed at exit.
+    (A conftest fixture would do the same; this keeps the generators usable from anywhere.)"""
+    path = Path(tempfile.mkdtemp(prefix="ott-media-sources-"))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 def _ffmpeg(*args: str) -> None:

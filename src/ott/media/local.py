@@ -21,13 +21,11 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from ott.media import manifests
+from ott.media import manifests, thumbnails
 from ott.media.ffmpeg import run_ffmpeg
 from ott.media.ladder import AUDIO_KBPS, GOP_SECONDS, SEGMENT_SECONDS, Picture, rungs_for
 from ott.media.probe import probe_audio, probe_source, probe_subtitles, source_audio_language
 from ott.media.subtitles import to_webvtt
-from ott.media.thumbnails import SpritePlan, plan_sprite, poster_filter, sprite_filter
-from ott.media.thumbnails import thumbnails_vtt as render_thumbnails_vtt
 from ott.media.transcoder import (
     AudioRendition,
     InvalidSource,
@@ -45,7 +43,7 @@ MASTER_NAME = "master.m3u8"
 POSTER_NAME = "poster.jpg"
 THUMBNAILS_NAME = "thumbnails.vtt"
 _FFMPEG_MASTER = "ffmpeg_master.m3u8"  # FFmpeg's own master, replaced by ours
-ENCODE_SHARE = 97.0  # percent of the progress bar the FFmpeg run covers; the rest is finishing
+ENCODE_SHARE = 95.0  # percent of the progress bar the FFmpeg run covers; the rest is finishing
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 # ISO 639-2 tags found in source files, mapped to the ISO 639-1 codes the platform uses.
 _TWO_LETTER = {
@@ -97,16 +95,25 @@ def _remove_new(out_dir: Path, before: set[Path]) -> None:
                 path.unlink(missing_ok=True)
 
 
+def _setsar(info: SourceInfo, picture: Picture) -> str:
+    """Even rounding changes a rung's shape slightly (854x480 is 427:240, its 144p rung 256x144
+    is 16:9) and the DASH muxer refuses a video AdaptationSet whose display aspect ratios
+    differ; a pixel aspect ratio within a fraction of a percent of 1:1 restores it exactly."""
+    sar = Fraction(info.width * picture.height, info.height * picture.width)
+    return (
+        f"setsar=r={sar.numerator}/{sar.denominator}:max={max(100, sar.numerator, sar.denominator)}"
+    )
+
+
 def build_command(
     request: TranscodeRequest,
     info: SourceInfo,
     pictures: list[Picture],
     audio: list[_Audio],
-    sprite: SpritePlan,
     preset: str,
 ) -> list[str]:
     """FFmpeg arguments (run in the output folder): split the decoded picture into every
-    rung plus poster and sprite, encode all rungs with key frames on the same instants."""
+    rung and encode them all with key frames on the same instants."""
     args = ["-i", str(request.source)]
     for track in request.audio:
         # Cap extra tracks at the video's length so no stream outlasts the picture.
@@ -114,11 +121,11 @@ def build_command(
 
     count = len(pictures)
     labels = "".join(f"[s{i}]" for i in range(count))
-    chains = [f"[0:v:0]format=yuv420p,split={count + 2}{labels}[sposter][ssprite]"]
+    chains = [f"[0:v:0]format=yuv420p,split={count}{labels}"]
     for i, picture in enumerate(pictures):
-        chains.append(f"[s{i}]scale={picture.width}:{picture.height},setsar=1[v{i}]")
-    chains.append(f"[sposter]{poster_filter(info.duration_seconds)}[poster]")
-    chains.append(f"[ssprite]{sprite_filter(sprite)}[sprite]")
+        chains.append(
+            f"[s{i}]scale={picture.width}:{picture.height},{_setsar(info, picture)}[v{i}]"
+        )
     args += ["-filter_complex", ";".join(chains)]
 
     rate = Fraction(info.frame_rate).limit_denominator(1001)
@@ -157,14 +164,6 @@ def build_command(
         "-media_seg_name", "chunk_$RepresentationID$_$Number%05d$.m4s",
         "-adaptation_sets", " ".join(sets),
         MPD_NAME,
-    ]  # fmt: skip
-    args += [
-        "-map", "[poster]", "-fps_mode", "passthrough", "-frames:v", "1", "-update", "1",
-        "-q:v", "3", POSTER_NAME,
-    ]  # fmt: skip
-    args += [
-        "-map", "[sprite]", "-fps_mode", "passthrough", "-q:v", "5",
-        "-start_number", "0", "-f", "image2", "sprite_%d.jpg",
     ]  # fmt: skip
     return args
 
@@ -217,7 +216,6 @@ class LocalTranscoder:
         on_progress: ProgressCallback | None,
     ) -> TranscodeResult:
         pictures = rungs_for(info.width, info.height)
-        sprite = plan_sprite(info.duration_seconds, info.frame_rate, info.width, info.height)
         audio: list[_Audio] = []
         if info.audio_streams:
             language = _TWO_LETTER.get(source_language or "", source_language or "und")
@@ -229,11 +227,11 @@ class LocalTranscoder:
             if on_progress is not None:
                 await on_progress(round(percent * ENCODE_SHARE / 100, 1))
 
-        args = build_command(request, info, pictures, audio, sprite, self.preset)
+        args = build_command(request, info, pictures, audio, self.preset)
         await run_ffmpeg(args, duration=info.duration_seconds, cwd=out_dir, on_progress=encoding)
 
         result = await asyncio.to_thread(
-            self._finish, request, info, pictures, audio, sprite, out_dir, before
+            self._finish, request, info, pictures, audio, out_dir, before
         )
         if on_progress is not None:
             await on_progress(100.0)
@@ -245,13 +243,12 @@ class LocalTranscoder:
         info: SourceInfo,
         pictures: list[Picture],
         audio: list[_Audio],
-        sprite: SpritePlan,
         out_dir: Path,
         before: set[Path],
     ) -> TranscodeResult:
         (out_dir / _FFMPEG_MASTER).unlink(missing_ok=True)
-        expected = [POSTER_NAME, *(sprite.sheet_name(i) for i in range(sprite.sheets))]
-        expected += [f"media_{i}.m3u8" for i in range(len(pictures) + len(audio))]
+        duration = info.duration_seconds
+        expected = [f"media_{i}.m3u8" for i in range(len(pictures) + len(audio))]
         missing = [name for name in expected if not (out_dir / name).is_file()]
         if missing:
             raise TranscodeError(f"FFmpeg finished without writing {', '.join(missing)}")
@@ -313,8 +310,17 @@ class LocalTranscoder:
             )
         manifests.write_master(out_dir / MASTER_NAME, variants, audio_entries, subtitle_entries)
         manifests.add_text_adaptation_sets(out_dir / MPD_NAME, subtitle_entries, vtt_files)
+        thumbnails.write_poster(out_dir, f"media_{len(pictures) - 1}.m3u8", duration, POSTER_NAME)
+        # The smallest rung at least as wide as a thumbnail (portrait 144p is only 144 wide).
+        small = next(
+            (i for i, p in enumerate(pictures) if p.width >= thumbnails.THUMB_WIDTH),
+            len(pictures) - 1,
+        )
+        sprite = thumbnails.write_sprites(
+            out_dir, f"media_{small}.m3u8", duration, info.width, info.height
+        )
         (out_dir / THUMBNAILS_NAME).write_text(
-            render_thumbnails_vtt(sprite, info.duration_seconds), encoding="utf-8"
+            thumbnails.thumbnails_vtt(sprite, duration), encoding="utf-8"
         )
         files = tuple(str(p.relative_to(out_dir)) for p in _new_files(out_dir, before))
         return TranscodeResult(

@@ -88,6 +88,14 @@ def _check_picture(name: str, width: int, height: int) -> None:
         )
 
 
+def _display_width(stream: av.video.stream.VideoStream, width: int) -> int:
+    """The width as displayed: anamorphic sources (non-square pixels) are stretched."""
+    sar = stream.sample_aspect_ratio or stream.codec_context.sample_aspect_ratio
+    if not sar or sar <= 0 or sar == 1:
+        return width
+    return max(2, round(width * float(sar) / 2) * 2)
+
+
 def _frame_rate(stream: av.video.stream.VideoStream) -> float:
     for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate):
         if rate and 0 < float(rate) <= 1000:
@@ -112,7 +120,9 @@ def _decoded_end(
 
 
 def probe_source(path: Path) -> SourceInfo:
-    """Describe the video at `path`, or raise InvalidSource saying what is wrong with it."""
+    """Describe the video at `path`, or raise InvalidSource saying what is wrong with it.
+
+    Width and height are the displayed size (pixel aspect ratio applied)."""
     name = path.name
     with _open(path) as container:
         videos = [s for s in container.streams.video if s.codec_context is not None]
@@ -122,6 +132,7 @@ def probe_source(path: Path) -> SourceInfo:
         video = videos[0]
         width, height = video.codec_context.width, video.codec_context.height
         _check_picture(name, width, height)
+        width = _display_width(video, width)
         duration = _duration(container, video)
         if not math.isfinite(duration) or duration <= 0:
             raise InvalidSource(f"{name}: the video's duration is unknown or zero")
