@@ -15,7 +15,10 @@ import av
 import m3u8
 import psutil
 import pytest
+import typer
+from typer.testing import CliRunner
 
+from ott.media import transcode_command
 from ott.media.local import LocalTranscoder
 from ott.media.transcoder import (
     InvalidSource,
@@ -236,6 +239,18 @@ async def test_portrait_source_without_audio() -> None:
         assert "mp4a" not in variant.stream_info.codecs
         assert variant.stream_info.audio is None
         assert variant.stream_info.frame_rate == 30
+    with av.open(str(run.out / "poster.jpg")) as poster:
+        assert (poster.streams.video[0].width, poster.streams.video[0].height) == (360, 640)
+
+
+async def test_short_extra_audio_is_padded_and_becomes_the_default() -> None:
+    """A silent 25 fps video with a 2 s Hindi track: the track is the default audio and is
+    padded with silence to the video's 4 s (checked in assert_common)."""
+    source = sources.make_source(DIR, width=320, height=180, fps=25, seconds=4, audio=False)
+    track = TrackInput(sources.make_audio(DIR, seconds=2), "hi")
+    run = await transcode(TranscodeRequest(source, audio=(track,)), "padded")
+    assert_common(run)
+    assert [(a.language, a.default) for a in run.result.audio] == [("hi", True)]
 
 
 async def test_a_minute_end_to_end() -> None:
@@ -328,3 +343,45 @@ async def test_ffmpeg_failure_gives_the_log_tail_and_cleans_up(tmp_path: Path) -
     assert not isinstance(caught.value, InvalidSource)
     assert "no-such-preset" in caught.value.log_tail
     assert is_empty(tmp_path)
+
+
+def cli() -> typer.Typer:
+    app = typer.Typer()
+    app.command()(transcode_command.transcode)
+    return app
+
+
+def test_command_prints_a_summary(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    source = sources.make_source(DIR, width=320, height=180, seconds=4)
+    srt = sources.make_srt(DIR)
+    args = [
+        str(source),
+        "--out",
+        str(out),
+        "--subtitle",
+        f"en:English={srt}",
+        "--preset",
+        "ultrafast",
+    ]
+    result = CliRunner().invoke(cli(), args)
+    assert result.exit_code == 0, result.output
+    assert "144p" in result.stdout
+    assert "real time" in result.stdout
+    assert (out / "master.m3u8").is_file()
+    assert (out / "sub_0_en.vtt").is_file()
+
+
+def test_command_refuses_a_bad_source_with_exit_code_2(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli(), [str(sources.make_text_as_mp4(DIR)), "-o", str(out)])
+    assert result.exit_code == 2
+    assert "not a media file" in result.output
+    assert not out.exists()
+
+
+def test_command_rejects_a_malformed_track_option(tmp_path: Path) -> None:
+    source = sources.make_source(DIR)
+    result = CliRunner().invoke(cli(), [str(source), "-o", str(tmp_path), "--audio", "hindi.m4a"])
+    assert result.exit_code != 0
+    assert "LANG=FILE" in result.output

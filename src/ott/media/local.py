@@ -126,14 +126,22 @@ def build_command(
         chains.append(
             f"[s{i}]scale={picture.width}:{picture.height},{_setsar(info, picture)}[v{i}]"
         )
+    seconds = f"{info.duration_seconds:.3f}"
+    for i, track in enumerate(audio):
+        # Every audio rendition lasts exactly as long as the picture: padded with silence or
+        # cut, so players never run out of one before the other.
+        chains.append(
+            f"[{track.input_index}:a:0]aresample=48000,apad=whole_dur={seconds},"
+            f"atrim=end={seconds}[a{i}]"
+        )
     args += ["-filter_complex", ";".join(chains)]
 
     rate = Fraction(info.frame_rate).limit_denominator(1001)
     gop = max(1, round(GOP_SECONDS * float(rate)))
     for i in range(count):
         args += ["-map", f"[v{i}]"]
-    for track in audio:
-        args += ["-map", f"{track.input_index}:a:0"]
+    for i in range(len(audio)):
+        args += ["-map", f"[a{i}]"]
     args += [
         "-map_metadata", "-1", "-map_chapters", "-1",
         "-c:v", "libx264", "-preset", preset, "-profile:v", "high", "-pix_fmt", "yuv420p",
@@ -229,6 +237,10 @@ class LocalTranscoder:
 
         args = build_command(request, info, pictures, audio, self.preset)
         await run_ffmpeg(args, duration=info.duration_seconds, cwd=out_dir, on_progress=encoding)
+        poster = thumbnails.poster_args(
+            request.source, info.duration_seconds, info.width, info.height, POSTER_NAME
+        )
+        await run_ffmpeg(poster, duration=info.duration_seconds, cwd=out_dir)
 
         result = await asyncio.to_thread(
             self._finish, request, info, pictures, audio, out_dir, before
@@ -249,6 +261,7 @@ class LocalTranscoder:
         (out_dir / _FFMPEG_MASTER).unlink(missing_ok=True)
         duration = info.duration_seconds
         expected = [f"media_{i}.m3u8" for i in range(len(pictures) + len(audio))]
+        expected.append(POSTER_NAME)
         missing = [name for name in expected if not (out_dir / name).is_file()]
         if missing:
             raise TranscodeError(f"FFmpeg finished without writing {', '.join(missing)}")
@@ -310,7 +323,6 @@ class LocalTranscoder:
             )
         manifests.write_master(out_dir / MASTER_NAME, variants, audio_entries, subtitle_entries)
         manifests.add_text_adaptation_sets(out_dir / MPD_NAME, subtitle_entries, vtt_files)
-        thumbnails.write_poster(out_dir, f"media_{len(pictures) - 1}.m3u8", duration, POSTER_NAME)
         # The smallest rung at least as wide as a thumbnail (portrait 144p is only 144 wide).
         small = next(
             (i for i, p in enumerate(pictures) if p.width >= thumbnails.THUMB_WIDTH),

@@ -1,11 +1,12 @@
 """Poster, thumbnail sprite sheets and the WebVTT track (`sprite_N.jpg#xywh=...` cues) players
 use for scrubbing previews.
 
-They are drawn after encoding from the renditions' own key frames, decoding nothing else
-(PyAV with `skip_frame=NONKEY`): every rung has a key frame exactly every 2 s, so thumbnails
-taken every 2k seconds are key frames. This is cheaper than one more FFmpeg output, and it
-keeps FFmpeg's progress reports flowing: FFmpeg reports the time every output has reached,
-and a tiled sheet or a poster taken at 10 % emits nothing until late in the run.
+Not extra outputs of the ladder's FFmpeg process: FFmpeg reports progress as the time every
+output has reached, and a tiled sheet (emitted when full) or a poster taken at 10 % emits
+nothing until late, so the progress bar would freeze. Instead, after encoding, thumbnails come
+from a small rendition's key frames, decoding nothing else (PyAV with `skip_frame=NONKEY`;
+every rung has a key frame exactly every 2 s, and thumbnails are taken every 2k seconds), and
+the poster from one input-seeking FFmpeg run on the source.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ MAX_COLUMNS = 10
 MAX_ROWS = 10
 POSTER_MAX_WIDTH = 1280
 POSTER_AT = 0.10  # of the duration: past opening black frames and titles
-POSTER_QUALITY = 85
 SPRITE_QUALITY = 70
 
 
@@ -97,43 +97,34 @@ def thumbnails_vtt(plan: SpritePlan, duration: float) -> str:
     return "\n".join(lines)
 
 
-def key_frames(
-    out_dir: Path, playlist: str, start: float = 0.0
-) -> Iterator[tuple[float, Image.Image]]:
-    """(time, picture) of each key frame of a rendition from `start` seconds on, decoding only
-    key frames, one segment (init + media segment) at a time."""
+def key_frames(out_dir: Path, playlist: str) -> Iterator[tuple[float, Image.Image]]:
+    """(time, picture) of each key frame of a rendition, decoding only key frames, one
+    segment (init + media segment) at a time."""
     parsed = m3u8.load(str(out_dir / playlist))
     init = (out_dir / parsed.segment_map[0].uri).read_bytes()
-    segment_start = 0.0
     for segment in parsed.segments:
-        segment_end = segment_start + float(segment.duration)
-        if segment_end > start:
-            data = init + (out_dir / segment.uri).read_bytes()
-            with av.open(io.BytesIO(data)) as container:
-                stream = container.streams.video[0]
-                stream.codec_context.skip_frame = "NONKEY"
-                for frame in container.decode(stream):
-                    if frame.time is not None and frame.time >= start - 1e-3:
-                        yield frame.time, frame.to_image()
-        segment_start = segment_end
+        data = init + (out_dir / segment.uri).read_bytes()
+        with av.open(io.BytesIO(data)) as container:
+            stream = container.streams.video[0]
+            stream.codec_context.skip_frame = "NONKEY"
+            for frame in container.decode(stream):
+                if frame.time is not None:
+                    yield frame.time, frame.to_image()
 
 
-def write_poster(out_dir: Path, playlist: str, duration: float, name: str) -> None:
-    """The key frame at ~10 % of the duration, from the best rung, at most 1280 pixels wide."""
-    frames = key_frames(out_dir, playlist, duration * POSTER_AT)
-    found = next(frames, None)
-    frames.close()
-    if found is None:  # nothing at 10 % (a video of a few frames): its first frame
-        frames = key_frames(out_dir, playlist)
-        found = next(frames, None)
-        frames.close()
-    if found is None:
-        raise TranscodeError(f"{playlist} has no key frame to make a poster from")
-    picture = found[1]
-    if picture.width > POSTER_MAX_WIDTH:
-        size = (POSTER_MAX_WIDTH, _even(picture.height * POSTER_MAX_WIDTH / picture.width))
-        picture = picture.resize(size, Image.Resampling.LANCZOS)
-    picture.convert("RGB").save(out_dir / name, "JPEG", quality=POSTER_QUALITY)
+def poster_args(source: Path, duration: float, width: int, height: int, name: str) -> list[str]:
+    """FFmpeg arguments for the poster: the source's frame at ~10 % of the duration, at its
+    displayed size up to 1280 pixels wide. Seeking the input makes it cheap (FFmpeg decodes
+    from the key frame before that point only); taken from the source rather than a rung so
+    it keeps full width when the source sits between two rungs."""
+    poster_width = _even(min(POSTER_MAX_WIDTH, width))
+    poster_height = _even(poster_width * height / width)
+    return [
+        "-ss", f"{duration * POSTER_AT:.3f}", "-i", str(source),
+        "-map", "0:v:0", "-frames:v", "1", "-update", "1",
+        "-vf", f"scale={poster_width}:{poster_height},setsar=1",
+        "-q:v", "2", name,
+    ]  # fmt: skip
 
 
 def write_sprites(
