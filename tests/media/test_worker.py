@@ -253,6 +253,11 @@ async def test_cancelling_a_running_job_kills_ffmpeg_and_registers_nothing(
     job_id = await enqueue(media_resources, storage, long_source, content_id=title["id"])
     start_worker()
     ffmpeg = await wait_for(lambda: asyncio.sleep(0, _ffmpeg_children()), within=60)
+
+    async def progressing() -> bool:
+        return (await job_row(media_resources, job_id))["progress"] > 0
+
+    await wait_for(progressing, within=10)  # the heartbeat records FFmpeg's progress
     async with media_resources.sessionmaker() as db, db.begin():
         await db.execute(
             text("UPDATE encodings SET cancel_requested = true WHERE id = :id"), {"id": job_id}
