@@ -227,6 +227,8 @@ class LocalTranscoder:
         audio: list[_Audio] = []
         if info.audio_streams:
             language = _TWO_LETTER.get(source_language or "", source_language or "und")
+            if not _LANGUAGE.match(language):  # a free-text tag: not usable in playlists
+                language = "und"
             audio.append(_Audio(0, language, None, True))
         for number, track in enumerate(request.audio, start=1):
             audio.append(_Audio(number, track.language, track.label, not audio))
