@@ -49,6 +49,14 @@ def _ffmpeg_children() -> list[psutil.Process]:
     ]
 
 
+def _ffmpeg_of(pid: int) -> list[psutil.Process]:
+    return [
+        child
+        for child in psutil.Process(pid).children(recursive=True)
+        if "ffmpeg" in child.name().lower()
+    ]
+
+
 def _gone(processes: list[psutil.Process]) -> bool:
     for process in processes:
         try:
@@ -126,7 +134,8 @@ async def test_a_job_registers_every_rendition_and_its_files_are_served(
         base = url.rsplit("/", 1)[0]
         assert (await api.get(f"{base}/{segment}")).status_code == 200
     # Nothing is left in the scratch folder.
-    assert list((media_settings.data_dir / "transcode-work").iterdir()) == []
+    scratch = media_settings.data_dir / "transcode-work"
+    assert [p for p in scratch.iterdir() if str(job_id) in p.name] == []
 
 
 async def test_bad_inputs_fail_at_once_with_a_reason_and_the_worker_goes_on(
@@ -327,6 +336,7 @@ async def test_a_killed_worker_process_job_is_taken_over_after_its_lease(
     worker_process: Callable[[], subprocess.Popen[bytes]],
     start_worker: Callable[..., RunningWorker],
     media_resources: Resources,
+    media_settings: Settings,
     storage: LocalStorage,
     long_source: Path,
     title: dict[str, Any],
@@ -334,12 +344,19 @@ async def test_a_killed_worker_process_job_is_taken_over_after_its_lease(
     job_id = await enqueue(media_resources, storage, long_source, content_id=title["id"])
     process = worker_process()
     await _running_in(media_resources, job_id, process.pid)
+    ffmpeg = await wait_for(lambda: asyncio.sleep(0, _ffmpeg_of(process.pid)), within=30)
     process.send_signal(signal.SIGKILL)
     process.wait(10)
+    # Its FFmpeg does not outlive it for long (its progress pipe breaks).
+    await wait_for(lambda: asyncio.sleep(0, _gone(ffmpeg)), within=10)
     killed_at = asyncio.get_running_loop().time()
 
+    scratch = media_settings.data_dir / "transcode-work"
+    assert [p for p in scratch.iterdir() if p.name.startswith(f"{process.pid}-job-{job_id}")]
     start_worker(name="survivor")
     row = await wait_for_status(media_resources, job_id, EncodingStatus.SUCCEEDED, within=120)
+    # The new worker removed the dead one's scratch folder.
+    assert [p for p in scratch.iterdir() if p.name.startswith(f"{process.pid}-")] == []
     assert asyncio.get_running_loop().time() - killed_at >= LEASE_SECONDS - 0.5
     assert row["attempts"] == 2
     assert len((await media_rows(media_resources, title["id"]))["video_variants"]) == 2
@@ -355,15 +372,7 @@ async def test_sigterm_stops_a_worker_process_and_hands_its_job_back(
     job_id = await enqueue(media_resources, storage, long_source, content_id=title["id"])
     process = worker_process()
     await _running_in(media_resources, job_id, process.pid)
-
-    def ffmpeg_of_worker() -> list[psutil.Process]:
-        return [
-            child
-            for child in psutil.Process(process.pid).children(recursive=True)
-            if "ffmpeg" in child.name().lower()
-        ]
-
-    ffmpeg = await wait_for(lambda: asyncio.sleep(0, ffmpeg_of_worker()), within=30)
+    ffmpeg = await wait_for(lambda: asyncio.sleep(0, _ffmpeg_of(process.pid)), within=30)
     process.send_signal(signal.SIGTERM)
     assert await asyncio.to_thread(process.wait, 20) == 0
     row = await job_row(media_resources, job_id)

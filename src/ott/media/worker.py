@@ -96,6 +96,7 @@ class Worker:
         """Run jobs, `concurrency` at a time, until `stop` is set; a job still running then
         is stopped (its FFmpeg killed) and handed back to the queue."""
         self.log.info("worker started", concurrency=self.concurrency)
+        await asyncio.to_thread(remove_stale_scratch, self.work_dir)
         async with asyncio.TaskGroup() as group:
             for _ in range(self.concurrency):
                 group.create_task(self._slot(stop))
@@ -249,7 +250,9 @@ class Worker:
         """Fetch, transcode, upload, register; what registration said (HELD = done)."""
         await asyncio.to_thread(self.work_dir.mkdir, parents=True, exist_ok=True)
         scratch = Path(
-            await asyncio.to_thread(tempfile.mkdtemp, prefix=f"job-{job.id}-", dir=self.work_dir)
+            await asyncio.to_thread(
+                tempfile.mkdtemp, prefix=f"{os.getpid()}-job-{job.id}-", dir=self.work_dir
+            )
         )
         try:
             request = await self._fetch_inputs(job, scratch / "in")
@@ -299,6 +302,23 @@ class Worker:
             for i, s in enumerate(job.subtitle_inputs)
         ]
         return TranscodeRequest(source=source, audio=tuple(audio), subtitles=tuple(subtitles))
+
+
+def remove_stale_scratch(work_dir: Path) -> None:
+    """Delete the scratch folders of worker processes that are gone (killed mid-job); each
+    folder's name starts with the id of the process that made it."""
+    if not work_dir.is_dir():
+        return
+    for folder in work_dir.iterdir():
+        pid, _, _ = folder.name.partition("-")
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass  # alive, another user's
 
 
 async def _stop(task: asyncio.Task[Lease]) -> None:
