@@ -22,6 +22,7 @@ from ott.core.settings import Settings
 from ott.core.storage import LocalStorage
 from ott.media.models import EncodingStatus
 from ott.media.worker import Outcome, Worker
+from tests.cms.conftest import User, create, movie
 from tests.media import sources
 from tests.media.conftest import (
     LEASE_SECONDS,
@@ -378,3 +379,28 @@ async def test_sigterm_stops_a_worker_process_and_hands_its_job_back(
     row = await job_row(media_resources, job_id)
     assert (row["status"], row["attempts"], row["lease_owner"]) == ("queued", 0, None)
     assert _gone(ffmpeg)
+
+
+async def test_two_workers_share_the_queue_and_run_each_job_once(
+    start_worker: Callable[..., RunningWorker],
+    media_resources: Resources,
+    storage: LocalStorage,
+    source: Path,
+    api: httpx.AsyncClient,
+    editor: User,
+) -> None:
+    titles = [await create(api, editor, movie()) for _ in range(4)]
+    jobs = [await enqueue(media_resources, storage, source, content_id=t["id"]) for t in titles]
+    start_worker(name="worker-a")
+    start_worker(name="worker-b")
+    for job_id in jobs:
+        row = await wait_for_status(media_resources, job_id, EncodingStatus.SUCCEEDED)
+        assert row["attempts"] == 1
+    async with media_resources.sessionmaker() as db:
+        owners = (
+            await db.execute(
+                text("SELECT count(*) FROM video_variants WHERE content_id = ANY(:ids)"),
+                {"ids": [uuid.UUID(t["id"]) for t in titles]},
+            )
+        ).scalar_one()
+    assert owners == 4
