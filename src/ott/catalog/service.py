@@ -36,7 +36,6 @@ from ott.core.errors import NotFound, ValidationFailed
 _SEARCH_TOKEN = re.compile(r"[\w\u0900-\u097F]+")
 _MAX_SEARCH_TOKENS = 10
 TRENDING_SIZE = 20
-_CUSTOM_PLANS = text("SET LOCAL plan_cache_mode = force_custom_plan")
 
 
 def _sort_value(row: Row[Any], sort: SortOrder) -> Any:
@@ -217,9 +216,6 @@ async def search(
     tokens = _search_tokens(query.q)
     if not tokens:
         return _search_results(query.q, [], typo_tolerant)
-    # How many titles a word matches decides the plan (walk by popularity for a common word,
-    # index-then-sort for a rare one): a generic plan cannot know, so plan each query.
-    await db.execute(_CUSTOM_PLANS)
     words = ("title", "anywhere")
     found = await _search_tiers(db, viewer, query, words, {"prefixes": _prefixes(tokens)})
     if not found and vocabulary is not None:

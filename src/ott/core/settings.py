@@ -53,7 +53,9 @@ class Settings(BaseSettings):
     db_pool_size: int = 20
     db_max_overflow: int = 10
     # PostgreSQL's plan_cache_mode for the platform's connections (see database.py).
-    db_plan_cache_mode: Literal["auto", "force_custom_plan", "force_generic_plan"] = "auto"
+    db_plan_cache_mode: Literal["auto", "force_custom_plan", "force_generic_plan"] = (
+        "force_custom_plan"
+    )
 
     mongodb_uri: str | None = None
     redis_url: str | None = None
