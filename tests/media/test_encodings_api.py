@@ -327,7 +327,7 @@ async def test_cancelling_a_running_encoding_through_the_api(
     long = sources.make_source(source_dir, width=640, height=360, seconds=16)
     upload = await add_upload(media_resources, media_settings, long, UploadKind.VIDEO, editor.id)
     created = await _encode(api, editor, title["id"], {"source_upload_id": str(upload.id)})
-    start_worker()
+    start_worker(transcode_preset="veryslow")  # still running when the cancel comes
     await wait_for_status(media_resources, created["id"], EncodingStatus.RUNNING)
     response = await api.post(f"{CMS}/encodings/{created['id']}/cancel", headers=editor.headers)
     assert response.status_code == 200, response.text
