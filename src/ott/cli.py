@@ -20,7 +20,7 @@ from rich.console import Console
 
 from ott.cms.schemas import BulkResult
 from ott.core import migrate as migrations
-from ott.core.embedded import resolve_stores
+from ott.core.embedded import configured_database_url, resolve_stores
 from ott.core.errors import AppError
 from ott.core.observability import configure_logging
 from ott.core.resources import Resources
@@ -156,7 +156,8 @@ def serve(
         ),
     ] = False,
 ) -> None:
-    """Run the whole platform behind the API gateway."""
+    """Run the whole platform behind the API gateway, with one transcoding worker in the CMS
+    (RUN_WORKER_IN_PROCESS=false leaves transcoding to `ott worker` processes)."""
     from ott.gateway.app import Mode, create_app
 
     settings = _prepare(data_dir)
@@ -191,9 +192,16 @@ def worker(
     """Run transcoding workers (here or on another machine: they need only DATABASE_URL and
     the media store's settings). SIGTERM stops them cleanly; running jobs go back to the
     queue."""
+    from ott.core.embedded import start_embedded_postgres
     from ott.media.worker_command import run_workers
 
-    settings = _prepare(data_dir, migrate=False)
+    settings = get_settings()
+    if data_dir is not None:
+        settings.data_dir = data_dir
+    configure_logging(settings)
+    if not configured_database_url(settings):  # a laptop: the platform's embedded server
+        with console.status("Starting PostgreSQL…"):
+            settings.database_url = start_embedded_postgres(settings.data_dir)
     console.print(
         f"[bold green]transcoding worker[/bold green] "
         f"(concurrency {concurrency or settings.worker_concurrency})"

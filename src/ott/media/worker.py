@@ -261,6 +261,8 @@ class Worker:
             result = await self.transcoder.transcode(
                 request, out_dir, on_progress=progress.transcoding
             )
+            if not result.video:
+                raise TranscodeError("The transcoder produced no video rendition")
             uploaded: list[str] = []
             try:
                 urls = await upload(
