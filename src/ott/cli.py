@@ -25,12 +25,14 @@ from ott.core.errors import AppError
 from ott.core.observability import configure_logging
 from ott.core.resources import Resources
 from ott.core.settings import Settings, get_settings
+from ott.media import transcode_command
 from ott.registry import SERVICES
 
 T = TypeVar("T")
 
 app = typer.Typer(
-    help="OTT platform: run the services, migrate the database, manage accounts.",
+    help="OTT platform: run the services and workers, transcode, migrate, manage accounts.",
+    rich_markup_mode="markdown",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -323,3 +325,6 @@ def create_admin(
             console.print(f"  · {detail.get('message', detail)}")
         raise typer.Exit(code=1) from error
     console.print(f"[green]✓[/green] {email} is an admin (user id {user_id})")
+
+
+app.command("transcode")(transcode_command.transcode)

@@ -112,6 +112,8 @@ async def test_an_editor_queues_an_encoding_and_follows_it_to_the_end(
     row = await job_row(media_resources, created["id"])
     assert row["source_key"] == f"sources/{created['id']}/source.mp4"
     assert (storage.root / row["source_key"]).stat().st_size > 0
+    # Staged sources are inputs, never served (unlike the renditions beside them).
+    assert (await api.get(f"/media/{row['source_key']}")).status_code == 404
     assert [a["language"] for a in row["audio_inputs"]] == ["hi"]
     assert row["subtitle_inputs"][0]["key"] == f"sources/{created['id']}/subtitle-0.srt"
 

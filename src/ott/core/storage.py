@@ -38,6 +38,9 @@ import httpx
 from ott.core.settings import Settings
 
 MEDIA_URL_PREFIX = "/media"
+# Keys under this prefix are inputs (uploaded sources waiting for a worker), never served:
+# the gateway's /media refuses them, and a production bucket must not make them public.
+PRIVATE_PREFIX = "sources/"
 _KEY = re.compile(r"^[a-z0-9][a-z0-9._-]*(/[a-z0-9][a-z0-9._-]*)*$")
 
 

@@ -8,6 +8,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from enum import StrEnum
 
 from fastapi import FastAPI
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
@@ -18,6 +19,7 @@ from ott.core.app_factory import create_service_app
 from ott.core.client import CircuitBreaker, ServiceClient
 from ott.core.resources import Resources
 from ott.core.settings import Environment, Settings
+from ott.core.storage import PRIVATE_PREFIX
 from ott.gateway.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from ott.gateway.router import HttpUpstream, InProcessUpstream, ServiceDispatcher, Upstream
 from ott.gateway.service import Gatekeeper
@@ -159,6 +161,8 @@ class ImmutableFiles(StaticFiles):
     """Media files are named by their content hash, so a browser may keep them forever."""
 
     async def get_response(self, path: str, scope: Scope) -> Response:
+        if path.lstrip("/").startswith(PRIVATE_PREFIX):
+            raise HTTPException(status_code=404)
         response = await super().get_response(path, scope)
         if response.status_code == 200:
             response.headers["cache-control"] = "public, max-age=31536000, immutable"

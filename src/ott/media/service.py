@@ -23,7 +23,7 @@ from ott.catalog.models import Content, ContentType, Episode, Season
 from ott.core.errors import Conflict, NotFound, ValidationFailed
 from ott.core.identity import Identity
 from ott.core.settings import Settings
-from ott.core.storage import Storage
+from ott.core.storage import PRIVATE_PREFIX, Storage
 from ott.media.models import FINISHED, Encoding, EncodingStatus, Upload, UploadKind
 from ott.media.registration import content_type, delete_uploaded
 from ott.media.schemas import EncodingIn, TrackIn
@@ -58,7 +58,7 @@ async def create(
         raise NotFound("No such title")
     await _check_episode(db, content, body.episode_id)
     encoding_id = uuid.uuid4()
-    folder = f"sources/{encoding_id}"
+    folder = f"{PRIVATE_PREFIX}{encoding_id}"
 
     picked = await _usable(db, settings, body.source_upload_id, UploadKind.VIDEO)
     source = _Input(picked, f"{folder}/source{_suffix(picked)}")
