@@ -51,7 +51,10 @@ class Settings(BaseSettings):
     postgres_user: str = "ott_user"
     postgres_password: str = ""
     db_pool_size: int = 20
-    db_max_overflow: int = 10
+    # Connections beyond the pool are closed when handed back, so under a burst they were
+    # opened and closed again and again (each a new PostgreSQL process with cold caches and no
+    # prepared statements); a fixed pool makes requests wait for a connection instead.
+    db_max_overflow: int = 0
     # PostgreSQL's plan_cache_mode for the platform's connections (see database.py).
     db_plan_cache_mode: Literal["auto", "force_custom_plan", "force_generic_plan"] = (
         "force_custom_plan"
