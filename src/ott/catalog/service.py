@@ -76,7 +76,7 @@ def decode_cursor(cursor: str, sort: SortOrder) -> tuple[str, uuid.UUID]:
 
 
 def _listing_params(filters: ContentFilters) -> dict[str, Any]:
-    """The values of the filters given, named as in `statements.LISTING_FILTERS`."""
+    """Every filter's value (None when not given), named as in `statements.LISTING_FILTERS`."""
     first_year = filters.year or filters.year_from
     last_year = filters.year or filters.year_to
     given = {
@@ -88,7 +88,7 @@ def _listing_params(filters: ContentFilters) -> dict[str, Any]:
         "released_before": date(last_year + 1, 1, 1) if last_year else None,
         "genre": filters.genre,
     }
-    return {name: value for name, value in given.items() if value is not None}
+    return given
 
 
 async def list_content(
@@ -102,7 +102,6 @@ async def list_content(
         viewer.language,
         viewer.premium,
         filters.sort,
-        frozenset(params.keys() & statements.LISTING_FILTERS.keys()),
         filters.cursor is not None,
         narrow=facets is not None and facets.narrow(filters),
     )

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Date,
     Float,
@@ -47,32 +48,54 @@ CONTENT_ID = bindparam("content_id", type_=Uuid)
 SEASON_ID = bindparam("season_id", type_=Uuid)
 
 
-def _same_as(column: Any) -> ColumnElement[bool]:
-    """column = the parameter of the same name (and type)."""
-    return column == bindparam(column.key, type_=column.type)
+def _optional(parameter: BindParameter[Any], condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """`condition`, unless the parameter is NULL (the filter is not given).
+
+    Every listing statement carries every filter this way, so there is one statement per sort
+    order instead of one per combination of filters: prepared once per connection and reused.
+    Plans stay as good as with the filter left out or written in: the connections use custom
+    plans (DB_PLAN_CACHE_MODE), and PostgreSQL folds `NULL IS NULL OR ...` away while planning
+    with the parameters' values."""
+    return or_(parameter.is_(None), condition)
 
 
+def _parameter(column: Any) -> BindParameter[Any]:
+    """A parameter named and typed like the column."""
+    return bindparam(column.key, type_=column.type)
+
+
+_TYPE = _parameter(Content.type)
+_LANGUAGE = _parameter(Content.original_language)
+_TIER = _parameter(Content.tier_requirement)
+_MATURITY = bindparam("maturity", type_=SmallInteger)
+_RELEASED_FROM = bindparam("released_from", type_=Date)
+_RELEASED_BEFORE = bindparam("released_before", type_=Date)
 _GENRE = bindparam("genre", type_=String)
 
 # Listing filters: the name of each parameter -> its condition.
 LISTING_FILTERS: dict[str, ColumnElement[bool]] = {
-    "type": _same_as(Content.type),
-    "original_language": _same_as(Content.original_language),
-    "tier_requirement": _same_as(Content.tier_requirement),
-    "maturity": Content.maturity_level <= bindparam("maturity", type_=SmallInteger),
-    # On the newest index's own expression too, so a newest listing starts and stops its walk
-    # at the years asked for (undated titles sort as 0001-01-01 and never match).
-    "released_from": bindparam("released_from", type_=Date) <= RELEASE_SORT_KEY,
-    "released_before": and_(
-        Content.release_date < bindparam("released_before", type_=Date),
-        bindparam("released_before", type_=Date) > RELEASE_SORT_KEY,
-    ),
-    # Checked title by title while walking the sort index: a form the GIN index cannot serve,
-    # so that a generic plan (which cannot know the genre's size) never picks bitmap-and-sort
-    # for a big genre. `_GENRE_INDEXED` is the form for finding few titles first.
-    "genre": any_(Content.genre_slugs) == _GENRE,
+    parameter.key: _optional(parameter, condition)
+    for parameter, condition in (
+        (_TYPE, Content.type == _TYPE),
+        (_LANGUAGE, Content.original_language == _LANGUAGE),
+        (_TIER, Content.tier_requirement == _TIER),
+        (_MATURITY, Content.maturity_level <= _MATURITY),
+        # On the newest index's own expression too, so a newest listing starts and stops its
+        # walk at the years asked for (undated titles sort as 0001-01-01 and never match).
+        (_RELEASED_FROM, _RELEASED_FROM <= RELEASE_SORT_KEY),
+        (
+            _RELEASED_BEFORE,
+            and_(Content.release_date < _RELEASED_BEFORE, _RELEASED_BEFORE > RELEASE_SORT_KEY),
+        ),
+        # Checked title by title while walking the sort index: a form the GIN index cannot
+        # serve, so a walk is never mistaken for a bitmap-and-sort of a big genre.
+        # `_GENRE_INDEXED` is the form for finding few titles first.
+        (_GENRE, any_(Content.genre_slugs) == _GENRE),
+    )
 }
-_GENRE_INDEXED = Content.genre_slugs.bool_op("@>")(cast(array([_GENRE]), Content.genre_slugs.type))
+_GENRE_INDEXED = _optional(
+    _GENRE, Content.genre_slugs.bool_op("@>")(cast(array([_GENRE]), Content.genre_slugs.type))
+)
 
 
 @dataclass(frozen=True)
@@ -118,30 +141,25 @@ def _visible_titles(document: ColumnElement[Any]) -> Select[Any]:
     return _titles(document).where(VISIBLE)
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=64)
 def listing(
-    language: Language,
-    premium: bool,
-    sort: SortOrder,
-    filters: frozenset[str],
-    after: bool,
-    narrow: bool = False,
+    language: Language, premium: bool, sort: SortOrder, after: bool, narrow: bool = False
 ) -> Select[Any]:
-    """A page of titles: `page_size` rows, with the `filters` given (see LISTING_FILTERS).
+    """A page of titles: `page_size` rows, filtered by the parameters of LISTING_FILTERS
+    (NULL for a filter not given).
 
     By default PostgreSQL walks the sort order's index, checking titles until the page is full.
     `narrow` (the filters leave few titles, see facets.py) finds the matching titles first,
     in a materialised CTE PostgreSQL cannot fold back into that walk, and sorts only them."""
     order = SORTS[sort]
-    conditions = [LISTED, *(LISTING_FILTERS[name] for name in sorted(filters))]
+    conditions = [LISTED, *LISTING_FILTERS.values()]
     if after:
         conditions.append(order.after_cursor())
     document = rendering.summary(language, premium)
     if not narrow:
         statement = _visible_titles(document).where(*conditions)
         return statement.order_by(*order.order_by()).limit(PAGE_SIZE)
-    if "genre" in filters:
-        conditions.append(_GENRE_INDEXED)
+    conditions.append(_GENRE_INDEXED)
     candidates = (
         select(Content.id.label("id"), order.key.label("sort_key"))
         .where(VISIBLE, *conditions)
