@@ -139,10 +139,20 @@ def one_command(source: Path, out: Path, fps: int, preset: str) -> list[str]:
     pictures = rungs_for(1920, 1080)
     gop = round(GOP_SECONDS * fps)
     labels = [f"v{i}" for i in range(len(pictures))]
-    split = f"[0:v]split={len(pictures)}" + "".join(f"[s{i}]" for i in range(len(pictures)))
-    scales = [f"[s{i}]scale={p.width}:{p.height}[{labels[i]}]" for i, p in enumerate(pictures)]
+    # A cascade (each rung scaled from the next larger one): cheaper than scaling each rung
+    # from the source, the best a person would write.
+    chains, current = [], "[0:v]"
+    for i in reversed(range(len(pictures))):
+        picture = pictures[i]
+        if i == 0:
+            chains.append(f"{current}scale={picture.width}:{picture.height}[{labels[i]}]")
+        else:
+            chains.append(
+                f"{current}scale={picture.width}:{picture.height},split=2[{labels[i]}][n{i}]"
+            )
+            current = f"[n{i}]"
     command = [ffmpeg_binary(), "-v", "error", "-y", "-i", str(source), "-filter_complex"]
-    command.append(";".join([split, *scales]))
+    command.append(";".join(chains))
     for i, picture in enumerate(pictures):
         command += ["-map", f"[{labels[i]}]"]
         rung = picture.rung
