@@ -16,8 +16,8 @@ What it does:
    embedded PostgreSQL (no pg_trgm, so search corrects typos from the vocabulary) and Redis,
    shared with `ott serve` exactly as `ott serve` shares them with its services. Migrates.
 2. loads `--titles` titles (`ott.seed.generate_catalog`) through the CMS bulk import
-   (`parse_json` + `import_titles(publish=True)`, one transaction), then VACUUM ANALYZE. Set-up: timed
-   and reported, not part of the latency figures.
+   (`parse_json` + `import_titles(publish=True)`, one transaction), then VACUUM ANALYZE.
+   Set-up: timed and reported, not part of the latency figures.
 3. starts `ott serve` (one process, the gateway in front of every service) with
    RATE_LIMIT_PER_MINUTE=1000000 (all requests are anonymous from one IP, which the gateway
    limits per IP; the limiter still runs on every request, it just never says no) and

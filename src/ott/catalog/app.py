@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import os
 import socket
 from collections.abc import AsyncIterator
@@ -16,6 +14,7 @@ from ott.catalog.facets import FacetCounts
 from ott.catalog.router import router
 from ott.catalog.spelling import Vocabulary
 from ott.core.app_factory import create_service_app
+from ott.core.background import running_in_background
 from ott.core.events import Event, EventConsumer
 from ott.core.resources import Resources
 from ott.core.settings import Settings
@@ -43,14 +42,8 @@ async def _catalog_runtime(app: FastAPI) -> AsyncIterator[None]:
         block_ms=500,
         claim_idle_ms=5_000,
     )
-    stop = asyncio.Event()
-    task = asyncio.create_task(consumer.run(stop))
-    try:
+    async with running_in_background("catalog-cache-consumer", consumer.run, stop_timeout=5):
         yield
-    finally:
-        stop.set()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(task, timeout=5)
 
 
 def create_app(settings: Settings, resources: Resources | None = None) -> FastAPI:

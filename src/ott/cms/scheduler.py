@@ -42,6 +42,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ott.catalog.models import WorkflowState
 from ott.cms.service import PUBLISHED_EVENT, event_payload
 from ott.core.app_factory import LifespanHook
+from ott.core.background import running_in_background
 from ott.core.resources import Resources
 
 log = structlog.get_logger(__name__)
@@ -110,15 +111,7 @@ def scheduler_hook(interval: float) -> LifespanHook:
     async def run_scheduler(app: FastAPI) -> AsyncIterator[None]:
         scheduler = PublishScheduler(app.state.resources, interval=interval)
         app.state.publish_scheduler = scheduler
-        stop = asyncio.Event()
-        task = asyncio.create_task(scheduler.run(stop), name="cms-publish-scheduler")
-        try:
+        async with running_in_background("cms-publish-scheduler", scheduler.run):
             yield
-        finally:
-            stop.set()
-            try:
-                await asyncio.wait_for(task, timeout=10)
-            except TimeoutError:
-                log.warning("publish scheduler did not stop in time; cancelled")
 
     return run_scheduler

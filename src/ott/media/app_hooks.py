@@ -3,7 +3,6 @@ started); RUN_WORKER_IN_PROCESS=false turns it off where `ott worker` processes 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -11,6 +10,7 @@ import structlog
 from fastapi import FastAPI
 
 from ott.core.app_factory import LifespanHook
+from ott.core.background import running_in_background
 from ott.core.settings import Settings
 from ott.core.storage import create_storage
 from ott.media.factory import create_worker
@@ -38,17 +38,9 @@ def worker_hook(settings: Settings) -> LifespanHook:
             yield
             return
         app.state.transcode_worker = worker
-        stop = asyncio.Event()
-        task = asyncio.create_task(worker.run(stop), name="transcode-worker")
-        try:
+        async with running_in_background(
+            "transcode-worker", worker.run, stop_timeout=_STOP_TIMEOUT_S
+        ):
             yield
-        finally:
-            stop.set()
-            try:
-                await asyncio.wait_for(task, timeout=_STOP_TIMEOUT_S)
-            except TimeoutError:
-                log.warning("the in-process worker did not stop in time; cancelled")
-            except Exception:
-                log.exception("the in-process worker failed")
 
     return run_worker

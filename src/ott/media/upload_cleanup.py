@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ott.core.app_factory import LifespanHook
+from ott.core.background import running_in_background
 from ott.media.models import Upload
 from ott.media.tus import UploadLocked, upload_lock
 
@@ -77,11 +78,10 @@ def upload_sweeper_hook(interval_seconds: float = 600.0) -> LifespanHook:
 
     @asynccontextmanager
     async def run_sweeper(app: FastAPI) -> AsyncIterator[None]:
-        stop = asyncio.Event()
         sessionmaker = app.state.resources.sessionmaker
         data_dir = app.state.settings.data_dir
 
-        async def loop() -> None:
+        async def loop(stop: asyncio.Event) -> None:
             while not stop.is_set():
                 try:
                     await sweep_expired_uploads(sessionmaker, data_dir)
@@ -92,14 +92,7 @@ def upload_sweeper_hook(interval_seconds: float = 600.0) -> LifespanHook:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), interval_seconds)
 
-        task = asyncio.create_task(loop(), name="upload-sweeper")
-        try:
+        async with running_in_background("upload-sweeper", loop):
             yield
-        finally:
-            stop.set()
-            try:
-                await asyncio.wait_for(task, timeout=10)
-            except TimeoutError:
-                log.warning("upload sweeper did not stop in time; cancelled")
 
     return run_sweeper
