@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import math
+import os
 import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -241,6 +242,17 @@ async def test_portrait_source_without_audio() -> None:
         assert variant.stream_info.frame_rate == 30
     with av.open(str(run.out / "poster.jpg")) as poster:
         assert (poster.streams.video[0].width, poster.streams.video[0].height) == (360, 640)
+
+
+async def test_relative_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """FFmpeg runs in the output folder; paths relative to the caller's folder still work
+    (as `ott transcode clip.mp4 -o out` gives them)."""
+    source = sources.make_source(DIR, width=320, height=180, fps=25, seconds=4, audio=False)
+    shutil.copy(source, tmp_path / "clip.mp4")
+    monkeypatch.chdir(tmp_path)
+    os.mkdir("out")
+    result = await LocalTranscoder().transcode(TranscodeRequest(Path("clip.mp4")), Path("out"))
+    assert (tmp_path / "out" / result.master_playlist).is_file()
 
 
 async def test_short_extra_audio_is_padded_and_becomes_the_default() -> None:

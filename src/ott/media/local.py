@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from ott.media.transcoder import (
     ProgressCallback,
     SourceInfo,
     SubtitleRendition,
+    TrackInput,
     TranscodeError,
     TranscodeRequest,
     TranscodeResult,
@@ -103,6 +104,19 @@ def _setsar(info: SourceInfo, picture: Picture) -> str:
     return (
         f"setsar=r={sar.numerator}/{sar.denominator}:max={max(100, sar.numerator, sar.denominator)}"
     )
+
+
+def _absolute(request: TranscodeRequest, out_dir: Path) -> tuple[TranscodeRequest, Path]:
+    def track(item: TrackInput) -> TrackInput:
+        return replace(item, path=item.path.absolute())
+
+    absolute = replace(
+        request,
+        source=request.source.absolute(),
+        audio=tuple(map(track, request.audio)),
+        subtitles=tuple(map(track, request.subtitles)),
+    )
+    return absolute, out_dir.absolute()
 
 
 def _ladder_chains(info: SourceInfo, pictures: list[Picture]) -> list[str]:
@@ -223,6 +237,8 @@ class LocalTranscoder:
         *,
         on_progress: ProgressCallback | None = None,
     ) -> TranscodeResult:
+        # FFmpeg runs in the output folder: paths relative to the caller's folder must not be.
+        request, out_dir = _absolute(request, out_dir)
         before = await asyncio.to_thread(_existing, out_dir)
         info, source_language = await self._inspect(request)  # nothing written before this
         try:
