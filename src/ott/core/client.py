@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterable, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self
 
@@ -36,6 +36,7 @@ log = structlog.get_logger(__name__)
 
 Headers = Mapping[str, str] | Sequence[tuple[str, str]]
 Params = Mapping[str, Any] | Sequence[tuple[str, Any]]
+Content = bytes | str | AsyncIterable[bytes]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 RETRYABLE_STATUSES = frozenset({502, 503, 504})
@@ -195,18 +196,21 @@ class ServiceClient:
         *,
         params: Params | None = None,
         json: Any = None,
-        content: bytes | str | None = None,
+        content: Content | None = None,
         headers: Headers | None = None,
         read_timeout: float | None = None,
     ) -> httpx.Response:
         """Call the service; returns any answer below 500, else raises `ServiceUnavailable`.
-        `read_timeout` overrides the client's for a call known to be slow."""
+        `read_timeout` overrides the client's for a call known to be slow. `content` may be
+        an async iterator of chunks, sent as it is produced (then a call is retried only if
+        nothing was sent: a stream cannot be replayed)."""
         method = method.upper()
         request_headers = httpx.Headers(headers)
         correlation_id = current_correlation_id()
         if correlation_id and CORRELATION_HEADER not in request_headers:
             request_headers[CORRELATION_HEADER] = correlation_id
-        idempotent = method in IDEMPOTENT_METHODS
+        streamed = content is not None and not isinstance(content, bytes | str)
+        idempotent = method in IDEMPOTENT_METHODS and not streamed
         attempts = 0
 
         async def attempt() -> httpx.Response:
@@ -279,7 +283,7 @@ class ServiceClient:
         *,
         params: Params | None = None,
         json: Any = None,
-        content: bytes | str | None = None,
+        content: Content | None = None,
         headers: Headers | None = None,
     ) -> httpx.Response:
         return await self.request(
@@ -292,7 +296,7 @@ class ServiceClient:
         *,
         params: Params | None = None,
         json: Any = None,
-        content: bytes | str | None = None,
+        content: Content | None = None,
         headers: Headers | None = None,
     ) -> httpx.Response:
         return await self.request(

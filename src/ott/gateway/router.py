@@ -150,7 +150,7 @@ class HttpUpstream:
                 _target(scope),
                 # httpx sends an async iterator as it is produced (chunked unless the
                 # client's Content-Length is passed on, as it is here when there was one).
-                content=body() if _has_body(scope) else None,  # type: ignore[arg-type]
+                content=body() if _has_body(scope) else None,
                 headers=_text_headers([*headers, *_declared_length(scope)]),
                 read_timeout=self.stream_timeout,
             )
