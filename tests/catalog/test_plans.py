@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from ott.catalog import service
-from ott.catalog.facets import NARROW_AT_MOST, FacetCounts
+from ott.catalog.facets import NARROW_AT_MOST, FacetCounts, _Cell
 from ott.catalog.schemas import ContentFilters
 from ott.catalog.visibility import Viewer
 from ott.core.locale import Language
@@ -94,11 +94,17 @@ async def test_facet_counts_choose_the_plan(resources: Resources, shelf: Catalog
     async with resources.sessionmaker() as db:
         await facets.refresh(db, "1")
     assert facets.narrow(ContentFilters(genre="drama"))  # a small test catalog
-    assert not facets.narrow(ContentFilters(year=2001))  # no facet filter: walk
-    assert facets._counts is not None
-    facets._counts[("movie", "en", 1, "free", "drama")] = NARROW_AT_MOST + 1
+    assert facets.narrow(ContentFilters(year=2001))
+    assert not facets.narrow(ContentFilters())  # no filter: walk
+    assert facets._cells is not None
+    # Many English PG dramas released in the 2000s, on top of the test catalog's few.
+    facets._cells["drama"].append(_Cell("movie", "en", 1, "free", 200, NARROW_AT_MOST + 1))
     assert not facets.narrow(ContentFilters(genre="drama"))
     assert not facets.narrow(ContentFilters(genre="drama", type="movie"))
     assert facets.narrow(ContentFilters(genre="drama", type="sports"))
     assert facets.narrow(ContentFilters(genre="drama", maturity="G"))  # level 0: few
     assert facets.narrow(ContentFilters(genre="drama", tier="premium"))
+    assert not facets.narrow(ContentFilters(genre="drama", year_from=2005))
+    assert not facets.narrow(ContentFilters(genre="drama", year=2009))
+    assert facets.narrow(ContentFilters(genre="drama", year_to=1999))  # before that decade
+    assert facets.narrow(ContentFilters(genre="drama", year_from=2010))  # after it

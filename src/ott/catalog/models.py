@@ -107,6 +107,14 @@ class Content(Base):
             "id",
             postgresql_where=text(LISTED),
         ),
+        # Combined with the genre and type indexes when filters leave few titles (facets.py).
+        Index(
+            "ix_content_listed_attributes",
+            "original_language",
+            "maturity_level",
+            "tier_requirement",
+            postgresql_where=text(LISTED),
+        ),
         Index("ix_content_search", "search_vector", postgresql_using="gin"),
         Index("ix_content_title_search", "title_search", postgresql_using="gin"),
         Index("ix_content_genre_slugs", "genre_slugs", postgresql_using="gin"),
