@@ -5,16 +5,11 @@ every signature)."""
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 from ott.core.storage import (
     EMPTY_PAYLOAD_SHA256,
@@ -25,6 +20,7 @@ from ott.core.storage import (
     check_key,
     sign_v4,
 )
+from tests.fake_s3 import FakeS3
 
 EXAMPLE = {
     "access_key": "AKIAIOSFODNN7EXAMPLE",
@@ -86,55 +82,6 @@ def test_signatures_match_the_s3_documentation(
         "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
     )
     assert _signature(result) == signature
-
-
-class FakeS3:
-    """An S3-like server: path-style objects in memory; every request must carry a valid
-    signature for the one known key pair and the hash of its body."""
-
-    def __init__(self, access_key: str, secret_key: str) -> None:
-        self.access_key, self.secret_key = access_key, secret_key
-        self.objects: dict[str, tuple[bytes, str]] = {}
-        self.app = Starlette(routes=[Route("/{path:path}", self.handle, methods=["PUT", "DELETE"])])
-
-    async def handle(self, request: Request) -> Response:
-        body = await request.body()
-        auth = request.headers.get("authorization", "")
-        match = re.match(
-            r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/s3/aws4_request, "
-            r"SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$",
-            auth,
-        )
-        if not match or match[1] != self.access_key:
-            return Response("no credentials", status_code=403)
-        if request.headers["x-amz-content-sha256"] != hashlib.sha256(body).hexdigest():
-            return Response("body hash mismatch", status_code=400)
-        names = match[4].split(";")
-        given = {
-            n: request.headers[n]
-            for n in names
-            if n not in ("host", "x-amz-date", "x-amz-content-sha256")
-        }
-        expected = sign_v4(
-            request.method,
-            str(request.url),
-            given,
-            request.headers["x-amz-content-sha256"],
-            access_key=self.access_key,
-            secret_key=self.secret_key,
-            region=match[3],
-            now=datetime.strptime(request.headers["x-amz-date"], "%Y%m%dT%H%M%SZ").replace(
-                tzinfo=UTC
-            ),
-        )
-        if _signature(expected) != match[5]:
-            return Response("SignatureDoesNotMatch", status_code=403)
-        path = request.url.path
-        if request.method == "PUT":
-            self.objects[path] = (body, request.headers.get("content-type", ""))
-            return Response(status_code=200)
-        self.objects.pop(path, None)
-        return Response(status_code=204)
 
 
 async def test_s3_storage_puts_and_deletes_signed_objects() -> None:

@@ -4,86 +4,18 @@ atomic. S3 is checked against an S3-like server that verifies every signature.""
 from __future__ import annotations
 
 import os
-import re
-from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
-from ott.core.storage import UNSIGNED_PAYLOAD, LocalStorage, S3Storage, StorageError, sign_v4
-
-_AUTH = re.compile(
-    r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/s3/aws4_request, "
-    r"SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$"
-)
-
-
-class StreamingS3:
-    """PUT, GET and DELETE of objects, each request's signature checked; remembers in how
-    many pieces each body arrived."""
-
-    def __init__(self, access_key: str, secret_key: str) -> None:
-        self.access_key, self.secret_key = access_key, secret_key
-        self.objects: dict[str, tuple[bytes, str]] = {}
-        self.pieces: dict[str, int] = {}
-        self.app = Starlette(
-            routes=[Route("/{path:path}", self.handle, methods=["PUT", "GET", "DELETE"])]
-        )
-
-    def _signed_correctly(self, request: Request) -> bool:
-        match = _AUTH.match(request.headers.get("authorization", ""))
-        if not match or match[1] != self.access_key:
-            return False
-        names = match[4].split(";")
-        given = {
-            n: request.headers[n]
-            for n in names
-            if n not in ("host", "x-amz-date", "x-amz-content-sha256")
-        }
-        expected = sign_v4(
-            request.method,
-            str(request.url),
-            given,
-            request.headers["x-amz-content-sha256"],
-            access_key=self.access_key,
-            secret_key=self.secret_key,
-            region=match[3],
-            now=datetime.strptime(request.headers["x-amz-date"], "%Y%m%dT%H%M%SZ").replace(
-                tzinfo=UTC
-            ),
-        )
-        return expected["Authorization"].endswith(match[5])
-
-    async def handle(self, request: Request) -> Response:
-        if not self._signed_correctly(request):
-            return Response("SignatureDoesNotMatch", status_code=403)
-        path = request.url.path
-        if request.method == "PUT":
-            if request.headers["x-amz-content-sha256"] != UNSIGNED_PAYLOAD:
-                return Response("expected a streamed body", status_code=400)
-            pieces = [chunk async for chunk in request.stream() if chunk]
-            body = b"".join(pieces)
-            if len(body) != int(request.headers["content-length"]):
-                return Response("IncompleteBody", status_code=400)
-            self.objects[path] = (body, request.headers["content-type"])
-            self.pieces[path] = len(pieces)
-            return Response(status_code=200)
-        if request.method == "GET":
-            if path not in self.objects:
-                return Response("NoSuchKey", status_code=404)
-            return Response(self.objects[path][0], media_type=self.objects[path][1])
-        self.objects.pop(path, None)
-        return Response(status_code=204)
+from ott.core.storage import LocalStorage, S3Storage, StorageError
+from tests.fake_s3 import FakeS3
 
 
 @pytest.fixture
-def s3() -> tuple[StreamingS3, S3Storage]:
-    server = StreamingS3("key", "secret")
+def s3() -> tuple[FakeS3, S3Storage]:
+    server = FakeS3("key", "secret")
     storage = S3Storage(
         endpoint="http://s3.test:9000",
         bucket="media",
@@ -95,9 +27,7 @@ def s3() -> tuple[StreamingS3, S3Storage]:
     return server, storage
 
 
-async def test_s3_streams_files_up_and_down(
-    s3: tuple[StreamingS3, S3Storage], tmp_path: Path
-) -> None:
+async def test_s3_streams_files_up_and_down(s3: tuple[FakeS3, S3Storage], tmp_path: Path) -> None:
     server, storage = s3
     data = os.urandom(3 * 1024 * 1024 + 17)
     source = tmp_path / "segment.m4s"
