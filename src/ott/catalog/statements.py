@@ -2,8 +2,9 @@
 
 Building a statement of this size and computing its SQLAlchemy cache key cost about a
 millisecond of CPU, on every request. The statements here are built once per shape (the
-viewer's language and plan, which filters are given, the sort, whether a cursor is given) and
-kept; a request only supplies values: `Viewer.params` plus the parameters named here.
+viewer's language and plan, the sort, whether a cursor is given; for search, the tier and
+whether a type is given) and kept; a request only supplies values: `Viewer.params` plus the
+parameters named here. They rely on custom plans (`DB_PLAN_CACHE_MODE`, see `_optional`).
 """
 
 from __future__ import annotations
