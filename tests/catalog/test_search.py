@@ -106,7 +106,8 @@ async def test_the_cache_degrades_to_direct_answers_without_redis(
     broken = redis.asyncio.Redis.from_url("redis://127.0.0.1:1/0")
     cache = CatalogCache(broken, resources.keys, ttl_seconds=10)
 
-    async def build() -> list[int]:
+    async def build(generation: str | None) -> list[int]:
+        assert generation is None  # Redis cannot say
         return [1, 2, 3]
 
     assert await cache.answer("scope", build) == "[1,2,3]"

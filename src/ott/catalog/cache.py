@@ -32,11 +32,12 @@ class CatalogCache:
         self.ttl_ms = int(ttl_seconds * 1000)
         self.generation_key = keys("catalog", "generation")
 
-    async def answer(self, scope: str, build: Callable[[], Awaitable[object]]) -> str:
+    async def answer(self, scope: str, build: Callable[[str | None], Awaitable[object]]) -> str:
         """The JSON answer for `scope` (the request and what the viewer may see), from the cache
-        or built and stored."""
+        or built and stored. `build` is given the catalog's generation (None when Redis cannot
+        say), read once per request."""
         if self.ttl_ms <= 0:  # caching switched off (CATALOG_CACHE_SECONDS=0)
-            return _to_json(await build())
+            return _to_json(await build(await self.generation()))
         digest = hashlib.sha256(scope.encode()).hexdigest()[:32]
         try:
             generation = await self.redis.get(self.generation_key) or "0"
@@ -44,10 +45,10 @@ class CatalogCache:
             cached = await self.redis.get(key)
         except _REDIS_ERRORS as exc:
             log.warning("catalog_cache_unavailable", error=repr(exc))
-            return _to_json(await build())
+            return _to_json(await build(None))
         if cached is not None:
             return cached
-        answer = _to_json(await build())
+        answer = _to_json(await build(generation))
         try:
             await self.redis.set(key, answer, px=self.ttl_ms)
         except _REDIS_ERRORS as exc:

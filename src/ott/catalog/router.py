@@ -7,10 +7,11 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ott.catalog import service
+from ott.catalog.derived import DerivedFromCatalog
 from ott.catalog.facets import FacetCounts
-from ott.catalog.rendering import JsonText
 from ott.catalog.schemas import (
     ContentDetail,
     ContentFilters,
@@ -30,11 +31,24 @@ router = APIRouter(prefix="/api/catalog", tags=["catalog"])
 
 
 async def _cached(
-    request: Request, viewer: Viewer, build: Callable[[], Awaitable[object]]
+    request: Request,
+    viewer: Viewer,
+    build: Callable[[], Awaitable[object]],
+    *,
+    summary: DerivedFromCatalog | None = None,
+    db: AsyncSession | None = None,
 ) -> Response:
+    """The answer from the cache, or built; before building, `summary` (the spelling
+    vocabulary, the facet counts) catches up with the catalog's generation."""
     query = "&".join(sorted(f"{k}={v}" for k, v in request.query_params.multi_items()))
     scope = f"{request.url.path}?{query}|{viewer.cache_scope}"
-    body = await request.app.state.catalog_cache.answer(scope, build)
+
+    async def answer(generation: str | None) -> object:
+        if summary is not None and db is not None and generation is not None:
+            await summary.refresh(db, generation)
+        return await build()
+
+    body = await request.app.state.catalog_cache.answer(scope, answer)
     return Response(content=body, media_type="application/json")
 
 
@@ -45,15 +59,14 @@ async def list_content(
     viewer: CurrentViewer,
     db: DbSession,
 ) -> Response:
-    state = request.app.state
-    facets: FacetCounts = state.catalog_facets
-
-    async def build() -> JsonText:
-        if (generation := await state.catalog_cache.generation()) is not None:
-            await facets.refresh(db, generation)
-        return await service.list_content(db=db, viewer=viewer, filters=filters, facets=facets)
-
-    return await _cached(request, viewer, build)
+    facets: FacetCounts = request.app.state.catalog_facets
+    return await _cached(
+        request,
+        viewer,
+        lambda: service.list_content(db=db, viewer=viewer, filters=filters, facets=facets),
+        summary=facets,
+        db=db,
+    )
 
 
 @router.get("/content/{content_id}", response_model=ContentDetail, summary="A title's details")
@@ -110,11 +123,12 @@ async def search(
     trigram: bool = state.catalog_trigram
     vocabulary: Vocabulary = state.catalog_vocabulary
 
-    async def build() -> JsonText:
-        if (generation := await state.catalog_cache.generation()) is not None:
-            await vocabulary.refresh(db, generation)
-        return await service.search(
+    return await _cached(
+        request,
+        viewer,
+        lambda: service.search(
             db=db, viewer=viewer, query=query, trigram=trigram, vocabulary=vocabulary
-        )
-
-    return await _cached(request, viewer, build)
+        ),
+        summary=vocabulary,
+        db=db,
+    )
