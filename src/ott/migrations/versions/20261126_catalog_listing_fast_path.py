@@ -39,8 +39,8 @@ _LISTING_INDEXES = {
 }
 
 # One function per kind of statement: PostgreSQL allows transition tables only on triggers
-# of a single event.
-_MARK = """
+# of a single event. `{changed}` selects the content ids the statement touched.
+_MARK_RULES = """
 CREATE FUNCTION content_mark_rules_{name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     WITH fresh AS (
@@ -70,24 +70,37 @@ BEGIN
     RETURN NULL;
 END $$
 """
-_GENRE_TRIGGERS = {
-    "insert": ("INSERT", "NEW TABLE AS new_links", "SELECT content_id FROM new_links"),
-    "delete": ("DELETE", "OLD TABLE AS old_links", "SELECT content_id FROM old_links"),
+_EVENTS = {
+    "insert": ("INSERT", "NEW TABLE AS new_rows", "SELECT content_id FROM new_rows"),
+    "delete": ("DELETE", "OLD TABLE AS old_rows", "SELECT content_id FROM old_rows"),
     "update": (
         "UPDATE",
-        "NEW TABLE AS new_links OLD TABLE AS old_links",
-        "SELECT content_id FROM new_links UNION SELECT content_id FROM old_links",
+        "NEW TABLE AS new_rows OLD TABLE AS old_rows",
+        "SELECT content_id FROM new_rows UNION SELECT content_id FROM old_rows",
     ),
 }
-_TRIGGERS = {
-    "insert": ("INSERT", "NEW TABLE AS new_rules", "SELECT content_id FROM new_rules"),
-    "delete": ("DELETE", "OLD TABLE AS old_rules", "SELECT content_id FROM old_rules"),
-    "update": (
-        "UPDATE",
-        "NEW TABLE AS new_rules OLD TABLE AS old_rules",
-        "SELECT content_id FROM new_rules UNION SELECT content_id FROM old_rules",
-    ),
+# prefix of the functions and triggers -> (the table they watch, the function's template)
+_MARKERS = {
+    "content_mark_rules": ("availability_rules", _MARK_RULES),
+    "content_mark_genres": ("content_genres", _MARK_GENRES),
 }
+
+
+def _create_markers(prefix: str) -> None:
+    table, template = _MARKERS[prefix]
+    for name, (event, referencing, changed) in _EVENTS.items():
+        op.execute(template.format(name=name, changed=changed))
+        op.execute(
+            f"CREATE TRIGGER {prefix}_{name} AFTER {event} ON {table} "
+            f"REFERENCING {referencing} FOR EACH STATEMENT EXECUTE FUNCTION {prefix}_{name}()"
+        )
+
+
+def _drop_markers(prefix: str) -> None:
+    table, _ = _MARKERS[prefix]
+    for name in _EVENTS:
+        op.execute(f"DROP TRIGGER {prefix}_{name} ON {table}")
+        op.execute(f"DROP FUNCTION {prefix}_{name}()")
 
 
 def _recreate_listing_indexes(predicate: str) -> None:
@@ -107,13 +120,7 @@ def upgrade() -> None:
         "UPDATE content SET has_availability_rules = true "
         "WHERE id IN (SELECT content_id FROM availability_rules)"
     )
-    for name, (event, referencing, changed) in _TRIGGERS.items():
-        op.execute(_MARK.format(name=name, changed=changed))
-        op.execute(
-            f"CREATE TRIGGER content_mark_rules_{name} AFTER {event} ON availability_rules "
-            f"REFERENCING {referencing} FOR EACH STATEMENT "
-            f"EXECUTE FUNCTION content_mark_rules_{name}()"
-        )
+    _create_markers("content_mark_rules")
     op.add_column(
         "content",
         sa.Column(
@@ -128,13 +135,7 @@ def upgrade() -> None:
         "SELECT g.slug FROM content_genres cg JOIN genres g ON g.id = cg.genre_id "
         'WHERE cg.content_id = content.id ORDER BY g.slug COLLATE "C")'
     )
-    for name, (event, referencing, changed) in _GENRE_TRIGGERS.items():
-        op.execute(_MARK_GENRES.format(name=name, changed=changed))
-        op.execute(
-            f"CREATE TRIGGER content_mark_genres_{name} AFTER {event} ON content_genres "
-            f"REFERENCING {referencing} FOR EACH STATEMENT "
-            f"EXECUTE FUNCTION content_mark_genres_{name}()"
-        )
+    _create_markers("content_mark_genres")
     op.create_index("ix_content_genre_slugs", "content", ["genre_slugs"], postgresql_using="gin")
     op.add_column(
         "content",
@@ -162,11 +163,7 @@ def downgrade() -> None:
     _recreate_listing_indexes(_PUBLISHED)
     op.drop_column("content", "awaiting_go_live")
     op.drop_index("ix_content_genre_slugs", table_name="content")
-    for name in _GENRE_TRIGGERS:
-        op.execute(f"DROP TRIGGER content_mark_genres_{name} ON content_genres")
-        op.execute(f"DROP FUNCTION content_mark_genres_{name}()")
+    _drop_markers("content_mark_genres")
     op.drop_column("content", "genre_slugs")
-    for name in _TRIGGERS:
-        op.execute(f"DROP TRIGGER content_mark_rules_{name} ON availability_rules")
-        op.execute(f"DROP FUNCTION content_mark_rules_{name}()")
+    _drop_markers("content_mark_rules")
     op.drop_column("content", "has_availability_rules")
