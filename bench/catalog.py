@@ -99,7 +99,7 @@ from catalog_workload import (
     walk_cursor,
 )
 from loadgen import RunResult, constant_rate, percentile
-from ott.catalog.models import Content, Genre
+from ott.content.models import Content, Genre
 from ott.catalog.visibility import VISIBLE, Viewer
 from ott.cms.bulk import import_titles, parse_json
 from ott.core.identity import Identity

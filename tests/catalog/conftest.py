@@ -15,8 +15,8 @@ import httpx
 import pytest
 from sqlalchemy import select, text
 
-from ott.catalog.indexing import reindex, sort_title
-from ott.catalog.models import (
+from ott.content.indexing import reindex, sort_title
+from ott.content.models import (
     AvailabilityRule,
     Content,
     ContentType,

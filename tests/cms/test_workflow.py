@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from ott.catalog.models import WorkflowState
+from ott.content.models import WorkflowState
 from ott.cms.workflow import TRANSITIONS, Action
 from ott.core.resources import Resources
 from tests.cms.conftest import (

@@ -17,7 +17,7 @@ from sqlalchemy import Integer, cast, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ott.catalog.derived import MIN_INTERVAL_SECONDS, DerivedFromCatalog
-from ott.catalog.models import Content
+from ott.content.models import Content
 from ott.catalog.schemas import ContentFilters
 from ott.catalog.visibility import LISTED
 

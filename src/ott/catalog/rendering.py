@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from ott.catalog.models import Content, Episode, Genre, Season, content_genres
+from ott.content.models import Content, Episode, Genre, Season, content_genres
 from ott.catalog.visibility import locked
 from ott.core.locale import Language
 

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from ott.catalog.models import ContentType
+from ott.content.models import ContentType
 from ott.core.locale import Language
 from ott.core.maturity import MaturityRating
 from ott.core.tiers import SubscriptionTier

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ott.catalog import statements
 from ott.catalog.facets import FacetCounts
-from ott.catalog.models import Episode, Genre
+from ott.content.models import Episode, Genre
 from ott.catalog.rendering import JsonText, json_list, localized
 from ott.catalog.schemas import (
     ContentFilters,

@@ -36,7 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import array
 
 from ott.catalog import rendering
-from ott.catalog.models import Content, Season
+from ott.content.models import Content, Season
 from ott.catalog.schemas import SortOrder
 from ott.catalog.visibility import LISTED, VISIBLE
 from ott.core.locale import Language

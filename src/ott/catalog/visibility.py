@@ -35,7 +35,7 @@ from sqlalchemy import (
     select,
 )
 
-from ott.catalog.models import AvailabilityRule, Content, WorkflowState
+from ott.content.models import AvailabilityRule, Content, WorkflowState
 from ott.core.identity import OptionalIdentity
 from ott.core.locale import Language
 from ott.core.maturity import DEFAULT_PROFILE_RATING, MaturityRating

@@ -63,7 +63,7 @@ from sqlalchemy import String, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ott.catalog.models import Content, WorkflowState
+from ott.content.models import Content, WorkflowState
 from ott.cms import snapshots, workflow
 from ott.cms.schemas import BulkResult, BulkTitleIn, BulkTitleResult
 from ott.cms.service import (

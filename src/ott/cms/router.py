@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Body, Path, Query, Request, status
 from starlette.datastructures import UploadFile
 
-from ott.catalog.models import ContentType, WorkflowState
+from ott.content.models import ContentType, WorkflowState
 from ott.cms import assets, bulk, service
 from ott.cms.assets import AssetKind, UnsupportedMediaType
 from ott.cms.dependencies import MediaStorage, Staff

@@ -39,7 +39,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from ott.catalog.models import WorkflowState
+from ott.content.models import WorkflowState
 from ott.cms.service import PUBLISHED_EVENT, event_payload
 from ott.core.app_factory import LifespanHook
 from ott.core.background import running_in_background

@@ -24,7 +24,7 @@ from pydantic import (
     field_validator,
 )
 
-from ott.catalog.models import ContentType, WorkflowState
+from ott.content.models import ContentType, WorkflowState
 from ott.core.locale import Language
 from ott.core.maturity import MaturityRating
 from ott.core.tiers import SubscriptionTier

@@ -37,7 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import load_only
 
-from ott.catalog.models import Content, ContentType, ContentVersion, Genre, WorkflowState
+from ott.content.models import Content, ContentType, ContentVersion, Genre, WorkflowState
 from ott.cms import snapshots, workflow
 from ott.cms.schemas import (
     AvailabilityRuleOut,

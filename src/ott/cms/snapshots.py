@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import ARRAY, Row, Uuid, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ott.catalog.models import (
+from ott.content.models import (
     AvailabilityRule,
     Content,
     Episode,

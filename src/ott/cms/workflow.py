@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ott.catalog.models import WorkflowState
+from ott.content.models import WorkflowState
 from ott.core.errors import Conflict, Forbidden
 from ott.core.identity import Identity, Role
 

@@ -24,8 +24,8 @@ from sqlalchemy import Uuid, bindparam, delete, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ott.catalog.indexing import reindex, sort_title
-from ott.catalog.models import (
+from ott.content.indexing import reindex, sort_title
+from ott.content.models import (
     AvailabilityRule,
     Content,
     ContentVersion,

@@ -20,7 +20,7 @@ import structlog
 from sqlalchemy import delete, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ott.catalog.models import AudioTrack, Subtitle, VideoVariant
+from ott.content.models import AudioTrack, Subtitle, VideoVariant
 from ott.core.storage import Storage
 from ott.media.queue import Job, JobQueue, Lease
 from ott.media.transcoder import TranscodeResult

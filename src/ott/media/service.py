@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ott.catalog.models import Content, ContentType, Episode, Season
+from ott.content.models import Content, ContentType, Episode, Season
 from ott.core.errors import Conflict, NotFound, ValidationFailed
 from ott.core.identity import Identity
 from ott.core.settings import Settings

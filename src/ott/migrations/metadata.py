@@ -1,7 +1,7 @@
 """Every service's tables, gathered for Alembic. Add a service's models module here."""
 
 from ott.auth import models as auth_models  # noqa: F401
-from ott.catalog import models as catalog_models  # noqa: F401
+from ott.content import models as content_models  # noqa: F401
 from ott.core.database import Base
 from ott.media import models as media_models  # noqa: F401
 

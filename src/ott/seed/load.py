@@ -7,7 +7,7 @@ import uuid
 
 from sqlalchemy import exists, select
 
-from ott.catalog.models import Content
+from ott.content.models import Content
 from ott.cms import bulk
 from ott.cms.router import publish_events
 from ott.cms.schemas import BulkResult

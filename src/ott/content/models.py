@@ -1,7 +1,7 @@
-"""The content model (the spec's catalog schema). The CMS writes it; the catalog serves it.
+"""The content model (the spec's catalog schema).
 
-Catalog and CMS are two faces of one bounded context, content: they share these tables, and
-no other service reads them.
+The CMS writes titles, the video pipeline writes their renditions, the catalog serves them;
+all three import these tables from here, and no other service reads them.
 """
 
 from __future__ import annotations
