@@ -99,9 +99,9 @@ from catalog_workload import (
     walk_cursor,
 )
 from loadgen import RunResult, constant_rate, percentile
-from ott.content.models import Content, Genre
 from ott.catalog.visibility import VISIBLE, Viewer
 from ott.cms.bulk import import_titles, parse_json
+from ott.content.models import Content, Genre
 from ott.core.identity import Identity
 from ott.core.locale import Language
 from ott.core.maturity import DEFAULT_PROFILE_RATING

@@ -114,6 +114,20 @@ async def test_invalid_filters_get_422(
     assert_error(response, 422)
 
 
+@pytest.mark.parametrize("sort", ["newest", "title", "popularity"])
+@pytest.mark.parametrize(
+    "cursor", ["", "garbage", "e30", "WzEsMiwzXQ", "eyJpIjoxLCJrIjoxLCJzIjoxfQ"]
+)
+async def test_an_empty_or_forged_cursor_is_422(
+    capi: httpx.AsyncClient, catalog: Catalog, sort: str, cursor: str
+) -> None:
+    await catalog.title("Cursor target")
+    response = await capi.get(
+        CONTENT, params={"sort": sort, "cursor": cursor}, headers=catalog.headers()
+    )
+    assert_error(response, 422, "invalid_cursor")
+
+
 async def test_a_cursor_of_another_sort_order_is_refused(
     capi: httpx.AsyncClient, catalog: Catalog
 ) -> None:

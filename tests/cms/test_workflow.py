@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from ott.content.models import WorkflowState
 from ott.cms.workflow import TRANSITIONS, Action
+from ott.content.models import WorkflowState
 from ott.core.resources import Resources
 from tests.cms.conftest import (
     CMS,
@@ -311,7 +311,8 @@ async def test_bad_list_parameters_are_422(
     assert_error(await api.get(CMS, params=params, headers=staff.editor.headers), 422)
 
 
-async def test_a_forged_cursor_is_400(api: httpx.AsyncClient, staff: Staff) -> None:
-    for cursor in ["garbage", "bm90LWEtY3Vyc29y", "MjAyNi0wMS0wMXxub3QtYS11dWlk"]:
+async def test_a_forged_or_empty_cursor_is_422(api: httpx.AsyncClient, staff: Staff) -> None:
+    # The same rule as the catalog's listings: a cursor that is not one we handed out is 422.
+    for cursor in ["", "garbage", "bm90LWEtY3Vyc29y", "MjAyNi0wMS0wMXxub3QtYS11dWlk", "e30"]:
         response = await api.get(CMS, params={"cursor": cursor}, headers=staff.editor.headers)
-        assert_error(response, 400, "invalid_cursor")
+        assert_error(response, 422, "invalid_cursor")

@@ -17,9 +17,9 @@ from sqlalchemy import Integer, cast, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ott.catalog.derived import MIN_INTERVAL_SECONDS, DerivedFromCatalog
-from ott.content.models import Content
 from ott.catalog.schemas import ContentFilters
 from ott.catalog.visibility import LISTED
+from ott.content.models import Content
 
 # Up to this many candidates, finding and sorting them beats walking the sort index.
 NARROW_AT_MOST = 500

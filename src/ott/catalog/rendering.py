@@ -26,8 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from ott.content.models import Content, Episode, Genre, Season, content_genres
 from ott.catalog.visibility import locked
+from ott.content.models import Content, Episode, Genre, Season, content_genres
 from ott.core.locale import Language
 
 _EMPTY_ARRAY = text("'[]'::json")

@@ -6,8 +6,6 @@ decides visibility by itself. The statements come ready-built from `statements.p
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import re
 import uuid
@@ -20,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ott.catalog import statements
 from ott.catalog.facets import FacetCounts
-from ott.content.models import Episode, Genre
 from ott.catalog.rendering import JsonText, json_list, localized
 from ott.catalog.schemas import (
     ContentFilters,
@@ -31,7 +28,9 @@ from ott.catalog.schemas import (
 )
 from ott.catalog.spelling import Vocabulary
 from ott.catalog.visibility import Viewer
-from ott.core.errors import NotFound, ValidationFailed
+from ott.content.models import Episode, Genre
+from ott.core.cursors import InvalidCursor, decode_cursor, encode_cursor
+from ott.core.errors import NotFound
 
 _SEARCH_TOKEN = re.compile(r"[\w\u0900-\u097F]+")
 _MAX_SEARCH_TOKENS = 10
@@ -46,32 +45,29 @@ def _sort_value(row: Row[Any], sort: SortOrder) -> Any:
     return row.popularity
 
 
-def encode_cursor(row: Row[Any], sort: SortOrder) -> str:
-    raw = json.dumps({"s": sort.value, "k": _sort_value(row, sort), "i": str(row.id)})
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+_CURSOR_FIELDS = frozenset({"s", "k", "i"})
 
 
-def decode_cursor(cursor: str, sort: SortOrder) -> tuple[str, uuid.UUID]:
+def listing_cursor(row: Row[Any], sort: SortOrder) -> str:
+    return encode_cursor({"s": sort.value, "k": _sort_value(row, sort), "i": str(row.id)})
+
+
+def listing_position(cursor: str, sort: SortOrder) -> tuple[str, uuid.UUID]:
     """The sort key (as text, see `statements.Sort`) and the id of the last title seen."""
-    invalid = ValidationFailed(
-        "The cursor is not valid for this listing",
-        code="invalid_cursor",
-        details=[{"field": "cursor", "message": "use next_cursor from the previous page"}],
-    )
+    position = decode_cursor(cursor, fields=_CURSOR_FIELDS)
+    if position["s"] != sort.value:
+        raise InvalidCursor
     try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if data["s"] != sort.value:
-            raise invalid
-        content_id = uuid.UUID(data["i"])
-        key = data["k"]
+        content_id = uuid.UUID(position["i"])
+        key = position["k"]
         if sort is SortOrder.NEWEST:
             key = date.fromisoformat(key).isoformat()
         elif sort is SortOrder.POPULARITY:
             key = repr(float(key))
         elif not isinstance(key, str):
-            raise invalid
-    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError) as exc:
-        raise invalid from exc
+            raise InvalidCursor
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise InvalidCursor from exc
     return key, content_id
 
 
@@ -96,8 +92,8 @@ async def list_content(
 ) -> JsonText:
     """A `ContentPage`; `facets` choose the plan when the filters leave few titles."""
     params = _listing_params(filters) | viewer.params | {"page_size": filters.limit + 1}
-    if filters.cursor:
-        params["cursor_key"], params["cursor_id"] = decode_cursor(filters.cursor, filters.sort)
+    if filters.cursor is not None:
+        params["cursor_key"], params["cursor_id"] = listing_position(filters.cursor, filters.sort)
     statement = statements.listing(
         viewer.language,
         viewer.premium,
@@ -108,7 +104,7 @@ async def list_content(
     rows = (await db.execute(statement, params)).all()
     page = rows[: filters.limit]
     next_cursor = (
-        encode_cursor(page[-1], filters.sort) if len(rows) > filters.limit and page else None
+        listing_cursor(page[-1], filters.sort) if len(rows) > filters.limit and page else None
     )
     items = json_list([row.document for row in page])
     return JsonText(f'{{"items":{items},"next_cursor":{json.dumps(next_cursor)}}}')

@@ -36,9 +36,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import array
 
 from ott.catalog import rendering
-from ott.content.models import Content, Season
 from ott.catalog.schemas import SortOrder
 from ott.catalog.visibility import LISTED, VISIBLE
+from ott.content.models import Content, Season
 from ott.core.locale import Language
 
 # Must match the expression of the ix_content_live_newest index exactly.

@@ -26,16 +26,12 @@ from enum import StrEnum
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from ott.core.errors import AppError, PayloadTooLarge, ValidationFailed
+from ott.core.errors import PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 JPEG_QUALITY = 85
-
-
-class UnsupportedMediaType(AppError):
-    status_code, code = 415, "unsupported_media_type"
 
 
 class AssetKind(StrEnum):

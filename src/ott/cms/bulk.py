@@ -63,12 +63,10 @@ from sqlalchemy import String, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ott.content.models import Content, WorkflowState
 from ott.cms import snapshots, workflow
 from ott.cms.schemas import BulkResult, BulkTitleIn, BulkTitleResult
 from ott.cms.service import (
     Event,
-    db_now,
     event_for,
     event_payload,
     genre_ids,
@@ -79,6 +77,8 @@ from ott.cms.service import (
 from ott.cms.snapshots import Snapshot, among, snapshot_of
 from ott.cms.workflow import Action
 from ott.cms.writer import TitleWrite, write_titles
+from ott.content.models import Content, WorkflowState
+from ott.core.database import db_now
 from ott.core.errors import AppError, BadRequest, Conflict, ValidationFailed
 from ott.core.identity import Identity
 

@@ -9,9 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Body, Path, Query, Request, status
 from starlette.datastructures import UploadFile
 
-from ott.content.models import ContentType, WorkflowState
 from ott.cms import assets, bulk, service
-from ott.cms.assets import AssetKind, UnsupportedMediaType
+from ott.cms.assets import AssetKind
 from ott.cms.dependencies import MediaStorage, Staff
 from ott.cms.schemas import (
     AssetOut,
@@ -26,8 +25,9 @@ from ott.cms.schemas import (
 )
 from ott.cms.service import Event, Outcome
 from ott.cms.workflow import Action
+from ott.content.models import ContentType, WorkflowState
 from ott.core.database import DbSession
-from ott.core.errors import BadRequest, Forbidden, PayloadTooLarge
+from ott.core.errors import BadRequest, Forbidden, PayloadTooLarge, UnsupportedMediaType
 from ott.core.events import EventBus
 from ott.core.identity import Identity, Role
 

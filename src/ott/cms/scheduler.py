@@ -39,8 +39,8 @@ from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from ott.content.models import WorkflowState
 from ott.cms.service import PUBLISHED_EVENT, event_payload
+from ott.content.models import WorkflowState
 from ott.core.app_factory import LifespanHook
 from ott.core.background import running_in_background
 from ott.core.resources import Resources

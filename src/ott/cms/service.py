@@ -24,20 +24,17 @@ a refused request) announces nothing.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import load_only
 
-from ott.content.models import Content, ContentType, ContentVersion, Genre, WorkflowState
 from ott.cms import snapshots, workflow
 from ott.cms.schemas import (
     AvailabilityRuleOut,
@@ -57,7 +54,10 @@ from ott.cms.schemas import (
 from ott.cms.snapshots import ACTION_KEY, STATE_KEY, Stored, snapshot_of
 from ott.cms.workflow import Action
 from ott.cms.writer import TitleWrite, write_titles
-from ott.core.errors import BadRequest, Conflict, NotFound, ValidationFailed
+from ott.content.models import Content, ContentType, ContentVersion, Genre, WorkflowState
+from ott.core.cursors import InvalidCursor, decode_cursor, encode_cursor
+from ott.core.database import db_now
+from ott.core.errors import Conflict, NotFound, ValidationFailed
 from ott.core.identity import Identity
 
 PUBLISHED_EVENT = "content.published"
@@ -74,13 +74,6 @@ class Outcome:
 
 
 # --- helpers shared with bulk and assets ---------------------------------------------------
-
-
-async def db_now(db: AsyncSession) -> datetime:
-    """The transaction's time (PostgreSQL's now()), the clock of every write."""
-    now = await db.scalar(select(func.now()))
-    assert now is not None
-    return now
 
 
 async def genre_ids(db: AsyncSession) -> dict[str, uuid.UUID]:
@@ -522,21 +515,23 @@ async def view(db: AsyncSession, content_id: uuid.UUID) -> ContentView:
     )
 
 
-def _encode_cursor(row: Content) -> str:
-    raw = f"{row.updated_at.isoformat()}|{row.id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+_CURSOR_FIELDS = frozenset({"u", "i"})
 
 
-def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+def _listing_cursor(row: Content) -> str:
+    return encode_cursor({"u": row.updated_at.isoformat(), "i": str(row.id)})
+
+
+def _listing_position(cursor: str) -> tuple[datetime, uuid.UUID]:
+    position = decode_cursor(cursor, fields=_CURSOR_FIELDS)
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        at, _, content_id = raw.partition("|")
-        moment = datetime.fromisoformat(at)
-        if moment.tzinfo is None:
-            raise ValueError("no zone")
-        return moment, uuid.UUID(content_id)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise BadRequest("The cursor is not valid", code="invalid_cursor") from exc
+        moment = datetime.fromisoformat(position["u"])
+        content_id = uuid.UUID(position["i"])
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise InvalidCursor from exc
+    if moment.tzinfo is None:
+        raise InvalidCursor
+    return moment, content_id
 
 
 _SUMMARY_COLUMNS = (
@@ -578,15 +573,15 @@ async def list_content(
         statement = statement.where(Content.type == content_type)
     if mine:
         statement = statement.where(Content.created_by == identity.user_id)
-    if cursor:
-        at, after_id = _decode_cursor(cursor)
+    if cursor is not None:
+        at, after_id = _listing_position(cursor)
         statement = statement.where(tuple_(Content.updated_at, Content.id) < (at, after_id))
     rows = list(await db.scalars(statement))
     now = await db_now(db)
     page = rows[:limit]
     return ContentPage(
         items=[ContentSummary(**_summary_fields(row, now)) for row in page],
-        next_cursor=_encode_cursor(page[-1]) if len(rows) > limit else None,
+        next_cursor=_listing_cursor(page[-1]) if len(rows) > limit else None,
     )
 
 

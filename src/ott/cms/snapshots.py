@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import ARRAY, Row, Uuid, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ott.cms.schemas import TitleIn
 from ott.content.models import (
     AvailabilityRule,
     Content,
@@ -31,7 +32,6 @@ from ott.content.models import (
     WorkflowState,
     content_genres,
 )
-from ott.cms.schemas import TitleIn
 
 Snapshot = dict[str, Any]
 

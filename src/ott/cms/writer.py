@@ -24,16 +24,6 @@ from sqlalchemy import Uuid, bindparam, delete, update
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ott.content.indexing import reindex, sort_title
-from ott.content.models import (
-    AvailabilityRule,
-    Content,
-    ContentVersion,
-    Episode,
-    Season,
-    WorkflowState,
-    content_genres,
-)
 from ott.cms.schemas import TitleIn
 from ott.cms.snapshots import (
     EPISODE_FIELDS,
@@ -43,6 +33,16 @@ from ott.cms.snapshots import (
     Stored,
     among,
     version_metadata,
+)
+from ott.content.indexing import reindex, sort_title
+from ott.content.models import (
+    AvailabilityRule,
+    Content,
+    ContentVersion,
+    Episode,
+    Season,
+    WorkflowState,
+    content_genres,
 )
 
 _CONTENT = Content.__table__

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import Enum, MetaData
+from sqlalchemy import Enum, MetaData, func, select
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -89,3 +90,10 @@ async def _sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
 # For handlers that must not hold a connection across slow work (password hashing): they open
 # short sessions of their own.
 Sessionmaker = Annotated[async_sessionmaker[AsyncSession], Depends(_sessionmaker)]
+
+
+async def db_now(db: AsyncSession) -> datetime:
+    """The transaction's time (PostgreSQL's now()), the clock of every write."""
+    now = await db.scalar(select(func.now()))
+    assert now is not None
+    return now

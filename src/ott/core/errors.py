@@ -67,6 +67,10 @@ class PayloadTooLarge(AppError):
     status_code, code = 413, "payload_too_large"
 
 
+class UnsupportedMediaType(AppError):
+    status_code, code = 415, "unsupported_media_type"
+
+
 class ValidationFailed(AppError):
     status_code, code = 422, "validation_error"
 
@@ -93,6 +97,13 @@ def error_response(
     return JSONResponse(error_body(code, message, details), status_code=status, headers=headers)
 
 
+def app_error_response(error: AppError) -> JSONResponse:
+    """The one rendering of an AppError, for handlers, middleware and routes alike."""
+    return error_response(
+        error.status_code, error.code, error.message, error.details, error.headers
+    )
+
+
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
     return [
         {"field": ".".join(str(p) for p in err["loc"]), "message": err["msg"], "type": err["type"]}
@@ -102,7 +113,7 @@ def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 async def _app_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    return error_response(exc.status_code, exc.code, exc.message, exc.details, exc.headers)
+    return app_error_response(exc)
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:

@@ -173,3 +173,7 @@ def require_roles(*roles: Role) -> Any:
 def session_key(keys: KeySpace, session_id: str) -> str:
     """The Redis key of a login session; it exists exactly while the session is valid."""
     return keys("auth", "session", session_id)
+
+
+# Route parameters that say who may call: `identity: Editor` admits editors and admins.
+Editor = Annotated[Identity, require_roles(Role.EDITOR)]

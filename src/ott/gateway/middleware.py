@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ott.core.errors import PayloadTooLarge, error_response
+from ott.core.errors import PayloadTooLarge, app_error_response
 
 _API_SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -141,5 +141,5 @@ class BodySizeLimitMiddleware:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         error = PayloadTooLarge(f"The request body is larger than {limit} bytes")
-        response = error_response(error.status_code, error.code, error.message)
+        response = app_error_response(error)
         await response(scope, receive, send)

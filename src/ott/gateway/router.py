@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ott.core.client import ServiceClient
 from ott.core.context import CORRELATION_HEADER, current_correlation_id
-from ott.core.errors import AppError, RateLimited, error_response
+from ott.core.errors import AppError, RateLimited, app_error_response
 from ott.core.identity import IDENTITY_HEADER, Identity, encode_internal_identity
 from ott.core.settings import Settings
 from ott.gateway.service import Budget, Gatekeeper, authenticate
@@ -261,9 +261,7 @@ class ServiceDispatcher:
         except AppError as error:
             if response_started:
                 raise
-            response = error_response(
-                error.status_code, error.code, error.message, error.details, error.headers
-            )
+            response = app_error_response(error)
             await response(scope, receive, send)
 
     async def _dispatch(

@@ -15,12 +15,12 @@ playlists over the same segments; the HLS muxer cannot write an MPD.
 from __future__ import annotations
 
 import asyncio
-import re
 import shutil
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
+from ott.core.locale import is_language_tag
 from ott.media import manifests, thumbnails
 from ott.media.ffmpeg import run_ffmpeg
 from ott.media.ladder import AUDIO_KBPS, GOP_SECONDS, SEGMENT_SECONDS, Picture, rungs_for
@@ -45,7 +45,6 @@ POSTER_NAME = "poster.jpg"
 THUMBNAILS_NAME = "thumbnails.vtt"
 _FFMPEG_MASTER = "ffmpeg_master.m3u8"  # FFmpeg's own master, replaced by ours
 ENCODE_SHARE = 95.0  # percent of the progress bar the FFmpeg run covers; the rest is finishing
-_LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 # ISO 639-2 tags found in source files, mapped to the ISO 639-1 codes the platform uses.
 _TWO_LETTER = {
     "eng": "en", "hin": "hi", "fra": "fr", "fre": "fr", "deu": "de", "ger": "de",
@@ -63,7 +62,7 @@ class _Audio:
 
 
 def _check_language(language: str) -> None:
-    if not _LANGUAGE.match(language):
+    if not is_language_tag(language):
         raise InvalidSource(f"{language!r} is not a language code (use ISO 639-1, e.g. 'hi')")
 
 
@@ -260,7 +259,7 @@ class LocalTranscoder:
         audio: list[_Audio] = []
         if info.audio_streams:
             language = _TWO_LETTER.get(source_language or "", source_language or "und")
-            if not _LANGUAGE.match(language):  # a free-text tag: not usable in playlists
+            if not is_language_tag(language):  # a free-text tag: not usable in playlists
                 language = "und"
             audio.append(_Audio(0, language, None, True))
         for number, track in enumerate(request.audio, start=1):

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
 from fastapi import APIRouter, Request, status
 
 from ott.cms.dependencies import MediaStorage
 from ott.core.database import DbSession
-from ott.core.identity import Identity, Role, require_roles
+from ott.core.identity import Editor
 from ott.media import service
 from ott.media.schemas import EncodingIn, EncodingList, EncodingOut
 
 router = APIRouter(prefix="/api/cms", tags=["encodings"])
-
-Editor = Annotated[Identity, require_roles(Role.EDITOR)]
 
 
 @router.post(

@@ -8,9 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ott.core.locale import LANGUAGE_TAG_PATTERN, MAX_LANGUAGE_TAG_LENGTH
 from ott.media.models import EncodingStatus
-
-_LANGUAGE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"
 
 
 class TrackIn(BaseModel):
@@ -19,7 +18,9 @@ class TrackIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     upload_id: uuid.UUID
-    language: str = Field(pattern=_LANGUAGE, max_length=10, examples=["hi"])
+    language: str = Field(
+        pattern=LANGUAGE_TAG_PATTERN, max_length=MAX_LANGUAGE_TAG_LENGTH, examples=["hi"]
+    )
     label: str | None = Field(default=None, min_length=1, max_length=50, examples=["हिन्दी"])
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO
+from typing import Any, BinaryIO
 
 from fastapi import APIRouter, Request, Response
 from fastapi.routing import APIRoute
@@ -42,9 +42,11 @@ from ott.core.errors import (
     Conflict,
     NotFound,
     PayloadTooLarge,
-    error_response,
+    UnsupportedMediaType,
+    app_error_response,
 )
-from ott.core.identity import Identity, Role, require_roles
+from ott.core.identity import Editor, Identity
+from ott.core.locale import is_language_tag
 from ott.core.settings import Settings
 from ott.media.models import Upload, UploadKind
 
@@ -64,16 +66,11 @@ _CHECKPOINT = 32 * 1024 * 1024  # an unchecksummed PATCH records its progress th
 _HASH_BLOCK = 1024 * 1024
 _MAX_METADATA = 4096
 _META_KEY = re.compile(r"[!-+\--~]{1,64}")  # printable ASCII without space or comma
-_LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 _LOCK_SPACE = 0x74757300  # "tus\0": the advisory-lock namespace of uploads
 
 
 class PreconditionFailed(AppError):
     status_code, code = 412, "unsupported_tus_version"
-
-
-class UnsupportedMediaType(AppError):
-    status_code, code = 415, "unsupported_media_type"
 
 
 class UploadLocked(AppError):
@@ -140,7 +137,7 @@ def validate_metadata(pairs: dict[str, str]) -> UploadSpec:
     ):
         raise BadRequest("The filename must be a plain name of at most 255 characters")
     language = pairs.get("language")
-    if language is not None and not _LANGUAGE.fullmatch(language):
+    if language is not None and not is_language_tag(language):
         raise BadRequest("language must be an ISO 639 code such as hi or en-IN")
     if kind is not UploadKind.VIDEO and language is None:
         raise BadRequest(f"An upload of kind {kind.value} needs a language")
@@ -436,9 +433,7 @@ class TusRoute(APIRoute):
             try:
                 response = await handler(request)
             except AppError as error:
-                response = error_response(
-                    error.status_code, error.code, error.message, error.details, error.headers
-                )
+                response = app_error_response(error)
             response.headers["Tus-Resumable"] = TUS_VERSION
             return response
 
@@ -446,8 +441,6 @@ class TusRoute(APIRoute):
 
 
 router = APIRouter(prefix=PREFIX, tags=["uploads"], route_class=TusRoute)
-
-Editor = Annotated[Identity, require_roles(Role.EDITOR)]
 
 
 def _require_version(request: Request) -> None:

@@ -7,10 +7,10 @@ import uuid
 
 from sqlalchemy import exists, select
 
-from ott.content.models import Content
 from ott.cms import bulk
 from ott.cms.router import publish_events
 from ott.cms.schemas import BulkResult
+from ott.content.models import Content
 from ott.core.identity import Identity, Role
 from ott.core.resources import Resources
 from ott.seed.catalog import generate_catalog
