@@ -28,15 +28,20 @@ async def create_encoding(
     storage: MediaStorage,
     request: Request,
 ) -> EncodingOut:
-    encoding = await service.create(
-        db, storage, request.app.state.settings, identity, content_id, body
+    encoding = await service.queue_encoding(
+        db=db,
+        storage=storage,
+        settings=request.app.state.settings,
+        identity=identity,
+        content_id=content_id,
+        body=body,
     )
     return EncodingOut.model_validate(encoding)
 
 
 @router.get("/content/{content_id}/encodings", summary="A title's encodings, newest first")
 async def list_encodings(content_id: uuid.UUID, db: DbSession, _: Editor) -> EncodingList:
-    rows = await service.for_title(db, content_id)
+    rows = await service.list_for_title(db=db, content_id=content_id)
     return EncodingList(items=[EncodingOut.model_validate(row) for row in rows])
 
 

@@ -45,7 +45,8 @@ class _Input:
         return {"key": self.key, "language": self.track.language, "label": self.track.label}
 
 
-async def create(
+async def queue_encoding(
+    *,
     db: AsyncSession,
     storage: Storage,
     settings: Settings,
@@ -151,7 +152,7 @@ async def get(db: AsyncSession, encoding_id: uuid.UUID, *, lock: bool = False) -
     return encoding
 
 
-async def for_title(db: AsyncSession, content_id: uuid.UUID) -> list[Encoding]:
+async def list_for_title(*, db: AsyncSession, content_id: uuid.UUID) -> list[Encoding]:
     if await db.get(Content, content_id) is None:
         raise NotFound("No such title")
     rows = await db.scalars(
