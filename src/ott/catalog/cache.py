@@ -40,9 +40,9 @@ class CatalogCache:
             return _to_json(await build(await self.generation()))
         digest = hashlib.sha256(scope.encode()).hexdigest()[:32]
         try:
-            generation = await self.redis.get(self.generation_key) or "0"
+            generation = _text(await self.redis.get(self.generation_key)) or "0"
             key = self.keys("catalog", "answer", generation, digest)
-            cached = await self.redis.get(key)
+            cached = _text(await self.redis.get(key))
         except _REDIS_ERRORS as exc:
             log.warning("catalog_cache_unavailable", error=repr(exc))
             return _to_json(await build(None))
@@ -58,7 +58,7 @@ class CatalogCache:
     async def generation(self) -> str | None:
         """The catalog's generation, or None when Redis cannot say."""
         try:
-            return await self.redis.get(self.generation_key) or "0"
+            return _text(await self.redis.get(self.generation_key)) or "0"
         except _REDIS_ERRORS:
             return None
 
@@ -72,3 +72,8 @@ def _to_json(value: object) -> str:
     if isinstance(value, BaseModel):
         return value.model_dump_json()
     return TypeAdapter(type(value)).dump_json(value).decode()
+
+
+def _text(value: bytes | str | None) -> str | None:
+    """A Redis reply as text (the platform's clients decode replies; a raw client may not)."""
+    return value.decode() if isinstance(value, bytes) else value

@@ -81,7 +81,7 @@ def _genres(language: Language) -> ScalarSelect[Any]:
 
 def _title_fields(language: Language) -> dict[str, ColumnElement[Any]]:
     if language is Language.EN:  # title is never empty
-        return {"title": Content.title, "original_title": Content.title_hi}
+        return {"title": Content.title.expression, "original_title": Content.title_hi.expression}
     has_own_hindi = func.nullif(Content.title_hi, "").is_not(None)
     return {
         "title": _localized(Content.title, Content.title_hi, language),

@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import select, text
-from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ott.catalog import statements
@@ -27,6 +26,7 @@ from ott.catalog.schemas import (
     SortOrder,
 )
 from ott.catalog.spelling import Vocabulary
+from ott.catalog.statements import TitleRow
 from ott.catalog.visibility import Viewer
 from ott.content.models import Episode, Genre
 from ott.core.cursors import InvalidCursor, decode_cursor, encode_cursor
@@ -37,7 +37,7 @@ _MAX_SEARCH_TOKENS = 10
 TRENDING_SIZE = 20
 
 
-def _sort_value(row: Row[Any], sort: SortOrder) -> Any:
+def _sort_value(row: TitleRow, sort: SortOrder) -> Any:
     if sort is SortOrder.NEWEST:
         return (row.release_date or date(1, 1, 1)).isoformat()
     if sort is SortOrder.TITLE:
@@ -48,7 +48,7 @@ def _sort_value(row: Row[Any], sort: SortOrder) -> Any:
 _CURSOR_FIELDS = frozenset({"s", "k", "i"})
 
 
-def listing_cursor(row: Row[Any], sort: SortOrder) -> str:
+def listing_cursor(row: TitleRow, sort: SortOrder) -> str:
     return encode_cursor({"s": sort.value, "k": _sort_value(row, sort), "i": str(row.id)})
 
 
@@ -175,12 +175,12 @@ async def _search_tiers(
     query: SearchQuery,
     tiers: tuple[str, ...],
     params: dict[str, Any],
-) -> list[Row[Any]]:
+) -> list[TitleRow]:
     """Ask each tier while the page is not full, leaving out what earlier tiers found."""
     params = params | viewer.params
     if query.type:
         params["type"] = query.type
-    found: list[Row[Any]] = []
+    found: list[TitleRow] = []
     for tier in tiers:
         wanted = query.limit - len(found)
         if wanted <= 0:

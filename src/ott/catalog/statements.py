@@ -9,7 +9,9 @@ parameters named here. They rely on custom plans (`DB_PLAN_CACHE_MODE`, see `_op
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -34,6 +36,7 @@ from sqlalchemy import (
     tuple_,
 )
 from sqlalchemy.dialects.postgresql import array
+from sqlalchemy.engine import Row
 
 from ott.catalog import rendering
 from ott.catalog.schemas import SortOrder
@@ -127,7 +130,12 @@ SORTS = {
 }
 
 
-def _titles(document: ColumnElement[Any]) -> Select[Any]:
+# (a title's JSON document, its id, the sort keys of a cursor)
+TitleRows = Select[str, uuid.UUID, date | None, str, float]
+TitleRow = Row[str, uuid.UUID, date | None, str, float]
+
+
+def _titles(document: ColumnElement[Any]) -> TitleRows:
     """Rows of (a title's JSON `document`, its id, the sort keys of a cursor)."""
     return select(
         rendering.as_text(document).label("document"),
@@ -138,14 +146,14 @@ def _titles(document: ColumnElement[Any]) -> Select[Any]:
     )
 
 
-def _visible_titles(document: ColumnElement[Any]) -> Select[Any]:
+def _visible_titles(document: ColumnElement[Any]) -> TitleRows:
     return _titles(document).where(VISIBLE)
 
 
 @lru_cache(maxsize=64)
 def listing(
     language: Language, premium: bool, sort: SortOrder, after: bool, narrow: bool = False
-) -> Select[Any]:
+) -> TitleRows:
     """A page of titles: `page_size` rows, filtered by the parameters of LISTING_FILTERS
     (NULL for a filter not given).
 
@@ -178,7 +186,7 @@ def listing(
 
 
 @lru_cache(maxsize=8)
-def trending(language: Language, premium: bool) -> Select[Any]:
+def trending(language: Language, premium: bool) -> TitleRows:
     return (
         _visible_titles(rendering.summary(language, premium))
         .where(LISTED)
@@ -188,7 +196,7 @@ def trending(language: Language, premium: bool) -> Select[Any]:
 
 
 @lru_cache(maxsize=8)
-def detail(language: Language, premium: bool) -> Select[Any]:
+def detail(language: Language, premium: bool) -> TitleRows:
     return _visible_titles(rendering.detail(language, premium)).where(Content.id == CONTENT_ID)
 
 
@@ -233,7 +241,7 @@ _SEARCH_TIERS: dict[str, tuple[ColumnElement[bool], list[Any]]] = {
 @lru_cache(maxsize=64)
 def search(
     language: Language, premium: bool, tier: str, by_type: bool, excluding: bool
-) -> Select[Any]:
+) -> TitleRows:
     """One tier of a search: parameters `prefixes` (a tsquery) or `phrase` (near_miss), `type`
     when `by_type`, the ids found by earlier tiers in `found` when `excluding`."""
     condition, order = _SEARCH_TIERS[tier]
