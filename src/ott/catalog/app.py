@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from ott.catalog.cache import CONTENT_EVENTS, CatalogCache
+from ott.catalog.dependencies import CatalogRuntime, install_runtime
 from ott.catalog.facets import FacetCounts
 from ott.catalog.router import router
 from ott.catalog.spelling import Vocabulary
@@ -26,10 +27,14 @@ async def _catalog_runtime(app: FastAPI) -> AsyncIterator[None]:
     resources: Resources = app.state.resources
     settings: Settings = app.state.settings
     cache = CatalogCache(resources.redis, resources.keys, settings.catalog_cache_seconds)
-    app.state.catalog_cache = cache
-    app.state.catalog_trigram = None  # learnt from the database on the first search
-    app.state.catalog_vocabulary = Vocabulary(settings.catalog_summary_seconds)
-    app.state.catalog_facets = FacetCounts(settings.catalog_summary_seconds)
+    install_runtime(
+        app,
+        CatalogRuntime(
+            cache=cache,
+            vocabulary=Vocabulary(settings.catalog_summary_seconds),
+            facets=FacetCounts(settings.catalog_summary_seconds),
+        ),
+    )
 
     async def on_content_event(_: Event) -> None:
         await cache.invalidate()

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ott.catalog import service
+from ott.catalog.dependencies import CatalogRuntime, CurrentViewer, Runtime
 from ott.catalog.derived import DerivedFromCatalog
-from ott.catalog.facets import FacetCounts
 from ott.catalog.schemas import (
     ContentDetail,
     ContentFilters,
@@ -23,8 +23,7 @@ from ott.catalog.schemas import (
     SearchResults,
     SeasonOut,
 )
-from ott.catalog.spelling import Vocabulary
-from ott.catalog.visibility import CurrentViewer, Viewer
+from ott.catalog.visibility import Viewer
 from ott.core.database import DbSession
 
 router = APIRouter(prefix="/api/catalog", tags=["catalog"])
@@ -32,6 +31,7 @@ router = APIRouter(prefix="/api/catalog", tags=["catalog"])
 
 async def _cached(
     request: Request,
+    runtime: CatalogRuntime,
     viewer: Viewer,
     build: Callable[[], Awaitable[object]],
     *,
@@ -48,7 +48,7 @@ async def _cached(
             await summary.refresh(db, generation)
         return await build()
 
-    body = await request.app.state.catalog_cache.answer(scope, answer)
+    body = await runtime.cache.answer(scope, answer)
     return Response(content=body, media_type="application/json")
 
 
@@ -57,11 +57,13 @@ async def list_content(
     request: Request,
     filters: Annotated[ContentFilters, Query()],
     viewer: CurrentViewer,
+    runtime: Runtime,
     db: DbSession,
 ) -> Response:
-    facets: FacetCounts = request.app.state.catalog_facets
+    facets = runtime.facets
     return await _cached(
         request,
+        runtime,
         viewer,
         lambda: service.list_content(db=db, viewer=viewer, filters=filters, facets=facets),
         summary=facets,
@@ -71,10 +73,13 @@ async def list_content(
 
 @router.get("/content/{content_id}", response_model=ContentDetail, summary="A title's details")
 async def get_content(
-    request: Request, content_id: uuid.UUID, viewer: CurrentViewer, db: DbSession
+    request: Request, content_id: uuid.UUID, viewer: CurrentViewer, runtime: Runtime, db: DbSession
 ) -> Response:
     return await _cached(
-        request, viewer, lambda: service.get_detail(db=db, viewer=viewer, content_id=content_id)
+        request,
+        runtime,
+        viewer,
+        lambda: service.get_detail(db=db, viewer=viewer, content_id=content_id),
     )
 
 
@@ -82,10 +87,13 @@ async def get_content(
     "/content/{content_id}/seasons", response_model=list[SeasonOut], summary="A series' seasons"
 )
 async def list_seasons(
-    request: Request, content_id: uuid.UUID, viewer: CurrentViewer, db: DbSession
+    request: Request, content_id: uuid.UUID, viewer: CurrentViewer, runtime: Runtime, db: DbSession
 ) -> Response:
     return await _cached(
-        request, viewer, lambda: service.list_seasons(db=db, viewer=viewer, content_id=content_id)
+        request,
+        runtime,
+        viewer,
+        lambda: service.list_seasons(db=db, viewer=viewer, content_id=content_id),
     )
 
 
@@ -93,21 +101,30 @@ async def list_seasons(
     "/seasons/{season_id}/episodes", response_model=list[EpisodeOut], summary="A season's episodes"
 )
 async def list_episodes(
-    request: Request, season_id: uuid.UUID, viewer: CurrentViewer, db: DbSession
+    request: Request, season_id: uuid.UUID, viewer: CurrentViewer, runtime: Runtime, db: DbSession
 ) -> Response:
     return await _cached(
-        request, viewer, lambda: service.list_episodes(db=db, viewer=viewer, season_id=season_id)
+        request,
+        runtime,
+        viewer,
+        lambda: service.list_episodes(db=db, viewer=viewer, season_id=season_id),
     )
 
 
 @router.get("/genres", response_model=list[GenreOut], summary="Every genre")
-async def list_genres(request: Request, viewer: CurrentViewer, db: DbSession) -> Response:
-    return await _cached(request, viewer, lambda: service.list_genres(db=db, viewer=viewer))
+async def list_genres(
+    request: Request, viewer: CurrentViewer, runtime: Runtime, db: DbSession
+) -> Response:
+    return await _cached(
+        request, runtime, viewer, lambda: service.list_genres(db=db, viewer=viewer)
+    )
 
 
 @router.get("/trending", response_model=list[ContentSummary], summary="The most watched titles now")
-async def trending(request: Request, viewer: CurrentViewer, db: DbSession) -> Response:
-    return await _cached(request, viewer, lambda: service.trending(db=db, viewer=viewer))
+async def trending(
+    request: Request, viewer: CurrentViewer, runtime: Runtime, db: DbSession
+) -> Response:
+    return await _cached(request, runtime, viewer, lambda: service.trending(db=db, viewer=viewer))
 
 
 @router.get("/search", response_model=SearchResults, summary="Search titles, people and genres")
@@ -115,16 +132,16 @@ async def search(
     request: Request,
     query: Annotated[SearchQuery, Query()],
     viewer: CurrentViewer,
+    runtime: Runtime,
     db: DbSession,
 ) -> Response:
-    state = request.app.state
-    if state.catalog_trigram is None:
-        state.catalog_trigram = await service.has_trigram_search(db)
-    trigram: bool = state.catalog_trigram
-    vocabulary: Vocabulary = state.catalog_vocabulary
-
+    if runtime.trigram is None:
+        runtime.trigram = await service.has_trigram_search(db)
+    trigram = runtime.trigram
+    vocabulary = runtime.vocabulary
     return await _cached(
         request,
+        runtime,
         viewer,
         lambda: service.search(
             db=db, viewer=viewer, query=query, trigram=trigram, vocabulary=vocabulary

@@ -17,9 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
 from sqlalchemy import (
     ColumnElement,
     DateTime,
@@ -36,7 +35,7 @@ from sqlalchemy import (
 )
 
 from ott.content.models import AvailabilityRule, Content, WorkflowState
-from ott.core.identity import OptionalIdentity
+from ott.core.identity import Identity
 from ott.core.locale import Language
 from ott.core.maturity import DEFAULT_PROFILE_RATING, MaturityRating
 from ott.core.tiers import SubscriptionTier
@@ -141,13 +140,17 @@ def locked(premium: bool) -> ColumnElement[bool]:
     return false() if premium else _LOCKED_FOR_FREE
 
 
-def _country(request: Request) -> str:
-    settings = request.app.state.settings
-    value = (request.headers.get(settings.country_header) or "").strip().upper()
-    return value if _COUNTRY.match(value) else settings.default_country
-
-
-async def _viewer(request: Request, identity: OptionalIdentity) -> Viewer:
+def viewer_for(
+    *,
+    identity: Identity | None,
+    country: str | None,
+    default_country: str,
+    prefers_hindi: bool = False,
+    now: datetime | None = None,
+) -> Viewer:
+    """The viewer a caller is: the profile's rating, plan and language when signed in (an
+    anonymous caller is a free viewer with the default rating), in `country` when it is a
+    two-letter code, else in `default_country`."""
     rating, tier, language = DEFAULT_PROFILE_RATING, SubscriptionTier.FREE, Language.EN
     if identity is not None:
         tier = SubscriptionTier(identity.tier)
@@ -155,15 +158,13 @@ async def _viewer(request: Request, identity: OptionalIdentity) -> Viewer:
             rating = MaturityRating(identity.maturity_rating)
         if identity.language:
             language = Language(identity.language)
-    elif request.headers.get("accept-language", "").lower().startswith("hi"):
+    elif prefers_hindi:
         language = Language.HI
+    code = (country or "").strip().upper()
     return Viewer(
-        country=_country(request),
+        country=code if _COUNTRY.match(code) else default_country,
         max_rating=rating,
         tier=tier,
         language=language,
-        now=datetime.now(UTC),
+        now=now or datetime.now(UTC),
     )
-
-
-CurrentViewer = Annotated[Viewer, Depends(_viewer)]
