@@ -72,19 +72,6 @@ import uvloop
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from auth_profiles import (
-    Server,
-    _machine_jiffies,
-    _ott_command,
-    _process_cpu_seconds,
-    _processes_mentioning,
-    free_port,
-    machine_description,
-    start_process,
-    stop_server,
-    wait_for_quiet,
-    wait_healthy,
-)
 from catalog_plans import Explained, PlanCase, collect_plans, generic_chosen
 from catalog_workload import (
     SORTS,
@@ -98,6 +85,9 @@ from catalog_workload import (
     search_targets,
     walk_cursor,
 )
+from cpu_meter import machine_jiffies as _machine_jiffies
+from cpu_meter import process_cpu_seconds as _process_cpu_seconds
+from cpu_meter import wait_for_quiet
 from loadgen import RunResult, constant_rate, percentile
 from ott.catalog.visibility import VISIBLE, Viewer
 from ott.cms.bulk import import_titles, parse_json
@@ -110,6 +100,16 @@ from ott.core.resources import Resources
 from ott.core.settings import Settings
 from ott.core.tiers import SubscriptionTier
 from ott.seed import generate_catalog
+from processes import (
+    Server,
+    free_port,
+    start_process,
+    stop_server,
+    wait_healthy,
+)
+from processes import ott_command as _ott_command
+from processes import processes_mentioning as _processes_mentioning
+from report_format import machine_description
 
 BENCH_DIR = Path(__file__).resolve().parent
 LOCAL_PG = ("127.0.0.1", 5432)
