@@ -113,7 +113,7 @@ async def wait_healthy(server: Server, within: float = STARTUP_TIMEOUT_S) -> Non
     raise RuntimeError(f"{server.name} did not answer /health within {within:.0f} s")
 
 
-def print_failure(message: str, server: Server | None) -> None:
+def print_failure(message: str, server: Server | None = None) -> None:
     """A run's fatal error on stderr, with the end of the server's log when one is running."""
     print(f"\nERROR: {message}", file=sys.stderr)
     if server is not None:
