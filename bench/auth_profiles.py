@@ -32,15 +32,8 @@ import gc
 import itertools
 import json
 import math
-import os
-import platform
 import secrets
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -51,6 +44,14 @@ from urllib.parse import urlsplit
 
 import uvloop
 
+from cpu_meter import (
+    QUIET_CORES,
+    CpuSnapshot,
+    background_load,
+    cpu_cores,
+    cpu_snapshot,
+    wait_for_quiet,
+)
 from loadgen import (
     ConnectionPool,
     Response,
@@ -59,7 +60,22 @@ from loadgen import (
     one_shot,
     percentile,
     render_request,
+    rotated,
 )
+from processes import (
+    Server,
+    free_port,
+    ott_command,
+    platform_env,
+    print_failure,
+    processes_mentioning,
+    scratch_folder,
+    start_process,
+    stop_server,
+    wait_healthy,
+    with_descendants,
+)
+from report_format import RESULTS_DIR, error_counts, machine_description, ms, table_head
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROFILES_PATH = "/api/auth/profiles"
@@ -67,152 +83,11 @@ RATE_LIMIT_PER_MINUTE = 100  # the gateway default this benchmark keeps
 # Per user, the gateway's sliding-window estimate never exceeds the requests of the last two
 # calendar minutes, so keeping every user under this many over any 120 s keeps them all admitted.
 REQUESTS_PER_USER_PER_120S = 90
-# Settings a developer's environment might carry that would change what is measured.
-_SCRUBBED_ENV = (
-    "DATABASE_URL",
-    "POSTGRES_HOST",
-    "REDIS_URL",
-    "RATE_LIMIT_PER_MINUTE",
-    "TRUST_FORWARDED_FOR",
-    "BCRYPT_ROUNDS",
-    "PASSWORD_HASH_WORKERS",
-    "OTT_ENV",
-    "DATA_DIR",
-    "API_GATEWAY_PORT",
-)
-_CLK_TCK = os.sysconf("SC_CLK_TCK")
-_STARTUP_TIMEOUT_S = 180.0
 DISTURBED_CORES = 0.25  # a phase during which other processes used more is flagged
-QUIET_CORES = 0.3  # "idle": the machine busy less than this (our servers idle between phases)
 _REQUEST_TIMEOUT_S = 30.0
 
 
-# --------------------------------------------------------------------------- processes
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _ott_command() -> list[str]:
-    script = Path(sys.executable).with_name("ott")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "ott"]
-
-
-@dataclass
-class Server:
-    name: str
-    url: str
-    process: subprocess.Popen[bytes] | None = None
-    log_path: Path | None = None
-
-    @property
-    def pid(self) -> int | None:
-        return self.process.pid if self.process else None
-
-    def log_tail(self, lines: int = 30) -> str:
-        if self.log_path is None or not self.log_path.exists():
-            return ""
-        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-
-
-def start_process(
-    name: str, command: list[str], url: str, cwd: Path, env: dict[str, str]
-) -> Server:
-    log_path = cwd / f"{name}.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    return Server(name, url, process, log_path)
-
-
-async def wait_healthy(server: Server, within: float = _STARTUP_TIMEOUT_S) -> None:
-    parts = urlsplit(server.url)
-    host, port = parts.hostname or "127.0.0.1", parts.port or 80
-    raw = render_request("GET", "/health", f"{host}:{port}")
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if server.process is not None and server.process.poll() is not None:
-            raise RuntimeError(
-                f"{server.name} exited with code {server.process.returncode}:\n{server.log_tail()}"
-            )
-        with contextlib.suppress(Exception):
-            if (await one_shot(host, port, raw, timeout_s=2.0)).status == 200:
-                return
-        await asyncio.sleep(0.2)
-    raise RuntimeError(f"{server.name} did not answer /health within {within:.0f} s")
-
-
-def _processes_mentioning(text: str) -> list[int]:
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        with contextlib.suppress(OSError):
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ")
-            if text in cmdline.decode(errors="ignore"):
-                pids.append(int(entry.name))
-    return pids
-
-
-def _parent_pids() -> dict[int, int]:
-    parents = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError, IndexError, ValueError):
-                stat = (entry / "stat").read_text()
-                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-    return parents
-
-
-def stop_server(server: Server, data_dir: Path | None) -> list[int]:
-    """Stop a server we started (SIGINT, as Ctrl+C would); return the pids of embedded stores
-    still running afterwards, which this then stops (a safety net: `ott serve` stops its own
-    PostgreSQL and Redis when it exits cleanly)."""
-    process = server.process
-    if process is None:
-        return []
-    if process.poll() is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(5)
-    leftovers: list[int] = []
-    if data_dir is not None:
-        # Stores are started by `ott serve` (ours) and keep the data folder on their command line.
-        for pid in _processes_mentioning(str(data_dir)):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-                leftovers.append(pid)
-        deadline = time.monotonic() + 10
-        while leftovers and time.monotonic() < deadline and _processes_mentioning(str(data_dir)):
-            time.sleep(0.1)
-    return leftovers
-
-
 # --------------------------------------------------------------------------- CPU accounting
-
-
-def _process_cpu_seconds(pid: int) -> float:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0.0
-    fields = stat.rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _CLK_TCK  # utime + stime
-
-
-def _machine_jiffies() -> tuple[int, int]:
-    """(busy, total) jiffies over all CPUs since boot."""
-    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
-    idle = values[3] + values[4]
-    total = sum(values)
-    return total - idle, total
 
 
 @dataclass
@@ -238,61 +113,34 @@ class CpuMeter:
         self.server_pid = server.pid if server else None
         self.hello_pid = hello.pid
         self.data_dir = data_dir
-        self.cpus = os.cpu_count() or 1
 
     def _store_pids(self) -> list[int]:
         """PostgreSQL and Redis of the data folder, and their children (PostgreSQL backends
         rewrite their command line, so they are found through their parent)."""
         if self.data_dir is None:
             return []
-        roots = {p for p in _processes_mentioning(str(self.data_dir)) if p != self.server_pid}
-        parents = _parent_pids()
-        found = set(roots)
-        while True:
-            children = {pid for pid, ppid in parents.items() if ppid in found} - found
-            if not children:
-                return sorted(found)
-            found |= children
+        roots = {p for p in processes_mentioning(str(self.data_dir)) if p != self.server_pid}
+        return with_descendants(roots)
 
-    def _snapshot(self) -> dict[str, float | tuple[int, int] | dict[int, float]]:
-        return {
-            "wall": time.perf_counter(),
-            "server": _process_cpu_seconds(self.server_pid) if self.server_pid else 0.0,
-            "stores": {p: _process_cpu_seconds(p) for p in self._store_pids()},
-            "hello": _process_cpu_seconds(self.hello_pid) if self.hello_pid else 0.0,
-            "self": _process_cpu_seconds(os.getpid()),
-            "machine": _machine_jiffies(),
-        }
+    def _snapshot(self) -> CpuSnapshot:
+        return cpu_snapshot(
+            {"server": [self.server_pid], "stores": self._store_pids(), "hello": [self.hello_pid]}
+        )
 
     @contextlib.contextmanager
     def measure(self) -> Iterator[list[CpuUsage]]:
         out: list[CpuUsage] = []
         before = self._snapshot()
         yield out
-        after = self._snapshot()
-        wall = float(after["wall"]) - float(before["wall"])  # type: ignore[arg-type]
-
-        def cores(key: str) -> float:
-            return (float(after[key]) - float(before[key])) / wall  # type: ignore[arg-type]
-
-        stores_before: dict[int, float] = before["stores"]  # type: ignore[assignment]
-        stores_after: dict[int, float] = after["stores"]  # type: ignore[assignment]
-        stores = sum(t - stores_before.get(p, 0.0) for p, t in stores_after.items()) / wall
-        busy0, total0 = before["machine"]  # type: ignore[misc]
-        busy1, total1 = after["machine"]  # type: ignore[misc]
-        machine = (busy1 - busy0) / max(1, total1 - total0) * self.cpus
-        server = cores("server") if self.server_pid else None
-        hello = cores("hello") if self.hello_pid else None
-        ours = (server or 0.0) + (stores if self.data_dir else 0.0) + (hello or 0.0)
-        generator = cores("self")
+        cores = cpu_cores(before, self._snapshot())
         out.append(
             CpuUsage(
-                server=server,
-                stores=stores if self.data_dir else None,
-                hello=hello,
-                generator=generator,
-                machine=machine,
-                others=max(0.0, machine - ours - generator),
+                server=cores.groups["server"] if self.server_pid else None,
+                stores=cores.groups["stores"] if self.data_dir else None,
+                hello=cores.groups["hello"] if self.hello_pid else None,
+                generator=cores.generator,
+                machine=cores.machine,
+                others=cores.others,
             )
         )
 
@@ -456,9 +304,9 @@ class Rotation:
 
     def take(self, count: int) -> list[bytes]:
         """The items rotated to start where the previous run stopped (`count` will be sent)."""
-        start = self.position % len(self.items)
+        start = self.position
         self.position += count
-        return self.items[start:] + self.items[:start]
+        return rotated(self.items, start)
 
 
 @dataclass
@@ -559,10 +407,6 @@ async def run_phase(
     return Measured(phase, result, cpu[0], login_stats)
 
 
-def _ms(value: object) -> str:
-    return f"{value:.1f}" if isinstance(value, float) and not math.isnan(value) else "-"
-
-
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.0f}%"
 
@@ -572,16 +416,16 @@ def render_table(measured: Sequence[Measured]) -> str:
         "| scenario | target req/s | achieved req/s | ok | errors | p50 ms | p95 ms | p99 ms "
         "| max ms | server CPU | stores CPU | loadgen CPU | other CPU |"
     )
-    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    lines = table_head(head)
     for m in measured:
         s = m.result.summary()
         server_cpu = m.cpu.hello if m.phase.target == "hello" else m.cpu.server
         stores_cpu = None if m.phase.target == "hello" else m.cpu.stores
-        errors = ", ".join(f"{k} x{v}" for k, v in sorted(m.result.statuses.items())) or "0"
+        errors = error_counts(m.result.statuses)
         name = f"{m.phase.name} (*)" if m.disturbed else m.phase.name
         lines.append(
             f"| {name} | {m.phase.rate:g} | {s['throughput_rps']} | {s['ok']} | {errors} "
-            f"| {_ms(s['p50_ms'])} | {_ms(s['p95_ms'])} | {_ms(s['p99_ms'])} | {_ms(s['max_ms'])} "
+            f"| {ms(s['p50_ms'])} | {ms(s['p95_ms'])} | {ms(s['p99_ms'])} | {ms(s['max_ms'])} "
             f"| {_pct(server_cpu)} | {_pct(stores_cpu)} | {_pct(m.cpu.generator)} "
             f"| {_pct(m.cpu.others)} |"
         )
@@ -613,63 +457,38 @@ def verdicts(
     return out
 
 
-def machine_description() -> dict[str, str]:
-    model = platform.processor() or "unknown"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return {
-        "cpus": str(os.cpu_count()),
-        "model": model,
-        "kernel": platform.release(),
-        "python": platform.python_version(),
-    }
-
-
-def _background_load(seconds: float = 1.0) -> float:
-    busy0, total0 = _machine_jiffies()
-    time.sleep(seconds)
-    busy1, total1 = _machine_jiffies()
-    return (busy1 - busy0) / max(1, total1 - total0) * (os.cpu_count() or 1)
-
-
-async def wait_for_quiet(max_wait: float, threshold: float = QUIET_CORES) -> float:
-    """Wait (up to `max_wait` s) until the machine is nearly idle for a second: it is shared,
-    and another tenant's CPU burst would be measured as our latency. Returns the busy cores
-    seen last."""
-    deadline = time.monotonic() + max_wait
-    while True:
-        busy0, total0 = _machine_jiffies()
-        await asyncio.sleep(1.0)
-        busy1, total1 = _machine_jiffies()
-        busy = (busy1 - busy0) / max(1, total1 - total0) * (os.cpu_count() or 1)
-        if busy < threshold or time.monotonic() >= deadline:
-            return busy
-
-
 async def run(args: argparse.Namespace) -> int:
+    with scratch_folder("ott-bench-", keep=args.keep_data) as scratch:
+        return await run_in(scratch, args)
+
+
+async def run_in(scratch: Path, args: argparse.Namespace) -> int:
     phases = plan(args)
     n_users = max(args.users or 0, users_needed(phases, args.warmup, args.retries))
     started_at = datetime.now(UTC)
-    scratch = Path(tempfile.mkdtemp(prefix="ott-bench-"))
+    failures: list[str] = []
     data_dir: Path | None = None
     gateway: Server | None = None
     hello: Server | None = None
-    failures: list[str] = []
     try:
         print(f"machine: {machine_description()}", flush=True)
-        idle_load = _background_load()
+        idle_load = background_load()
         print(f"CPU busy before starting anything: {idle_load:.2f} cores", flush=True)
-        env = {k: v for k, v in os.environ.items() if k.upper() not in _SCRUBBED_ENV}
+        env = platform_env()
         if args.url:
             gateway_url = args.url.rstrip("/")
         else:
             data_dir = scratch / "data"
             port = free_port()
             gateway_url = f"http://127.0.0.1:{port}"
-            command = [*_ott_command(), "serve", "--port", str(port), "--data-dir", str(data_dir)]
+            command = [
+                *ott_command(),
+                "serve",
+                "--port",
+                str(port),
+                "--data-dir",
+                str(data_dir),
+            ]
             # cwd = the scratch folder, so a developer's .env does not change the settings.
             gateway = start_process("ott-serve", command, gateway_url, scratch, env)
         hello_port = free_port()
@@ -816,19 +635,13 @@ async def run(args: argparse.Namespace) -> int:
             print(f"\nresults written to {out}")
     except Exception as exc:
         failures.append(f"setup: {exc}")
-        print(f"\nERROR: {exc}", file=sys.stderr)
-        if gateway is not None:
-            print(f"--- ott serve log (tail) ---\n{gateway.log_tail()}", file=sys.stderr)
+        print_failure(str(exc), gateway)
     finally:
         for server, folder in ((hello, None), (gateway, data_dir)):
             if server is not None:
                 leftovers = stop_server(server, folder)
                 if leftovers:
                     print(f"note: stopped {len(leftovers)} leftover store process(es) of {folder}")
-        if args.keep_data:
-            print(f"kept {scratch}")
-        else:
-            shutil.rmtree(scratch, ignore_errors=True)
     return 1 if failures else 0
 
 
@@ -862,9 +675,7 @@ def main() -> None:
     parser.add_argument("--p95-logins-target-ms", type=float, default=50.0)
     parser.add_argument(
         "--json-out",
-        default=str(
-            BENCH_DIR / "results" / f"auth_profiles-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
-        ),
+        default=str(RESULTS_DIR / f"auth_profiles-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"),
         help="where to write the figures as JSON ('' for nowhere)",
     )
     parser.add_argument(

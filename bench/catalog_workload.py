@@ -11,7 +11,7 @@ import json
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from random import Random
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -333,3 +333,47 @@ async def walk_cursor(gateway: Gateway, sort: str, pages: int) -> Walk:
     return Walk(
         sort, first, path, page_number, len(seen), time.perf_counter() - started, page_seconds
     )
+
+
+# --------------------------------------------------------------------------- the whole mix
+
+
+@dataclass
+class RequestMix:
+    """Everything bench/catalog.py sends: made from the catalog in the database before any
+    server runs; the listing (with its cursor pages), the search hits, the cursor walks and the
+    timings are added by the set-up pass through the first server."""
+
+    detail_rows: Sequence[Any]  # the titles asked for in detail (id, type, ...)
+    detail: list[Target]
+    search: list[Target]
+    listing_firsts: list[Target]  # the first pages of the filter combinations
+    listing: list[Target] = field(default_factory=list)  # and the cursor pages, shuffled
+    setup_stats: dict[str, int] = field(default_factory=dict)
+    search_hits: dict[str, list[int]] = field(default_factory=dict)
+    walks: dict[str, Walk] = field(default_factory=dict)
+    setup_timings: dict[str, float] = field(default_factory=dict)  # path -> seconds, unloaded
+
+    @property
+    def hot(self) -> list[Target]:
+        """The first 20 filter combinations: with the cache on, every answer from it."""
+        return self.listing_firsts[:20]
+
+
+def request_mix(
+    rng: Random,
+    visible: Sequence[Any],
+    genres: Sequence[str],
+    *,
+    detail_ids: int,
+    search_queries: int,
+    listing_urls: int,
+) -> RequestMix:
+    """The requests made of the visible titles (rows with id, type, title, title_hi and
+    people) and the genres, in this order of drawing from `rng`: detail, search, listing."""
+    detail_rows = rng.sample(visible, min(detail_ids, len(visible)))
+    detail = [Target(f"{CONTENT_PATH}/{row.id}", f"detail {row.type.value}") for row in detail_rows]
+    texts = [TitleText(r.title, r.title_hi, r.people) for r in visible]
+    search = search_targets(rng, texts, search_queries)
+    listing_firsts = listing_combos(rng, genres, listing_urls)
+    return RequestMix(detail_rows, detail, search, listing_firsts)

@@ -371,6 +371,14 @@ async def constant_rate(
     return result
 
 
+def rotated(requests: Sequence[bytes], start: int) -> list[bytes]:
+    """The cycle of `requests` starting at `start` (modulo their number): a run that goes on
+    where the previous one stopped does not replay what the previous one just put in a cache,
+    and over many runs every request gets its even share."""
+    start %= len(requests)
+    return [*requests[start:], *requests[:start]]
+
+
 def format_result(name: str, result: RunResult) -> str:
     s = result.summary()
     return (

@@ -22,12 +22,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import platform
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -40,8 +37,8 @@ from ott.media.ffmpeg import ffmpeg_binary
 from ott.media.ladder import AUDIO_KBPS, GOP_SECONDS, SEGMENT_SECONDS, rungs_for
 from ott.media.local import LocalTranscoder
 from ott.media.transcoder import TranscodeRequest
-
-RESULTS = Path(__file__).parent / "results"
+from processes import scratch_folder
+from report_format import RESULTS_DIR, machine_description
 
 
 @dataclass
@@ -243,8 +240,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=1, help="rounds of the three (best kept)")
     args = parser.parse_args()
 
-    scratch = Path(tempfile.mkdtemp(prefix="ott-bench-transcode-"))
-    try:
+    with scratch_folder("ott-bench-transcode-") as scratch:
         source = scratch / "source.mp4"
         print(f"making a {args.seconds} s 1080p{args.fps} source…", flush=True)
         make_source(source, args.seconds, args.fps)
@@ -288,17 +284,15 @@ def main() -> None:
             f"{'PASS' if vs_one <= 1.10 else 'FAIL'}); pipeline / five runs = {vs_five:.2f} "
             f"(target <= 0.75: {'PASS' if vs_five <= 0.75 else 'FAIL'})"
         )
-        RESULTS.mkdir(exist_ok=True)
+        RESULTS_DIR.mkdir(exist_ok=True)
         report = {
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+            "machine": machine_description(),
             "args": vars(args),
             "results": [asdict(m) for m in best.values()],
             "pipeline_vs_one_command": vs_one,
             "pipeline_vs_five_runs": vs_five,
         }
-        (RESULTS / "transcode.json").write_text(json.dumps(report, indent=2))
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        (RESULTS_DIR / "transcode.json").write_text(json.dumps(report, indent=2))
 
 
 if __name__ == "__main__":
