@@ -150,18 +150,18 @@ def build_command(
     """FFmpeg arguments (run in the output folder): split the decoded picture into every
     rung and encode them all with key frames on the same instants."""
     args = ["-i", str(request.source)]
-    for track in request.audio:
+    for extra in request.audio:
         # Cap extra tracks at the video's length so no stream outlasts the picture.
-        args += ["-t", f"{info.duration_seconds:.3f}", "-i", str(track.path)]
+        args += ["-t", f"{info.duration_seconds:.3f}", "-i", str(extra.path)]
 
     count = len(pictures)
     chains = _ladder_chains(info, pictures)
     seconds = f"{info.duration_seconds:.3f}"
-    for i, track in enumerate(audio):
+    for i, rendition in enumerate(audio):
         # Every audio rendition lasts exactly as long as the picture: padded with silence or
         # cut, so players never run out of one before the other.
         chains.append(
-            f"[{track.input_index}:a:0]aresample=48000,apad=whole_dur={seconds},"
+            f"[{rendition.input_index}:a:0]aresample=48000,apad=whole_dur={seconds},"
             f"atrim=end={seconds}[a{i}]"
         )
     args += ["-filter_complex", ";".join(chains)]
@@ -188,8 +188,8 @@ def build_command(
         ]  # fmt: skip
     if audio:
         args += ["-c:a", "aac", "-b:a", f"{AUDIO_KBPS}k", "-ac", "2", "-ar", "48000"]
-    for i, track in enumerate(audio):
-        args += [f"-metadata:s:a:{i}", f"language={track.language}"]
+    for i, rendition in enumerate(audio):
+        args += [f"-metadata:s:a:{i}", f"language={rendition.language}"]
     sets = [f"id=0,streams={','.join(str(i) for i in range(count))}"]
     sets += [f"id={1 + i},streams={count + i}" for i in range(len(audio))]
     args += [
@@ -314,16 +314,16 @@ class LocalTranscoder:
 
         subtitle_entries, vtt_files = [], []
         names = _unique_names([track.label or track.language for track in request.subtitles])
-        for i, (track, name) in enumerate(zip(request.subtitles, names, strict=True)):
-            stem = f"sub_{i}_{track.language}"
+        for i, (subtitle, name) in enumerate(zip(request.subtitles, names, strict=True)):
+            stem = f"sub_{i}_{subtitle.language}"
             (out_dir / f"{stem}.vtt").write_text(
-                to_webvtt(probe_subtitles(track.path)), encoding="utf-8"
+                to_webvtt(probe_subtitles(subtitle.path)), encoding="utf-8"
             )
             manifests.write_subtitle_playlist(
                 out_dir / f"{stem}.m3u8", f"{stem}.vtt", info.duration_seconds
             )
             subtitle_entries.append(
-                manifests.MediaEntry(f"{stem}.m3u8", track.language, name, False)
+                manifests.MediaEntry(f"{stem}.m3u8", subtitle.language, name, False)
             )
             vtt_files.append(f"{stem}.vtt")
 

@@ -103,11 +103,21 @@ def _frame_rate(stream: av.video.stream.VideoStream) -> float:
     return 0.0
 
 
+def _time_base(stream: av.stream.Stream) -> Fraction:
+    """The stream's time base; a file that declares none is read in milliseconds."""
+    return stream.time_base or Fraction(1, 1000)
+
+
+def start_seconds(stream: av.stream.Stream) -> float:
+    """When the stream's first frame is shown (0 when the file does not say)."""
+    return float(stream.start_time * _time_base(stream)) if stream.start_time else 0.0
+
+
 def _decoded_end(
     container: av.container.InputContainer, stream: av.video.stream.VideoStream, start: float
 ) -> float:
     """The end time of the last frame decodable from `start` seconds on (-1 if none)."""
-    time_base = stream.time_base or Fraction(1, 1000)
+    time_base = _time_base(stream)
     if start > 0:
         container.seek(int(start / time_base), stream=stream, backward=True, any_frame=False)
     end = -1.0
@@ -140,7 +150,7 @@ def probe_source(path: Path) -> SourceInfo:
         if not 0 < frame_rate <= MAX_FRAME_RATE:
             raise InvalidSource(f"{name}: unusable frame rate ({frame_rate:g} frames/s)")
         codec = video.codec_context.name
-        start = float(video.start_time * video.time_base) if video.start_time else 0.0
+        start = start_seconds(video)
         info = SourceInfo(
             duration_seconds=duration,
             width=width,

@@ -104,7 +104,7 @@ def key_frames(out_dir: Path, playlist: str) -> Iterator[tuple[float, Image.Imag
     init = (out_dir / parsed.segment_map[0].uri).read_bytes()
     for segment in parsed.segments:
         data = init + (out_dir / segment.uri).read_bytes()
-        with av.open(io.BytesIO(data)) as container:
+        with av.open(io.BytesIO(data), mode="r") as container:
             stream = container.streams.video[0]
             stream.codec_context.skip_frame = "NONKEY"
             for frame in container.decode(stream):

@@ -21,7 +21,7 @@ import hashlib
 import os
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -426,7 +426,7 @@ class TusRoute(APIRoute):
     """Puts Tus-Resumable on every answer, errors included (those raised by dependencies too),
     keeping the platform's JSON error body."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def tus_handler(request: Request) -> Response:
