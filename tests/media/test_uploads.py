@@ -21,7 +21,7 @@ from sqlalchemy import func, select, update
 
 from ott.auth.service import set_roles
 from ott.core.app_factory import create_service_app
-from ott.core.errors import Conflict, NotFound
+from ott.core.errors import BadRequest, Conflict, NotFound
 from ott.core.identity import Role
 from ott.core.resources import Resources
 from ott.core.settings import Settings
@@ -378,6 +378,50 @@ async def test_refused_creations_make_no_upload(
         412,
     )
     assert await _uploads_of(stores, editor) == 0
+
+
+# Latin-1 header values str.isdigit() accepts and int() refuses; then other non-numbers.
+NOT_COUNTS = ["²", "1²", "³4", "+5", "-1", "1e3", "0x10", "1 2", "9" * 21]
+
+
+async def test_numeric_headers_take_ascii_digits_only(
+    gateway: httpx.AsyncClient, editor: User, stores: Resources
+) -> None:
+    for value in NOT_COUNTS:
+        response = await gateway.post(
+            UPLOADS,
+            headers={
+                **editor.headers,
+                "Upload-Length": value.encode("latin-1"),
+                "Upload-Metadata": VIDEO_META,
+            },
+        )
+        assert_error(response, 400, "bad_request")
+        assert response.headers["tus-resumable"] == "1.0.0"
+    assert await _uploads_of(stores, editor) == 0
+
+    location = await create(gateway, editor, 10)
+    for value in NOT_COUNTS:
+        response = await gateway.patch(
+            location,
+            content=b"12345",
+            headers={**editor.headers, **STREAM, "Upload-Offset": value.encode("latin-1")},
+        )
+        assert_error(response, 400, "bad_request")
+        assert response.headers["tus-resumable"] == "1.0.0"
+    assert await offset_of(gateway, editor, location) == 0
+    # Surrounding blanks are not part of the value.
+    response = await patch(gateway, editor, location, 0, b"12345", **{"Upload-Offset": " 0 "})
+    assert response.status_code == 204, response.text
+
+
+def test_a_declared_body_length_takes_ascii_digits_only() -> None:
+    # The gateway refuses such a Content-Length itself (413); the service must too on its own.
+    for value in NOT_COUNTS:
+        with pytest.raises(BadRequest):
+            tus.parse_count("Content-Length", value)
+    assert tus.parse_count("Content-Length", "0") == 0
+    assert tus.parse_count("Upload-Length", "9" * 20) == int("9" * 20)
 
 
 async def test_only_editors_reach_their_own_uploads(

@@ -65,6 +65,8 @@ _WRITE_BATCH = 1024 * 1024  # bytes gathered before one write to disk
 _CHECKPOINT = 32 * 1024 * 1024  # an unchecksummed PATCH records its progress this often
 _HASH_BLOCK = 1024 * 1024
 _MAX_METADATA = 4096
+_MAX_COUNT_DIGITS = 20  # 10^20 bytes is beyond any upload; bounds the work on a hostile header
+_COUNT = re.compile(f"[0-9]{{1,{_MAX_COUNT_DIGITS}}}")
 _META_KEY = re.compile(r"[!-+\--~]{1,64}")  # printable ASCII without space or comma
 _LOCK_SPACE = 0x74757300  # "tus\0": the advisory-lock namespace of uploads
 
@@ -147,12 +149,18 @@ def validate_metadata(pairs: dict[str, str]) -> UploadSpec:
     return UploadSpec(kind, filename, extra)
 
 
-def _non_negative(name: str, value: str | None) -> int:
+def parse_count(name: str, value: str | None) -> int:
+    """A byte count header (Upload-Length, Upload-Offset, Content-Length): ASCII digits only.
+    str.isdigit() also takes "²" (which int() refuses) and other scripts' digits."""
     if value is None:
         raise BadRequest(f"The {name} header is required")
-    if not value.strip().isdigit():
-        raise BadRequest(f"{name} must be a non-negative integer", details={name: value})
-    return int(value)
+    digits = value.strip()
+    if not _COUNT.fullmatch(digits):
+        raise BadRequest(
+            f"{name} must be a non-negative integer of at most {_MAX_COUNT_DIGITS} digits",
+            details={name: value[: _MAX_COUNT_DIGITS + 1]},
+        )
+    return int(digits)
 
 
 def parse_checksum(header: str | None) -> tuple[str, bytes] | None:
@@ -180,7 +188,7 @@ def _http_date(moment: datetime) -> str:
 
 def _declared_length(request: Request) -> int | None:
     value = request.headers.get("content-length")
-    return int(value) if value is not None and value.isdigit() else None
+    return None if value is None else parse_count("Content-Length", value)
 
 
 def _is_offset_stream(request: Request) -> bool:
@@ -488,7 +496,7 @@ async def create_upload(request: Request, identity: Editor, sessionmaker: Sessio
     settings = _settings(request)
     if request.headers.get("upload-defer-length") is not None:
         raise BadRequest("Upload-Defer-Length is not supported: send Upload-Length")
-    length = _non_negative("Upload-Length", request.headers.get("upload-length"))
+    length = parse_count("Upload-Length", request.headers.get("upload-length"))
     if length > settings.max_upload_bytes:
         raise PayloadTooLarge(
             f"An upload may be at most {settings.max_upload_bytes} bytes",
@@ -542,7 +550,7 @@ async def append(
     _require_version(request)
     if not _is_offset_stream(request):
         raise UnsupportedMediaType(f"A PATCH body must be {OFFSET_OCTET_STREAM}")
-    offset = _non_negative("Upload-Offset", request.headers.get("upload-offset"))
+    offset = parse_count("Upload-Offset", request.headers.get("upload-offset"))
     checksum = parse_checksum(request.headers.get("upload-checksum"))
     upload = await _load(sessionmaker, upload_id, identity)
     upload = await _append(
