@@ -10,13 +10,16 @@ from typing import Any
 import httpx
 import pytest
 
-from ott.core.identity import Role
+from ott.core.errors import NotFound
+from ott.core.identity import Identity, Role
 from ott.core.resources import Resources
 from ott.core.settings import Settings
 from ott.core.storage import LocalStorage
+from ott.media import service
 from ott.media.models import EncodingStatus, UploadKind
+from ott.media.schemas import EncodingIn, TrackIn
 from ott.media.worker import Outcome, Worker
-from tests.cms.conftest import User, make_user
+from tests.cms.conftest import User, create, make_user, movie
 from tests.conftest import assert_error, settings_with, start_gateway
 from tests.media import sources
 from tests.media.conftest import (
@@ -196,6 +199,95 @@ async def test_only_editors_and_admins_may_use_encodings(
     assert len(await _encodings_of(api, admin, title["id"])) == 1
     cancelled = await api.post(f"{CMS}/encodings/{created['id']}/cancel", headers=admin.headers)
     assert cancelled.status_code == 200, cancelled.text
+
+
+def _as(user: User, *roles: Role) -> Identity:
+    return Identity(
+        user_id=uuid.UUID(user.id), session_id="test", roles=frozenset(r.value for r in roles)
+    )
+
+
+async def test_an_editor_encodes_only_their_own_uploads(
+    api: httpx.AsyncClient,
+    editor: User,
+    title: dict[str, Any],
+    uploads: dict[str, str],
+    media_resources: Resources,
+    media_settings: Settings,
+    storage: LocalStorage,
+    source: Path,
+) -> None:
+    other = await make_user(api, media_resources, Role.EDITOR, tag="other-editor")
+    own_title = await create(api, other, movie())
+    own_video = await add_upload(
+        media_resources, media_settings, source, UploadKind.VIDEO, other.id
+    )
+    staged_before = _staged_folders(storage)
+    url = f"{CMS}/content/{own_title['id']}/encodings"
+    mine = {"source_upload_id": str(own_video.id)}
+    theirs = [
+        {"source_upload_id": uploads["video"]},
+        {**mine, "audio": [{"upload_id": uploads["audio"], "language": "hi"}]},
+        {**mine, "subtitles": [{"upload_id": uploads["subtitle"], "language": "en"}]},
+    ]
+    for body in theirs:
+        # Another user's upload looks like an unknown one.
+        assert_error(await api.post(url, json=body, headers=other.headers), 404, "not_found")
+    assert await _encodings_of(api, other, own_title["id"]) == []
+    assert _staged_folders(storage) == staged_before
+
+    admin = await make_user(api, media_resources, Role.ADMIN, tag="admin")
+    created = await _encode(api, admin, title["id"], _body(uploads))
+    assert created["created_by"] == admin.id
+
+
+async def test_queue_encoding_takes_only_the_callers_uploads(
+    api: httpx.AsyncClient,
+    editor: User,
+    title: dict[str, Any],
+    uploads: dict[str, str],
+    media_resources: Resources,
+    media_settings: Settings,
+    storage: LocalStorage,
+    source: Path,
+) -> None:
+    other = await make_user(api, media_resources, Role.EDITOR, tag="other-editor")
+    own_video = await add_upload(
+        media_resources, media_settings, source, UploadKind.VIDEO, other.id
+    )
+
+    async def queue(identity: Identity, body: EncodingIn) -> uuid.UUID:
+        async with media_resources.sessionmaker() as db, db.begin():
+            encoding = await service.queue_encoding(
+                db=db,
+                storage=storage,
+                settings=media_settings,
+                identity=identity,
+                content_id=uuid.UUID(title["id"]),
+                body=body,
+            )
+            return encoding.id
+
+    def track(kind: str) -> list[TrackIn]:
+        return [TrackIn(upload_id=uuid.UUID(uploads[kind]), language="en")]
+
+    stranger = _as(other, Role.EDITOR)
+    for body in (
+        EncodingIn(source_upload_id=uuid.UUID(uploads["video"])),
+        EncodingIn(source_upload_id=own_video.id, audio=track("audio")),
+        EncodingIn(source_upload_id=own_video.id, subtitles=track("subtitle")),
+    ):
+        with pytest.raises(NotFound) as refused:
+            await queue(stranger, body)
+        assert refused.value.details["upload_id"] in uploads.values()
+    assert await queue(stranger, EncodingIn(source_upload_id=own_video.id))
+    theirs = EncodingIn(
+        source_upload_id=uuid.UUID(uploads["video"]),
+        audio=track("audio"),
+        subtitles=track("subtitle"),
+    )
+    assert await queue(_as(editor, Role.EDITOR), theirs)
+    assert await queue(_as(other, Role.ADMIN), theirs)  # an admin takes anyone's
 
 
 async def test_unknown_ids_and_bad_bodies_are_refused_and_change_nothing(

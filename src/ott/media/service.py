@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ott.content.models import Content, ContentType, Episode, Season
 from ott.core.errors import Conflict, NotFound, ValidationFailed
-from ott.core.identity import Identity
+from ott.core.identity import Identity, Role
 from ott.core.settings import Settings
 from ott.core.storage import PRIVATE_PREFIX, Storage
 from ott.media.models import FINISHED, Encoding, EncodingStatus, Upload, UploadKind
@@ -61,15 +61,17 @@ async def queue_encoding(
     encoding_id = uuid.uuid4()
     folder = f"{PRIVATE_PREFIX}{encoding_id}"
 
-    picked = await _usable(db, settings, body.source_upload_id, UploadKind.VIDEO)
+    # Only the caller's own uploads (an admin's pick of anyone's); another's answers as unknown.
+    owner = None if identity.has_role(Role.ADMIN) else identity.user_id
+    picked = await _usable(db, settings, body.source_upload_id, UploadKind.VIDEO, owner)
     source = _Input(picked, f"{folder}/source{_suffix(picked)}")
     audio: list[_Input] = []
     for i, track in enumerate(body.audio):
-        upload = await _usable(db, settings, track.upload_id, UploadKind.AUDIO)
+        upload = await _usable(db, settings, track.upload_id, UploadKind.AUDIO, owner)
         audio.append(_Input(upload, f"{folder}/audio-{i}{_suffix(upload)}", track))
     subtitles: list[_Input] = []
     for i, track in enumerate(body.subtitles):
-        upload = await _usable(db, settings, track.upload_id, UploadKind.SUBTITLE)
+        upload = await _usable(db, settings, track.upload_id, UploadKind.SUBTITLE, owner)
         subtitles.append(_Input(upload, f"{folder}/subtitle-{i}{_suffix(upload)}", track))
     await _stage(storage, settings, [source, *audio, *subtitles])
 
@@ -112,10 +114,15 @@ async def _check_episode(db: AsyncSession, content: Content, episode_id: uuid.UU
 
 
 async def _usable(
-    db: AsyncSession, settings: Settings, upload_id: uuid.UUID, kind: UploadKind
+    db: AsyncSession,
+    settings: Settings,
+    upload_id: uuid.UUID,
+    kind: UploadKind,
+    owner: uuid.UUID | None,
 ) -> Upload:
-    """The finished upload, if it can be encoded as `kind` (NotFound or Conflict if not)."""
-    upload = await completed_upload(db, upload_id, kind=kind)
+    """The finished upload of `owner` (anyone's if None), if it can be encoded as `kind`
+    (NotFound or Conflict if not)."""
+    upload = await completed_upload(db, upload_id, kind=kind, owner=owner)
     if not await asyncio.to_thread(upload_file_path(settings, upload).is_file):
         raise Conflict(
             "The uploaded file is gone (expired); upload it again",
