@@ -1,4 +1,4 @@
-"""The encodings API of the CMS, through the gateway: create, read, list, cancel, retry."""
+"""The encodings API, through the gateway: create, read, list, cancel, retry."""
 
 from __future__ import annotations
 
@@ -16,17 +16,18 @@ from ott.core.resources import Resources
 from ott.core.settings import Settings
 from ott.core.storage import LocalStorage
 from ott.media import service
+from ott.media.jobs.worker import Outcome, Worker
 from ott.media.models import EncodingStatus, UploadKind
 from ott.media.schemas import EncodingIn, TrackIn
-from ott.media.worker import Outcome, Worker
 from tests.cms.conftest import User, create, make_user, movie
-from tests.conftest import assert_error, settings_with, start_gateway
+from tests.conftest import assert_error, settings_with
 from tests.media import sources
 from tests.media.conftest import (
     RunningWorker,
     add_upload,
     job_row,
     media_rows,
+    start_media_gateway,
     wait_for_status,
 )
 
@@ -431,14 +432,14 @@ async def test_cancelling_a_running_encoding_through_the_api(
     assert (await media_rows(media_resources, title["id"]))["video_variants"] == []
 
 
-async def test_the_cms_app_runs_a_worker_in_process(
+async def test_the_media_app_runs_a_worker_in_process(
     media_settings: Settings,
     media_resources: Resources,
     editor: User,
     title: dict[str, Any],
     uploads: dict[str, str],
 ) -> None:
-    client, lifespan = await start_gateway(
+    client, lifespan = await start_media_gateway(
         settings_with(media_settings, run_worker_in_process=True)
     )
     try:

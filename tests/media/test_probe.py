@@ -12,14 +12,14 @@ from typing import Any
 
 import pytest
 
-from ott.media.probe import (
+from ott.media.encoding.probe import (
     probe_audio,
     probe_source,
     probe_subtitles,
     source_audio_language,
     start_seconds,
 )
-from ott.media.transcoder import InvalidSource
+from ott.media.encoding.transcoder import InvalidSource
 from tests.media import sources
 
 DIR = sources.session_dir()

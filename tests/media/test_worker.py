@@ -20,8 +20,8 @@ from sqlalchemy import text
 from ott.core.resources import Resources
 from ott.core.settings import Settings
 from ott.core.storage import LocalStorage
+from ott.media.jobs.worker import Outcome, Worker
 from ott.media.models import EncodingStatus
-from ott.media.worker import Outcome, Worker
 from tests.cms.conftest import User, create, movie
 from tests.media import sources
 from tests.media.conftest import (

@@ -21,12 +21,17 @@ from fractions import Fraction
 from pathlib import Path
 
 from ott.core.locale import is_language_tag
-from ott.media import manifests, thumbnails
-from ott.media.ffmpeg import run_ffmpeg
-from ott.media.ladder import AUDIO_KBPS, GOP_SECONDS, SEGMENT_SECONDS, Picture, rungs_for
-from ott.media.probe import probe_audio, probe_source, probe_subtitles, source_audio_language
-from ott.media.subtitles import to_webvtt
-from ott.media.transcoder import (
+from ott.media.encoding import manifests, thumbnails
+from ott.media.encoding.ffmpeg import resolve_ffmpeg, run_ffmpeg
+from ott.media.encoding.ladder import AUDIO_KBPS, GOP_SECONDS, SEGMENT_SECONDS, Picture, rungs_for
+from ott.media.encoding.probe import (
+    probe_audio,
+    probe_source,
+    probe_subtitles,
+    source_audio_language,
+)
+from ott.media.encoding.subtitles import to_webvtt
+from ott.media.encoding.transcoder import (
     AudioRendition,
     InvalidSource,
     ProgressCallback,
@@ -39,6 +44,7 @@ from ott.media.transcoder import (
     VideoRendition,
 )
 
+DEFAULT_PRESET = "veryfast"  # x264's; TRANSCODE_PRESET in the platform's settings
 MPD_NAME = "manifest.mpd"
 MASTER_NAME = "master.m3u8"
 POSTER_NAME = "poster.jpg"
@@ -209,12 +215,9 @@ def build_command(
 class LocalTranscoder:
     """Transcoder (see transcoder.py) running FFmpeg on this machine."""
 
-    def __init__(self, preset: str | None = None) -> None:
-        if preset is None:
-            from ott.core.settings import get_settings
-
-            preset = get_settings().transcode_preset
+    def __init__(self, *, preset: str = DEFAULT_PRESET, ffmpeg: str | None = None) -> None:
         self.preset = preset
+        self.ffmpeg = ffmpeg or resolve_ffmpeg()
 
     async def _inspect(self, request: TranscodeRequest) -> tuple[SourceInfo, str | None]:
         for track in (*request.audio, *request.subtitles):
@@ -270,11 +273,17 @@ class LocalTranscoder:
                 await on_progress(round(percent * ENCODE_SHARE / 100, 1))
 
         args = build_command(request, info, pictures, audio, self.preset)
-        await run_ffmpeg(args, duration=info.duration_seconds, cwd=out_dir, on_progress=encoding)
+        await run_ffmpeg(
+            args,
+            ffmpeg=self.ffmpeg,
+            duration=info.duration_seconds,
+            cwd=out_dir,
+            on_progress=encoding,
+        )
         poster = thumbnails.poster_args(
             request.source, info.duration_seconds, info.width, info.height, POSTER_NAME
         )
-        await run_ffmpeg(poster, duration=info.duration_seconds, cwd=out_dir)
+        await run_ffmpeg(poster, ffmpeg=self.ffmpeg, duration=info.duration_seconds, cwd=out_dir)
 
         result = await asyncio.to_thread(
             self._finish, request, info, pictures, audio, out_dir, before

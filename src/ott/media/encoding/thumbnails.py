@@ -21,8 +21,8 @@ import av
 import m3u8
 from PIL import Image
 
-from ott.media.ladder import GOP_SECONDS
-from ott.media.transcoder import TranscodeError
+from ott.media.encoding.ladder import GOP_SECONDS
+from ott.media.encoding.transcoder import TranscodeError
 
 THUMB_WIDTH = 160
 MAX_COLUMNS = 10

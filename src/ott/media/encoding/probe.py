@@ -16,8 +16,8 @@ from pathlib import Path
 import av
 import av.error
 
-from ott.media.subtitles import Cue, read_srt
-from ott.media.transcoder import InvalidSource, SourceInfo
+from ott.media.encoding.subtitles import Cue, read_srt
+from ott.media.encoding.transcoder import InvalidSource, SourceInfo
 
 MAX_SIDE = 8192
 MAX_PIXELS = 36_000_000

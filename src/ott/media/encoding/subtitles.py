@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ott.media.transcoder import InvalidSource
+from ott.media.encoding.transcoder import InvalidSource
 
 # "00:01:02,345" (SRT) or "00:01:02.345" / "01:02.345" (WebVTT); some tools write 1-2 digit ms.
 _TIME = r"(?:(\d{1,3}):)?(\d{1,2}):(\d{2})[,.](\d{1,3})"

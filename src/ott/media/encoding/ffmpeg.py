@@ -11,17 +11,15 @@ from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 
-from ott.media.transcoder import ProgressCallback, TranscodeError
+from ott.media.encoding.transcoder import ProgressCallback, TranscodeError
 
 LOG_TAIL_LINES = 60
 PROGRESS_INTERVAL_SECONDS = 0.5  # at most ~2 callbacks a second
 
 
-def ffmpeg_binary() -> str:
-    """FFMPEG_BINARY (settings or environment), else the static build imageio-ffmpeg ships."""
-    from ott.core.settings import get_settings
-
-    configured = get_settings().ffmpeg_binary or os.environ.get("FFMPEG_BINARY")
+def resolve_ffmpeg(configured: str | None = None) -> str:
+    """The FFmpeg to run: `configured` (FFMPEG_BINARY), else the static build imageio-ffmpeg
+    ships."""
     if configured:
         return configured
     import imageio_ffmpeg
@@ -69,18 +67,19 @@ def _kill_group(process: asyncio.subprocess.Process) -> None:
 async def run_ffmpeg(
     args: Sequence[str],
     *,
+    ffmpeg: str,
     duration: float,
     cwd: Path | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> str:
-    """Run FFmpeg with `args` (everything after the binary) and return its log tail.
+    """Run the binary `ffmpeg` with `args` and return its log tail.
 
     `on_progress` gets the percentage of `duration` done, at most ~2 times a second and once
     at 100 when FFmpeg finishes. Raises TranscodeError (with the log tail) on a non-zero
     exit. Cancelling the caller kills FFmpeg and re-raises CancelledError.
     """
     command = [
-        ffmpeg_binary(),
+        ffmpeg,
         "-hide_banner",
         "-nostdin",
         "-loglevel",
