@@ -175,8 +175,10 @@ async def add_upload(
     user_id: str,
     *,
     complete: bool = True,
+    filename: str | None = None,
 ) -> Upload:
-    """A finished (or not) tus upload of `path`, as the tus endpoints leave it."""
+    """A finished (or not) tus upload of `path` (named `filename`, default the path's name),
+    as the tus endpoints leave it."""
     upload_id = uuid.uuid4()
     relative = f"uploads/{upload_id}"
     target = settings.data_dir / relative
@@ -188,7 +190,7 @@ async def add_upload(
         kind=kind,
         length=size if complete else size + 100,
         received_bytes=size,
-        filename=path.name,
+        filename=filename or path.name,
         upload_metadata={},
         path=relative,
         sha256=hashlib.sha256(target.read_bytes()).hexdigest() if complete else None,

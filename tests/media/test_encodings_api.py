@@ -410,6 +410,44 @@ async def test_cancel_and_retry(
     assert (retried.json()["error"], retried.json()["attempts"]) == (None, 0)
 
 
+async def test_a_failed_encoding_names_the_uploaded_files(
+    api: httpx.AsyncClient,
+    editor: User,
+    title: dict[str, Any],
+    media_resources: Resources,
+    media_settings: Settings,
+    make_worker: Callable[..., Worker],
+    source: Path,
+    source_dir: Path,
+) -> None:
+    async def upload(path: Path, kind: UploadKind, filename: str) -> str:
+        made = await add_upload(
+            media_resources, media_settings, path, kind, editor.id, filename=filename
+        )
+        return str(made.id)
+
+    async def error_of(body: dict[str, Any]) -> str:
+        created = await _encode(api, editor, title["id"], body)
+        assert await make_worker().run_once() is Outcome.FAILED
+        response = await api.get(f"{CMS}/encodings/{created['id']}", headers=editor.headers)
+        return str(response.json()["error"])
+
+    empty = sources.make_empty(source_dir)
+    error = await error_of(
+        {"source_upload_id": await upload(empty, UploadKind.VIDEO, "Monsoon (final cut).mp4")}
+    )
+    assert error.startswith("Monsoon (final cut).mp4 is empty"), error
+    assert "source" not in error  # the worker's copy is source.mp4
+
+    video = await upload(source, UploadKind.VIDEO, "monsoon.mp4")
+    subtitles = await upload(empty, UploadKind.SUBTITLE, "Hindi subtitles.srt")
+    error = await error_of(
+        {"source_upload_id": video, "subtitles": [{"upload_id": subtitles, "language": "hi"}]}
+    )
+    assert "Hindi subtitles.srt is empty" in error, error
+    assert "subtitle-0" not in error
+
+
 async def test_cancelling_a_running_encoding_through_the_api(
     api: httpx.AsyncClient,
     editor: User,

@@ -88,9 +88,12 @@ class Encoding(Base):
         pg_enum(EncodingStatus, "encoding_status"), server_default=EncodingStatus.QUEUED.value
     )
     progress: Mapped[float] = mapped_column(Float, server_default="0")
-    # Storage keys of the inputs: the source, and [{"key", "language", "label"}] for extra
-    # audio tracks and subtitle files.
+    # Storage keys of the inputs: the source, and [{"key", "language", "label", "filename"}]
+    # for extra audio tracks and subtitle files.
     source_key: Mapped[str] = mapped_column(String(500))
+    # The uploaded files' own names, which errors use (the worker's copies are source.mp4...);
+    # the extra tracks' are in their inputs, as "filename".
+    source_filename: Mapped[str | None] = mapped_column(String(255))
     audio_inputs: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
     subtitle_inputs: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
     attempts: Mapped[int] = mapped_column(server_default="0")

@@ -44,7 +44,12 @@ class _Input:
 
     def document(self) -> dict[str, Any]:
         assert self.track is not None
-        return {"key": self.key, "language": self.track.language, "label": self.track.label}
+        return {
+            "key": self.key,
+            "language": self.track.language,
+            "label": self.track.label,
+            "filename": self.upload.filename,
+        }
 
 
 async def queue_encoding(
@@ -82,6 +87,7 @@ async def queue_encoding(
         content_id=content_id,
         episode_id=body.episode_id,
         source_key=source.key,
+        source_filename=picked.filename,
         audio_inputs=[a.document() for a in audio],
         subtitle_inputs=[s.document() for s in subtitles],
         max_attempts=settings.transcode_max_attempts,

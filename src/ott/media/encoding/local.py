@@ -222,14 +222,16 @@ class LocalTranscoder:
     async def _inspect(self, request: TranscodeRequest) -> tuple[SourceInfo, str | None]:
         for track in (*request.audio, *request.subtitles):
             _check_language(track.language)
-        info = await asyncio.to_thread(probe_source, request.source)
+        info = await asyncio.to_thread(probe_source, request.source, name=request.source_name)
         for track in request.audio:
-            await asyncio.to_thread(probe_audio, track.path)
+            await asyncio.to_thread(probe_audio, track.path, name=track.name)
         for track in request.subtitles:
-            await asyncio.to_thread(probe_subtitles, track.path)
+            await asyncio.to_thread(probe_subtitles, track.path, name=track.name)
         language = None
         if info.audio_streams:
-            language = await asyncio.to_thread(source_audio_language, request.source)
+            language = await asyncio.to_thread(
+                source_audio_language, request.source, name=request.source_name
+            )
         return info, language
 
     async def transcode(
@@ -326,7 +328,7 @@ class LocalTranscoder:
         for i, (subtitle, name) in enumerate(zip(request.subtitles, names, strict=True)):
             stem = f"sub_{i}_{subtitle.language}"
             (out_dir / f"{stem}.vtt").write_text(
-                to_webvtt(probe_subtitles(subtitle.path)), encoding="utf-8"
+                to_webvtt(probe_subtitles(subtitle.path, name=subtitle.name)), encoding="utf-8"
             )
             manifests.write_subtitle_playlist(
                 out_dir / f"{stem}.m3u8", f"{stem}.vtt", info.duration_seconds

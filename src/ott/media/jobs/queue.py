@@ -48,8 +48,8 @@ _CLAIM = text(
         updated_at = now()
     FROM next
     WHERE e.id = next.id
-    RETURNING e.id, e.content_id, e.episode_id, e.source_key, e.audio_inputs,
-              e.subtitle_inputs, e.attempts, e.max_attempts, e.cancel_requested
+    RETURNING e.id, e.content_id, e.episode_id, e.source_key, e.source_filename,
+              e.audio_inputs, e.subtitle_inputs, e.attempts, e.max_attempts, e.cancel_requested
     """
 )
 
@@ -148,6 +148,7 @@ class Job:
     content_id: uuid.UUID | None
     episode_id: uuid.UUID | None
     source_key: str
+    source_filename: str | None  # the uploaded file's name, which errors use
     audio_inputs: list[dict[str, Any]]
     subtitle_inputs: list[dict[str, Any]]
     attempts: int

@@ -21,6 +21,7 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import structlog
 from sqlalchemy.exc import SQLAlchemyError
@@ -269,9 +270,12 @@ class Worker:
             request = await self._fetch_inputs(job, scratch / "in")
             out_dir = scratch / "out"
             await asyncio.to_thread(out_dir.mkdir)
-            result = await self.transcoder.transcode(
-                request, out_dir, on_progress=progress.transcoding
-            )
+            try:
+                result = await self.transcoder.transcode(
+                    request, out_dir, on_progress=progress.transcoding
+                )
+            except TranscodeError as error:
+                raise _named(error, request) from error
             if not result.video:
                 raise TranscodeError("The transcoder produced no video rendition")
             uploaded: list[str] = []
@@ -307,16 +311,19 @@ class Worker:
             await self.storage.fetch_file(key, path)
             return path
 
+        async def track(item: dict[str, Any], local_name: str) -> TrackInput:
+            path = await fetch(item["key"], local_name)
+            return TrackInput(path, item["language"], item.get("label"), item.get("filename"))
+
         source = await fetch(job.source_key, "source")
-        audio = [
-            TrackInput(await fetch(a["key"], f"audio-{i}"), a["language"], a.get("label"))
-            for i, a in enumerate(job.audio_inputs)
-        ]
-        subtitles = [
-            TrackInput(await fetch(s["key"], f"subtitle-{i}"), s["language"], s.get("label"))
-            for i, s in enumerate(job.subtitle_inputs)
-        ]
-        return TranscodeRequest(source=source, audio=tuple(audio), subtitles=tuple(subtitles))
+        audio = [await track(a, f"audio-{i}") for i, a in enumerate(job.audio_inputs)]
+        subtitles = [await track(s, f"subtitle-{i}") for i, s in enumerate(job.subtitle_inputs)]
+        return TranscodeRequest(
+            source=source,
+            audio=tuple(audio),
+            subtitles=tuple(subtitles),
+            source_filename=job.source_filename,
+        )
 
 
 def remove_stale_scratch(work_dir: Path) -> None:
@@ -340,6 +347,21 @@ async def _stop(task: asyncio.Task[Lease]) -> None:
     """Cancel the attempt (the transcoder kills FFmpeg) and wait until it has cleaned up."""
     task.cancel()
     await asyncio.wait({task})
+
+
+def _named(error: TranscodeError, request: TranscodeRequest) -> TranscodeError:
+    """The error as an editor reads it: the worker's copies of the inputs (FFmpeg names them by
+    their paths) called by the uploaded files' names."""
+    names = {str(request.source.absolute()): request.source_name}
+    names |= {str(t.path.absolute()): t.name for t in (*request.audio, *request.subtitles)}
+
+    def rename(text: str) -> str:
+        for path, name in names.items():
+            text = text.replace(path, name)
+        return text
+
+    renamed = type(error)(rename(str(error)), log_tail=rename(error.log_tail))
+    return error if str(renamed) == str(error) and renamed.log_tail == error.log_tail else renamed
 
 
 def _describe(error: BaseException) -> str:
