@@ -76,7 +76,7 @@ async def _run(request: TranscodeRequest, out: Path, preset: str | None) -> Tran
         async def on_progress(percent: float) -> None:
             progress.update(task, completed=percent)
 
-        transcoder = create_transcoder(get_settings(), preset=preset)
+        transcoder = create_transcoder(settings=get_settings(), preset=preset)
         return await transcoder.transcode(request, out, on_progress=on_progress)
 
 

@@ -24,7 +24,7 @@ def create_queue(*, settings: Settings, sessionmaker: async_sessionmaker[AsyncSe
     )
 
 
-def create_transcoder(settings: Settings, *, preset: str | None = None) -> Transcoder:
+def create_transcoder(*, settings: Settings, preset: str | None = None) -> Transcoder:
     """The local FFmpeg transcoder with FFMPEG_BINARY and TRANSCODE_PRESET (or `preset`)."""
     from ott.media.encoding.local import LocalTranscoder  # PyAV is loaded by workers only
 
@@ -51,7 +51,7 @@ def create_worker(
     return Worker(
         queue=create_queue(settings=settings, sessionmaker=sessionmaker),
         storage=storage,
-        transcoder=transcoder or create_transcoder(settings),
+        transcoder=transcoder or create_transcoder(settings=settings),
         work_dir=work_dir(settings),
         concurrency=concurrency or settings.worker_concurrency,
         poll_seconds=settings.transcode_poll_seconds,
