@@ -3,7 +3,7 @@
     .venv/bin/python bench/transcode.py                 # 60 s 1080p30 source, preset veryfast
     .venv/bin/python bench/transcode.py --seconds 20 --runs 1
 
-Three ways to make the same five-rung ladder (144p-1080p, the bitrates of ott.media.ladder,
+Three ways to make the same five-rung ladder (144p-1080p, the bitrates of ott.media.encoding.ladder,
 2-second aligned GOPs, 6-second CMAF segments, AAC audio), each timed on the same source:
 
 1. pipeline: `LocalTranscoder.transcode`, i.e. what a worker runs: inspection of the source,
@@ -33,10 +33,10 @@ from pathlib import Path
 
 import psutil
 
-from ott.media.ffmpeg import ffmpeg_binary
-from ott.media.ladder import AUDIO_KBPS, GOP_SECONDS, SEGMENT_SECONDS, rungs_for
-from ott.media.local import LocalTranscoder
-from ott.media.transcoder import TranscodeRequest
+from ott.media.encoding.ffmpeg import resolve_ffmpeg
+from ott.media.encoding.ladder import AUDIO_KBPS, GOP_SECONDS, SEGMENT_SECONDS, rungs_for
+from ott.media.encoding.local import LocalTranscoder
+from ott.media.encoding.transcoder import TranscodeRequest
 from processes import scratch_folder
 from report_format import RESULTS_DIR, machine_description
 
@@ -90,7 +90,7 @@ def make_source(path: Path, seconds: int, fps: int) -> None:
     """A 1080p test pattern with a tone, encoded near-losslessly (the camera master)."""
     subprocess.run(
         [
-            ffmpeg_binary(),
+            resolve_ffmpeg(),
             "-v",
             "error",
             "-y",
@@ -148,7 +148,7 @@ def one_command(source: Path, out: Path, fps: int, preset: str) -> list[str]:
                 f"{current}scale={picture.width}:{picture.height},split=2[{labels[i]}][n{i}]"
             )
             current = f"[n{i}]"
-    command = [ffmpeg_binary(), "-v", "error", "-y", "-i", str(source), "-filter_complex"]
+    command = [resolve_ffmpeg(), "-v", "error", "-y", "-i", str(source), "-filter_complex"]
     command.append(";".join(chains))
     for i, picture in enumerate(pictures):
         command += ["-map", f"[{labels[i]}]"]
@@ -185,7 +185,7 @@ def five_commands(source: Path, out: Path, fps: int, preset: str) -> list[list[s
         folder.mkdir()
         commands.append(
             [
-                ffmpeg_binary(),
+                resolve_ffmpeg(),
                 "-v",
                 "error",
                 "-y",

@@ -21,8 +21,17 @@ AppFactory = Callable[[Settings, Resources | None], FastAPI]
 @dataclass(frozen=True)
 class ServiceSpec:
     name: str
-    prefix: str
+    prefix: str  # its main URL prefix
     factory: str  # "module:function"
+    # Every URL prefix the gateway routes to it (the longest match wins): `prefix` alone unless
+    # given, e.g. a service serving parts of another's URL space.
+    prefixes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.prefixes:
+            object.__setattr__(self, "prefixes", (self.prefix,))
+        elif self.prefix not in self.prefixes:
+            raise ValueError(f"{self.name}: its prefix {self.prefix} must be one of its prefixes")
 
     def load(self) -> AppFactory:
         module, _, function = self.factory.partition(":")
@@ -35,5 +44,11 @@ SERVICES: dict[str, ServiceSpec] = {
         ServiceSpec("auth", "/api/auth", "ott.auth.app:create_app"),
         ServiceSpec("catalog", "/api/catalog", "ott.catalog.app:create_app"),
         ServiceSpec("cms", "/api/cms", "ott.cms.app:create_app"),
+        ServiceSpec(
+            "media",
+            "/api/cms/uploads",
+            "ott.media.app:create_app",
+            prefixes=("/api/cms/uploads", "/api/cms/encodings"),
+        ),
     )
 }

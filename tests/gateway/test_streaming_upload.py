@@ -152,7 +152,7 @@ def split_gateway(settings: Settings, tmp_path: Path) -> Iterator[str]:
     """`ott service gateway` and a CMS process serving uploads, each on its own port; they
     share the test run's Redis prefix so the in-process gateway's sign-ins are valid here."""
     gateway_port, cms_port = free_port(), free_port()
-    env = _env(settings, tmp_path, CMS_SERVICE_PORT=str(cms_port))
+    env = _env(settings, tmp_path, CMS_SERVICE_PORT=str(cms_port), MEDIA_SERVICE_PORT=str(cms_port))
     env["REDIS_KEY_PREFIX"] = settings.redis_key_prefix
     spawn = {"env": env, "cwd": REPO, "start_new_session": True}
     gateway_args = ["service", "gateway", "--no-migrate", "--port", str(gateway_port)]

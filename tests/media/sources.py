@@ -14,7 +14,7 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 
-from ott.media.ffmpeg import ffmpeg_binary
+from ott.media.encoding.ffmpeg import resolve_ffmpeg
 
 SRT_SAMPLE = (
     "1\r\n00:00:00,500 --> 00:00:01,800\r\nHello <i>world</i>\r\n\r\n"
@@ -33,7 +33,7 @@ def session_dir() -> Path:
 
 def _ffmpeg(*args: str) -> None:
     subprocess.run(
-        [ffmpeg_binary(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *args],
+        [resolve_ffmpeg(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *args],
         check=True,
         timeout=300,
     )

@@ -1,4 +1,4 @@
-"""The encodings API of the CMS, through the gateway: create, read, list, cancel, retry."""
+"""The encodings API, through the gateway: create, read, list, cancel, retry."""
 
 from __future__ import annotations
 
@@ -10,20 +10,24 @@ from typing import Any
 import httpx
 import pytest
 
-from ott.core.identity import Role
+from ott.core.errors import NotFound
+from ott.core.identity import Identity, Role
 from ott.core.resources import Resources
 from ott.core.settings import Settings
 from ott.core.storage import LocalStorage
+from ott.media import service
+from ott.media.jobs.worker import Outcome, Worker
 from ott.media.models import EncodingStatus, UploadKind
-from ott.media.worker import Outcome, Worker
-from tests.cms.conftest import User, make_user
-from tests.conftest import assert_error, settings_with, start_gateway
+from ott.media.schemas import EncodingIn, TrackIn
+from tests.cms.conftest import User, create, make_user, movie
+from tests.conftest import assert_error, settings_with
 from tests.media import sources
 from tests.media.conftest import (
     RunningWorker,
     add_upload,
     job_row,
     media_rows,
+    start_media_gateway,
     wait_for_status,
 )
 
@@ -198,6 +202,95 @@ async def test_only_editors_and_admins_may_use_encodings(
     assert cancelled.status_code == 200, cancelled.text
 
 
+def _as(user: User, *roles: Role) -> Identity:
+    return Identity(
+        user_id=uuid.UUID(user.id), session_id="test", roles=frozenset(r.value for r in roles)
+    )
+
+
+async def test_an_editor_encodes_only_their_own_uploads(
+    api: httpx.AsyncClient,
+    editor: User,
+    title: dict[str, Any],
+    uploads: dict[str, str],
+    media_resources: Resources,
+    media_settings: Settings,
+    storage: LocalStorage,
+    source: Path,
+) -> None:
+    other = await make_user(api, media_resources, Role.EDITOR, tag="other-editor")
+    own_title = await create(api, other, movie())
+    own_video = await add_upload(
+        media_resources, media_settings, source, UploadKind.VIDEO, other.id
+    )
+    staged_before = _staged_folders(storage)
+    url = f"{CMS}/content/{own_title['id']}/encodings"
+    mine = {"source_upload_id": str(own_video.id)}
+    theirs = [
+        {"source_upload_id": uploads["video"]},
+        {**mine, "audio": [{"upload_id": uploads["audio"], "language": "hi"}]},
+        {**mine, "subtitles": [{"upload_id": uploads["subtitle"], "language": "en"}]},
+    ]
+    for body in theirs:
+        # Another user's upload looks like an unknown one.
+        assert_error(await api.post(url, json=body, headers=other.headers), 404, "not_found")
+    assert await _encodings_of(api, other, own_title["id"]) == []
+    assert _staged_folders(storage) == staged_before
+
+    admin = await make_user(api, media_resources, Role.ADMIN, tag="admin")
+    created = await _encode(api, admin, title["id"], _body(uploads))
+    assert created["created_by"] == admin.id
+
+
+async def test_queue_encoding_takes_only_the_callers_uploads(
+    api: httpx.AsyncClient,
+    editor: User,
+    title: dict[str, Any],
+    uploads: dict[str, str],
+    media_resources: Resources,
+    media_settings: Settings,
+    storage: LocalStorage,
+    source: Path,
+) -> None:
+    other = await make_user(api, media_resources, Role.EDITOR, tag="other-editor")
+    own_video = await add_upload(
+        media_resources, media_settings, source, UploadKind.VIDEO, other.id
+    )
+
+    async def queue(identity: Identity, body: EncodingIn) -> uuid.UUID:
+        async with media_resources.sessionmaker() as db, db.begin():
+            encoding = await service.queue_encoding(
+                db=db,
+                storage=storage,
+                settings=media_settings,
+                identity=identity,
+                content_id=uuid.UUID(title["id"]),
+                body=body,
+            )
+            return encoding.id
+
+    def track(kind: str) -> list[TrackIn]:
+        return [TrackIn(upload_id=uuid.UUID(uploads[kind]), language="en")]
+
+    stranger = _as(other, Role.EDITOR)
+    for body in (
+        EncodingIn(source_upload_id=uuid.UUID(uploads["video"])),
+        EncodingIn(source_upload_id=own_video.id, audio=track("audio")),
+        EncodingIn(source_upload_id=own_video.id, subtitles=track("subtitle")),
+    ):
+        with pytest.raises(NotFound) as refused:
+            await queue(stranger, body)
+        assert refused.value.details["upload_id"] in uploads.values()
+    assert await queue(stranger, EncodingIn(source_upload_id=own_video.id))
+    theirs = EncodingIn(
+        source_upload_id=uuid.UUID(uploads["video"]),
+        audio=track("audio"),
+        subtitles=track("subtitle"),
+    )
+    assert await queue(_as(editor, Role.EDITOR), theirs)
+    assert await queue(_as(other, Role.ADMIN), theirs)  # an admin takes anyone's
+
+
 async def test_unknown_ids_and_bad_bodies_are_refused_and_change_nothing(
     api: httpx.AsyncClient,
     editor: User,
@@ -317,6 +410,44 @@ async def test_cancel_and_retry(
     assert (retried.json()["error"], retried.json()["attempts"]) == (None, 0)
 
 
+async def test_a_failed_encoding_names_the_uploaded_files(
+    api: httpx.AsyncClient,
+    editor: User,
+    title: dict[str, Any],
+    media_resources: Resources,
+    media_settings: Settings,
+    make_worker: Callable[..., Worker],
+    source: Path,
+    source_dir: Path,
+) -> None:
+    async def upload(path: Path, kind: UploadKind, filename: str) -> str:
+        made = await add_upload(
+            media_resources, media_settings, path, kind, editor.id, filename=filename
+        )
+        return str(made.id)
+
+    async def error_of(body: dict[str, Any]) -> str:
+        created = await _encode(api, editor, title["id"], body)
+        assert await make_worker().run_once() is Outcome.FAILED
+        response = await api.get(f"{CMS}/encodings/{created['id']}", headers=editor.headers)
+        return str(response.json()["error"])
+
+    empty = sources.make_empty(source_dir)
+    error = await error_of(
+        {"source_upload_id": await upload(empty, UploadKind.VIDEO, "Monsoon (final cut).mp4")}
+    )
+    assert error.startswith("Monsoon (final cut).mp4 is empty"), error
+    assert "source" not in error  # the worker's copy is source.mp4
+
+    video = await upload(source, UploadKind.VIDEO, "monsoon.mp4")
+    subtitles = await upload(empty, UploadKind.SUBTITLE, "Hindi subtitles.srt")
+    error = await error_of(
+        {"source_upload_id": video, "subtitles": [{"upload_id": subtitles, "language": "hi"}]}
+    )
+    assert "Hindi subtitles.srt is empty" in error, error
+    assert "subtitle-0" not in error
+
+
 async def test_cancelling_a_running_encoding_through_the_api(
     api: httpx.AsyncClient,
     editor: User,
@@ -339,14 +470,14 @@ async def test_cancelling_a_running_encoding_through_the_api(
     assert (await media_rows(media_resources, title["id"]))["video_variants"] == []
 
 
-async def test_the_cms_app_runs_a_worker_in_process(
+async def test_the_media_app_runs_a_worker_in_process(
     media_settings: Settings,
     media_resources: Resources,
     editor: User,
     title: dict[str, Any],
     uploads: dict[str, str],
 ) -> None:
-    client, lifespan = await start_gateway(
+    client, lifespan = await start_media_gateway(
         settings_with(media_settings, run_worker_in_process=True)
     )
     try:

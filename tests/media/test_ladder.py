@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ott.media.ladder import LADDER, rungs_for
-from ott.media.thumbnails import plan_sprite, sprite_interval, thumbnails_vtt
+from ott.media.encoding.ladder import LADDER, rungs_for
+from ott.media.encoding.thumbnails import plan_sprite, sprite_interval, thumbnails_vtt
 
 
 def names(width: int, height: int) -> list[str]:

@@ -7,8 +7,13 @@ from typing import Any
 
 import pytest
 
-from ott.media import ladder
-from ott.media.mediaconvert import MediaConvertTranscoder, S3Track, h264_level, validate_job
+from ott.media.encoding import ladder
+from ott.media.encoding.mediaconvert import (
+    MediaConvertTranscoder,
+    S3Track,
+    h264_level,
+    validate_job,
+)
 
 ROLE = "arn:aws:iam::123456789012:role/MediaConvert_Default_Role"
 QUEUE = "arn:aws:mediaconvert:ap-south-1:123456789012:queues/Default"

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from fractions import Fraction
 from functools import partial
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
-from ott.media.probe import probe_audio, probe_source, probe_subtitles, source_audio_language
-from ott.media.transcoder import InvalidSource
+from ott.media.encoding.probe import (
+    probe_audio,
+    probe_source,
+    probe_subtitles,
+    source_audio_language,
+    start_seconds,
+)
+from ott.media.encoding.transcoder import InvalidSource
 from tests.media import sources
 
 DIR = sources.session_dir()
@@ -30,6 +39,15 @@ def test_portrait_source_without_audio() -> None:
 
 def test_source_audio_language_from_tags() -> None:
     assert source_audio_language(sources.make_source(DIR)) == "eng"
+
+
+def test_a_stream_start_without_a_time_base_is_read_in_milliseconds() -> None:
+    def stream(start_time: int | None, time_base: Fraction | None) -> Any:
+        return SimpleNamespace(start_time=start_time, time_base=time_base)
+
+    assert start_seconds(stream(90_000, Fraction(1, 90_000))) == 1.0
+    assert start_seconds(stream(1500, None)) == 1.5  # was a TypeError (int * None)
+    assert start_seconds(stream(None, None)) == 0.0
 
 
 def test_the_decode_check_is_cheap_for_a_minute_of_video() -> None:

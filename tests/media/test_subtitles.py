@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ott.media.subtitles import convert_srt_file, parse_srt, read_srt, to_webvtt
-from ott.media.transcoder import InvalidSource
+from ott.media.encoding.subtitles import convert_srt_file, parse_srt, read_srt, to_webvtt
+from ott.media.encoding.transcoder import InvalidSource
 from tests.media.sources import SRT_SAMPLE, make_srt
 
 

@@ -20,8 +20,8 @@ import typer
 from typer.testing import CliRunner
 
 from ott.media import transcode_command
-from ott.media.local import LocalTranscoder
-from ott.media.transcoder import (
+from ott.media.encoding.local import LocalTranscoder
+from ott.media.encoding.transcoder import (
     InvalidSource,
     TrackInput,
     TranscodeError,

@@ -21,14 +21,16 @@ from sqlalchemy import func, select, update
 
 from ott.auth.service import set_roles
 from ott.core.app_factory import create_service_app
-from ott.core.errors import Conflict, NotFound
+from ott.core.errors import BadRequest, Conflict, NotFound
 from ott.core.identity import Role
 from ott.core.resources import Resources
 from ott.core.settings import Settings
-from ott.media import tus
 from ott.media.models import Upload, UploadKind
-from ott.media.upload_cleanup import sweep_expired_uploads, upload_sweeper_hook
-from ott.registry import SERVICES, ServiceSpec
+from ott.media.router import uploads_router
+from ott.media.uploads import headers
+from ott.media.uploads import service as uploads
+from ott.media.uploads.store import upload_file_path
+from ott.media.uploads.sweeper import sweep_expired_uploads, sweeping
 from tests.conftest import TEST_PASSWORD, assert_error, bearer, register, start_gateway
 
 UPLOADS = "/api/cms/uploads"
@@ -37,20 +39,16 @@ STREAM = {"Content-Type": "application/offset+octet-stream"}
 
 
 def uploads_cms_app(settings: Settings, resources: Resources | None = None) -> FastAPI:
-    """The CMS service as far as uploads go: the tus router (the CMS app proper may be mid-edit
-    by others), in the gateway's place for the CMS."""
-    return create_service_app("cms", settings=settings, routers=[tus.router], resources=resources)
+    """The media service as far as uploads go (its tus routes, no sweeper or worker), for
+    tests/gateway/test_streaming_upload.py, which runs it as a process of its own."""
+    return create_service_app(
+        "media", settings=settings, routers=[uploads_router], resources=resources
+    )
 
 
 @pytest.fixture(scope="module")
 async def gateway(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(
-            SERVICES,
-            "cms",
-            ServiceSpec("cms", "/api/cms", "tests.media.test_uploads:uploads_cms_app"),
-        )
-        client, lifespan = await start_gateway(settings)
+    client, lifespan = await start_gateway(settings)
     yield client
     await client.aclose()
     await lifespan.__aexit__(None, None, None)
@@ -188,15 +186,23 @@ async def test_an_upload_in_checksummed_chunks_completes_with_its_sha256(
     assert file_of(settings, location).read_bytes() == data
 
     async with stores.sessionmaker() as db:
-        upload = await tus.completed_upload(db, upload_id(location), kind=UploadKind.VIDEO)
+        upload = await uploads.completed_upload(
+            db=db, upload_id=upload_id(location), kind=UploadKind.VIDEO, owner=editor.id
+        )
         assert upload.sha256 == whole
-        assert tus.upload_file_path(settings, upload) == file_of(settings, location)
+        assert upload_file_path(settings.data_dir, upload) == file_of(settings, location)
         with pytest.raises(Conflict):
-            await tus.completed_upload(db, upload.id, kind=UploadKind.AUDIO)
+            await uploads.completed_upload(
+                db=db, upload_id=upload.id, kind=UploadKind.AUDIO, owner=None
+            )
         with pytest.raises(NotFound):
-            await tus.completed_upload(db, upload.id, kind=UploadKind.VIDEO, owner=uuid.uuid4())
+            await uploads.completed_upload(
+                db=db, upload_id=upload.id, kind=UploadKind.VIDEO, owner=uuid.uuid4()
+            )
         with pytest.raises(NotFound):
-            await tus.completed_upload(db, uuid.uuid4(), kind=UploadKind.VIDEO)
+            await uploads.completed_upload(
+                db=db, upload_id=uuid.uuid4(), kind=UploadKind.VIDEO, owner=None
+            )
 
     # Nothing more fits; a completed upload stays (it does not expire).
     assert_error(await patch(gateway, editor, location, len(data), b"x"), 413)
@@ -210,7 +216,9 @@ async def test_unfinished_uploads_are_not_given_to_the_pipeline(
     assert (await patch(gateway, editor, location, 0, b"12345")).status_code == 204
     async with stores.sessionmaker() as db:
         with pytest.raises(Conflict) as refused:
-            await tus.completed_upload(db, upload_id(location), kind=UploadKind.AUDIO)
+            await uploads.completed_upload(
+                db=db, upload_id=upload_id(location), kind=UploadKind.AUDIO, owner=None
+            )
     assert refused.value.code == "upload_incomplete"
 
 
@@ -380,6 +388,50 @@ async def test_refused_creations_make_no_upload(
     assert await _uploads_of(stores, editor) == 0
 
 
+# Latin-1 header values str.isdigit() accepts and int() refuses; then other non-numbers.
+NOT_COUNTS = ["²", "1²", "³4", "+5", "-1", "1e3", "0x10", "1 2", "9" * 21]
+
+
+async def test_numeric_headers_take_ascii_digits_only(
+    gateway: httpx.AsyncClient, editor: User, stores: Resources
+) -> None:
+    for value in NOT_COUNTS:
+        response = await gateway.post(
+            UPLOADS,
+            headers={
+                **editor.headers,
+                "Upload-Length": value.encode("latin-1"),
+                "Upload-Metadata": VIDEO_META,
+            },
+        )
+        assert_error(response, 400, "bad_request")
+        assert response.headers["tus-resumable"] == "1.0.0"
+    assert await _uploads_of(stores, editor) == 0
+
+    location = await create(gateway, editor, 10)
+    for value in NOT_COUNTS:
+        response = await gateway.patch(
+            location,
+            content=b"12345",
+            headers={**editor.headers, **STREAM, "Upload-Offset": value.encode("latin-1")},
+        )
+        assert_error(response, 400, "bad_request")
+        assert response.headers["tus-resumable"] == "1.0.0"
+    assert await offset_of(gateway, editor, location) == 0
+    # Surrounding blanks are not part of the value.
+    response = await patch(gateway, editor, location, 0, b"12345", **{"Upload-Offset": " 0 "})
+    assert response.status_code == 204, response.text
+
+
+def test_a_declared_body_length_takes_ascii_digits_only() -> None:
+    # The gateway refuses such a Content-Length itself (413); the service must too on its own.
+    for value in NOT_COUNTS:
+        with pytest.raises(BadRequest):
+            headers.parse_count("Content-Length", value)
+    assert headers.parse_count("Content-Length", "0") == 0
+    assert headers.parse_count("Upload-Length", "9" * 20) == int("9" * 20)
+
+
 async def test_only_editors_reach_their_own_uploads(
     gateway: httpx.AsyncClient, editor: User, stores: Resources
 ) -> None:
@@ -452,7 +504,9 @@ async def test_expired_uploads_are_refused_then_swept(
     assert_error(await patch(gateway, editor, stale, 5, b"678"), 410, "upload_expired")
     assert file_of(settings, stale).read_bytes() == b"12345"
 
-    swept = await sweep_expired_uploads(stores.sessionmaker, settings.data_dir)
+    swept = await sweep_expired_uploads(
+        sessionmaker=stores.sessionmaker, data_dir=settings.data_dir
+    )
     assert swept >= 1
     assert not file_of(settings, stale).exists()
     assert (await gateway.head(stale, headers=editor.headers)).status_code == 404
@@ -461,14 +515,14 @@ async def test_expired_uploads_are_refused_then_swept(
     assert file_of(settings, done).exists()
 
 
-async def test_the_sweeper_runs_in_the_apps_lifespan(
+async def test_the_sweeper_runs_in_the_background(
     gateway: httpx.AsyncClient, editor: User, settings: Settings, stores: Resources
 ) -> None:
     location = await create(gateway, editor, 10)
     await _expire(stores, location)
-    app = FastAPI()
-    app.state.resources, app.state.settings = stores, settings
-    async with upload_sweeper_hook(0.05)(app):
+    async with sweeping(
+        sessionmaker=stores.sessionmaker, data_dir=settings.data_dir, interval_seconds=0.05
+    ):
         for _ in range(100):
             if not file_of(settings, location).exists():
                 break

@@ -20,8 +20,14 @@ from sqlalchemy import text
 from ott.core.resources import Resources
 from ott.core.settings import Settings
 from ott.core.storage import LocalStorage
+from ott.media.encoding.transcoder import (
+    InvalidSource,
+    TrackInput,
+    TranscodeError,
+    TranscodeRequest,
+)
+from ott.media.jobs.worker import Outcome, Worker, _named
 from ott.media.models import EncodingStatus
-from ott.media.worker import Outcome, Worker
 from tests.cms.conftest import User, create, movie
 from tests.media import sources
 from tests.media.conftest import (
@@ -181,6 +187,26 @@ async def test_bad_inputs_fail_at_once_with_a_reason_and_the_worker_goes_on(
     assert "no video stream" in errors[2]
     assert (await job_row(media_resources, good))["status"] == "succeeded"
     assert len((await media_rows(media_resources, title["id"]))["video_variants"]) == 1
+
+
+def test_ffmpeg_errors_call_the_inputs_by_the_uploaded_files_names(tmp_path: Path) -> None:
+    local = tmp_path / "in"
+    request = TranscodeRequest(
+        source=local / "source.mp4",
+        audio=(TrackInput(local / "audio-0.m4a", "hi", None, "Hindi dub.m4a"),),
+        subtitles=(TrackInput(local / "subtitle-0.srt", "en"),),  # an older job: no name
+        source_filename="Film.mp4",
+    )
+    failed = TranscodeError(
+        f"FFmpeg exited with code 1: {local}/audio-0.m4a: Invalid data found",
+        log_tail=f"{local}/source.mp4: moov atom not found\n{local}/subtitle-0.srt: bad",
+    )
+    named = _named(failed, request)
+    assert type(named) is TranscodeError
+    assert str(named) == "FFmpeg exited with code 1: Hindi dub.m4a: Invalid data found"
+    assert named.log_tail == "Film.mp4: moov atom not found\nsubtitle-0.srt: bad"
+    bad = InvalidSource("Film.mp4 has no video stream")
+    assert _named(bad, request) is bad
 
 
 async def test_other_failures_are_retried_with_backoff_until_attempts_run_out(

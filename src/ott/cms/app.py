@@ -1,7 +1,6 @@
-"""The CMS as its own app (port 3006): editorial workflow, bulk ingestion, images, video
-uploads (tus, with a sweeper of expired ones) and encodings, the scheduler that announces
-titles when their scheduled publication comes, and (unless RUN_WORKER_IN_PROCESS=false) one
-transcoding worker."""
+"""The CMS as its own app (port 3006): editorial workflow, bulk ingestion, images, and the
+scheduler that announces titles when their scheduled publication comes. Video uploads and
+encodings are the media service's (ott/media/app.py)."""
 
 from __future__ import annotations
 
@@ -12,10 +11,6 @@ from ott.cms.scheduler import scheduler_hook
 from ott.core.app_factory import create_service_app
 from ott.core.resources import Resources
 from ott.core.settings import Settings
-from ott.media import tus
-from ott.media.app_hooks import worker_hook
-from ott.media.router import router as encodings_router
-from ott.media.upload_cleanup import upload_sweeper_hook
 
 
 def create_app(settings: Settings, resources: Resources | None = None) -> FastAPI:
@@ -23,11 +18,7 @@ def create_app(settings: Settings, resources: Resources | None = None) -> FastAP
     return create_service_app(
         "cms",
         settings=settings,
-        routers=[router, tus.router, encodings_router],
+        routers=[router],
         resources=resources,
-        lifespan_hooks=[
-            scheduler_hook(settings.cms_publish_interval_seconds),
-            upload_sweeper_hook(),
-            worker_hook(settings),
-        ],
+        lifespan_hooks=[scheduler_hook(settings.cms_publish_interval_seconds)],
     )

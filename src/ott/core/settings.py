@@ -80,6 +80,7 @@ class Settings(BaseSettings):
     cms_service_port: int = 3006
     subscription_service_port: int = 3007
     ad_service_port: int = 3008
+    media_service_port: int = 3009
     service_host: str = "127.0.0.1"
 
     rate_limit_per_minute: int = 100
@@ -201,6 +202,7 @@ _PORT_SETTING = {
     "cms": "cms_service_port",
     "subscriptions": "subscription_service_port",
     "ads": "ad_service_port",
+    "media": "media_service_port",
 }
 
 

@@ -67,10 +67,11 @@ def create_app(
     clients: list[ServiceClient] = []
     upstreams: dict[str, Upstream] = {}
     for spec in SERVICES.values():
+        upstream: Upstream
         if mode is Mode.IN_PROCESS:
             service_app = spec.load()(settings, resources)
             service_apps.append(service_app)
-            upstreams[spec.prefix] = InProcessUpstream(service_app)
+            upstream = InProcessUpstream(service_app)
         else:
             client = ServiceClient(
                 spec.name,
@@ -79,12 +80,14 @@ def create_app(
                 breaker=CircuitBreaker(spec.name, reset_timeout=settings.circuit_reset_seconds),
             )
             clients.append(client)
-            upstreams[spec.prefix] = HttpUpstream(
+            upstream = HttpUpstream(
                 client,
                 slow_paths=[BULK_UPLOAD],
                 slow_timeout=settings.bulk_upload_timeout_seconds,
                 stream_timeout=max(UPLOAD_TIMEOUT_SECONDS, settings.bulk_upload_timeout_seconds),
             )
+        for prefix in spec.prefixes:
+            upstreams[prefix] = upstream
 
     @asynccontextmanager
     async def run_services(_: FastAPI) -> AsyncIterator[None]:

@@ -1,6 +1,6 @@
 """The video pipeline's tables: resumable uploads (tus) and encoding jobs.
 
-An `Encoding` row is both the job on the durable queue (queue.py: claimed with SKIP LOCKED,
+An `Encoding` row is both the job on the durable queue (jobs/queue.py: claimed with SKIP LOCKED,
 held by a lease its worker renews) and what editors see of it in the CMS API: status,
 progress, the error and the tail of FFmpeg's log. What a finished job produces is registered
 in the catalog's video_variants, audio_tracks and subtitles, all in one transaction.
@@ -29,23 +29,15 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ott.core.database import Base, pg_enum
+from ott.media.jobs.status import EncodingStatus
+
+__all__ = ["Encoding", "EncodingStatus", "Upload", "UploadKind"]
 
 
 class UploadKind(StrEnum):
     VIDEO = "video"
     AUDIO = "audio"
     SUBTITLE = "subtitle"
-
-
-class EncodingStatus(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-
-FINISHED = (EncodingStatus.SUCCEEDED, EncodingStatus.FAILED, EncodingStatus.CANCELLED)
 
 
 class Upload(Base):
@@ -96,9 +88,12 @@ class Encoding(Base):
         pg_enum(EncodingStatus, "encoding_status"), server_default=EncodingStatus.QUEUED.value
     )
     progress: Mapped[float] = mapped_column(Float, server_default="0")
-    # Storage keys of the inputs: the source, and [{"key", "language", "label"}] for extra
-    # audio tracks and subtitle files.
+    # Storage keys of the inputs: the source, and [{"key", "language", "label", "filename"}]
+    # for extra audio tracks and subtitle files.
     source_key: Mapped[str] = mapped_column(String(500))
+    # The uploaded files' own names, which errors use (the worker's copies are source.mp4...);
+    # the extra tracks' are in their inputs, as "filename".
+    source_filename: Mapped[str | None] = mapped_column(String(255))
     audio_inputs: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
     subtitle_inputs: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, server_default="[]")
     attempts: Mapped[int] = mapped_column(server_default="0")
@@ -109,7 +104,7 @@ class Encoding(Base):
     cancel_requested: Mapped[bool] = mapped_column(server_default=text("false"))
     error: Mapped[str | None] = mapped_column(Text)
     log_tail: Mapped[str | None] = mapped_column(Text)
-    # What the job produced: manifests, renditions, poster, thumbnails (see service.py).
+    # What the job produced: manifests, renditions, poster, thumbnails (jobs/registration.py).
     result: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_by: Mapped[uuid.UUID | None]
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

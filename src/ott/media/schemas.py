@@ -1,4 +1,4 @@
-"""Request and response models of the encodings API."""
+"""Request and response models of the uploads and encodings APIs."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from ott.core.locale import LANGUAGE_TAG_PATTERN, MAX_LANGUAGE_TAG_LENGTH
-from ott.media.models import EncodingStatus
+from ott.media.models import EncodingStatus, Upload, UploadKind
 
 
 class TrackIn(BaseModel):
@@ -59,3 +59,33 @@ class EncodingOut(BaseModel):
 
 class EncodingList(BaseModel):
     items: list[EncodingOut]
+
+
+class UploadOut(BaseModel):
+    """An upload as JSON (tus itself speaks in headers)."""
+
+    id: uuid.UUID
+    kind: UploadKind
+    filename: str | None
+    metadata: dict[str, Any]
+    length: int
+    received: int
+    sha256: str | None = Field(description="Of the whole file, once complete")
+    completed: bool
+    completed_at: datetime | None
+    expires_at: datetime | None = Field(description="When an unfinished upload is deleted")
+
+    @classmethod
+    def of(cls, upload: Upload) -> UploadOut:
+        return cls(
+            id=upload.id,
+            kind=upload.kind,
+            filename=upload.filename,
+            metadata=upload.upload_metadata,
+            length=upload.length,
+            received=upload.received_bytes,
+            sha256=upload.sha256,
+            completed=upload.completed_at is not None,
+            completed_at=upload.completed_at,
+            expires_at=None if upload.completed_at else upload.expires_at,
+        )

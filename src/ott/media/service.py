@@ -16,18 +16,20 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ott.content.models import Content, ContentType, Episode, Season
 from ott.core.errors import Conflict, NotFound, ValidationFailed
-from ott.core.identity import Identity
+from ott.core.identity import Identity, Role
 from ott.core.settings import Settings
 from ott.core.storage import PRIVATE_PREFIX, Storage
-from ott.media.models import FINISHED, Encoding, EncodingStatus, Upload, UploadKind
-from ott.media.registration import content_type, delete_uploaded
+from ott.media.jobs import queue
+from ott.media.jobs.registration import content_type, delete_uploaded
+from ott.media.models import Encoding, Upload, UploadKind
 from ott.media.schemas import EncodingIn, TrackIn
-from ott.media.tus import completed_upload, upload_file_path
+from ott.media.uploads.service import completed_upload
+from ott.media.uploads.store import upload_file_path
 
 _SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
 
@@ -42,7 +44,12 @@ class _Input:
 
     def document(self) -> dict[str, Any]:
         assert self.track is not None
-        return {"key": self.key, "language": self.track.language, "label": self.track.label}
+        return {
+            "key": self.key,
+            "language": self.track.language,
+            "label": self.track.label,
+            "filename": self.upload.filename,
+        }
 
 
 async def queue_encoding(
@@ -61,15 +68,17 @@ async def queue_encoding(
     encoding_id = uuid.uuid4()
     folder = f"{PRIVATE_PREFIX}{encoding_id}"
 
-    picked = await _usable(db, settings, body.source_upload_id, UploadKind.VIDEO)
+    # Only the caller's own uploads (an admin's pick of anyone's); another's answers as unknown.
+    owner = None if identity.has_role(Role.ADMIN) else identity.user_id
+    picked = await _usable(db, settings, body.source_upload_id, UploadKind.VIDEO, owner)
     source = _Input(picked, f"{folder}/source{_suffix(picked)}")
     audio: list[_Input] = []
     for i, track in enumerate(body.audio):
-        upload = await _usable(db, settings, track.upload_id, UploadKind.AUDIO)
+        upload = await _usable(db, settings, track.upload_id, UploadKind.AUDIO, owner)
         audio.append(_Input(upload, f"{folder}/audio-{i}{_suffix(upload)}", track))
     subtitles: list[_Input] = []
     for i, track in enumerate(body.subtitles):
-        upload = await _usable(db, settings, track.upload_id, UploadKind.SUBTITLE)
+        upload = await _usable(db, settings, track.upload_id, UploadKind.SUBTITLE, owner)
         subtitles.append(_Input(upload, f"{folder}/subtitle-{i}{_suffix(upload)}", track))
     await _stage(storage, settings, [source, *audio, *subtitles])
 
@@ -78,6 +87,7 @@ async def queue_encoding(
         content_id=content_id,
         episode_id=body.episode_id,
         source_key=source.key,
+        source_filename=picked.filename,
         audio_inputs=[a.document() for a in audio],
         subtitle_inputs=[s.document() for s in subtitles],
         max_attempts=settings.transcode_max_attempts,
@@ -112,11 +122,16 @@ async def _check_episode(db: AsyncSession, content: Content, episode_id: uuid.UU
 
 
 async def _usable(
-    db: AsyncSession, settings: Settings, upload_id: uuid.UUID, kind: UploadKind
+    db: AsyncSession,
+    settings: Settings,
+    upload_id: uuid.UUID,
+    kind: UploadKind,
+    owner: uuid.UUID | None,
 ) -> Upload:
-    """The finished upload, if it can be encoded as `kind` (NotFound or Conflict if not)."""
-    upload = await completed_upload(db, upload_id, kind=kind)
-    if not await asyncio.to_thread(upload_file_path(settings, upload).is_file):
+    """The finished upload of `owner` (anyone's if None), if it can be encoded as `kind`
+    (NotFound or Conflict if not)."""
+    upload = await completed_upload(db=db, upload_id=upload_id, kind=kind, owner=owner)
+    if not await asyncio.to_thread(upload_file_path(settings.data_dir, upload).is_file):
         raise Conflict(
             "The uploaded file is gone (expired); upload it again",
             code="upload_gone",
@@ -134,15 +149,15 @@ async def _stage(storage: Storage, settings: Settings, inputs: Sequence[_Input])
     staged: list[str] = []
     try:
         for item in inputs:
-            path = upload_file_path(settings, item.upload)
+            path = upload_file_path(settings.data_dir, item.upload)
             await storage.put_file(item.key, path, content_type(item.key))
             staged.append(item.key)
     except BaseException:
-        await delete_uploaded(storage, staged)
+        await delete_uploaded(storage=storage, keys=staged)
         raise
 
 
-async def get(db: AsyncSession, encoding_id: uuid.UUID, *, lock: bool = False) -> Encoding:
+async def get(*, db: AsyncSession, encoding_id: uuid.UUID, lock: bool = False) -> Encoding:
     statement = select(Encoding).where(Encoding.id == encoding_id)
     if lock:
         statement = statement.with_for_update()
@@ -163,49 +178,16 @@ async def list_for_title(*, db: AsyncSession, content_id: uuid.UUID) -> list[Enc
     return list(rows)
 
 
-async def cancel(db: AsyncSession, encoding_id: uuid.UUID) -> Encoding:
+async def cancel(*, db: AsyncSession, encoding_id: uuid.UUID) -> Encoding:
     """A queued job (or one whose worker is gone) is cancelled at once; a running one when
-    its worker next renews its lease (within about a second)."""
-    encoding = await get(db, encoding_id, lock=True)
-    if encoding.status in FINISHED:
-        raise Conflict(f"The encoding has already {encoding.status.value}", code="finished")
-    encoding.cancel_requested = True
-    now = await db.scalar(select(func.now()))
-    assert now is not None
-    worker_gone = encoding.lease_expires_at is None or encoding.lease_expires_at < now
-    if encoding.status == EncodingStatus.QUEUED or worker_gone:
-        encoding.status = EncodingStatus.CANCELLED
-        encoding.finished_at = now
-        encoding.lease_owner = None
-        encoding.lease_expires_at = None
-    encoding.updated_at = now
-    await db.flush()
+    its worker next renews its lease (within about a second). 409 once it has finished."""
+    encoding = await get(db=db, encoding_id=encoding_id, lock=True)
+    await queue.cancel(db=db, job=encoding)
     return encoding
 
 
-async def retry(db: AsyncSession, encoding_id: uuid.UUID) -> Encoding:
-    """A failed or cancelled job queued again, with fresh attempts."""
-    encoding = await get(db, encoding_id, lock=True)
-    if encoding.status not in (EncodingStatus.FAILED, EncodingStatus.CANCELLED):
-        raise Conflict(
-            f"Only a failed or cancelled encoding can be retried; this one is "
-            f"{encoding.status.value}",
-            code="not_retryable",
-        )
-    now = await db.scalar(select(func.now()))
-    assert now is not None
-    encoding.status = EncodingStatus.QUEUED
-    encoding.attempts = 0
-    encoding.cancel_requested = False
-    encoding.progress = 0
-    encoding.error = None
-    encoding.log_tail = None
-    encoding.result = None
-    encoding.run_after = now
-    encoding.started_at = None
-    encoding.finished_at = None
-    encoding.lease_owner = None
-    encoding.lease_expires_at = None
-    encoding.updated_at = now
-    await db.flush()
+async def retry(*, db: AsyncSession, encoding_id: uuid.UUID) -> Encoding:
+    """A failed or cancelled job queued again, with fresh attempts (409 for any other)."""
+    encoding = await get(db=db, encoding_id=encoding_id, lock=True)
+    await queue.requeue(db=db, job=encoding)
     return encoding

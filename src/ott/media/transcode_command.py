@@ -16,14 +16,15 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ott.media.local import LocalTranscoder
-from ott.media.transcoder import (
+from ott.core.settings import get_settings
+from ott.media.encoding.transcoder import (
     InvalidSource,
     TrackInput,
     TranscodeError,
     TranscodeRequest,
     TranscodeResult,
 )
+from ott.media.jobs.factory import create_transcoder
 
 EXIT_INVALID_SOURCE = 2
 EXIT_FAILED = 1
@@ -75,7 +76,8 @@ async def _run(request: TranscodeRequest, out: Path, preset: str | None) -> Tran
         async def on_progress(percent: float) -> None:
             progress.update(task, completed=percent)
 
-        return await LocalTranscoder(preset).transcode(request, out, on_progress=on_progress)
+        transcoder = create_transcoder(settings=get_settings(), preset=preset)
+        return await transcoder.transcode(request, out, on_progress=on_progress)
 
 
 def transcode(

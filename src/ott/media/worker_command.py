@@ -16,7 +16,7 @@ from prometheus_client import start_http_server
 from ott.core.database import create_engine, create_sessionmaker
 from ott.core.settings import Settings
 from ott.core.storage import create_storage
-from ott.media.factory import create_worker
+from ott.media.jobs.factory import create_worker
 
 log = structlog.get_logger(__name__)
 
@@ -34,7 +34,10 @@ async def run_workers(
         loop.add_signal_handler(signum, stop.set)
     try:
         worker = create_worker(
-            settings, create_sessionmaker(engine), storage, concurrency=concurrency
+            settings=settings,
+            sessionmaker=create_sessionmaker(engine),
+            storage=storage,
+            concurrency=concurrency,
         )
         await worker.run(stop)
     finally:

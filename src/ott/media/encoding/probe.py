@@ -16,8 +16,8 @@ from pathlib import Path
 import av
 import av.error
 
-from ott.media.subtitles import Cue, read_srt
-from ott.media.transcoder import InvalidSource, SourceInfo
+from ott.media.encoding.subtitles import Cue, read_srt
+from ott.media.encoding.transcoder import InvalidSource, SourceInfo
 
 MAX_SIDE = 8192
 MAX_PIXELS = 36_000_000
@@ -36,22 +36,22 @@ class AudioInfo:
     language: str | None  # from the stream's tags, if any
 
 
-def _open(path: Path) -> av.container.InputContainer:
+def _open(path: Path, name: str) -> av.container.InputContainer:
     if not path.is_file():
-        raise InvalidSource(f"{path.name}: the file does not exist")
+        raise InvalidSource(f"{name}: the file does not exist")
     if path.stat().st_size == 0:
-        raise InvalidSource(f"{path.name} is empty (0 bytes): the upload did not complete")
+        raise InvalidSource(f"{name} is empty (0 bytes): the upload did not complete")
     try:
         return av.open(str(path), metadata_errors="ignore")
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as error:
-        _check_y4m_header(path)
+        _check_y4m_header(path, name)
         raise InvalidSource(
-            f"{path.name} is not a media file FFmpeg can read, or it is cut short "
+            f"{name} is not a media file FFmpeg can read, or it is cut short "
             f"({getattr(error, 'strerror', None) or error})"
         ) from error
 
 
-def _check_y4m_header(path: Path) -> None:
+def _check_y4m_header(path: Path, name: str) -> None:
     """FFmpeg refuses to open a raw YUV4MPEG2 file with an absurd size without saying why;
     read its text header to give the real reason."""
     with path.open("rb") as file:
@@ -60,7 +60,7 @@ def _check_y4m_header(path: Path) -> None:
         return
     fields = {item[:1]: item[1:] for item in header.split()[1:]}
     if fields.get(b"W", b"").isdigit() and fields.get(b"H", b"").isdigit():
-        _check_picture(path.name, int(fields[b"W"]), int(fields[b"H"]))
+        _check_picture(name, int(fields[b"W"]), int(fields[b"H"]))
 
 
 def _duration(container: av.container.InputContainer, stream: av.stream.Stream) -> float:
@@ -103,11 +103,21 @@ def _frame_rate(stream: av.video.stream.VideoStream) -> float:
     return 0.0
 
 
+def _time_base(stream: av.stream.Stream) -> Fraction:
+    """The stream's time base; a file that declares none is read in milliseconds."""
+    return stream.time_base or Fraction(1, 1000)
+
+
+def start_seconds(stream: av.stream.Stream) -> float:
+    """When the stream's first frame is shown (0 when the file does not say)."""
+    return float(stream.start_time * _time_base(stream)) if stream.start_time else 0.0
+
+
 def _decoded_end(
     container: av.container.InputContainer, stream: av.video.stream.VideoStream, start: float
 ) -> float:
     """The end time of the last frame decodable from `start` seconds on (-1 if none)."""
-    time_base = stream.time_base or Fraction(1, 1000)
+    time_base = _time_base(stream)
     if start > 0:
         container.seek(int(start / time_base), stream=stream, backward=True, any_frame=False)
     end = -1.0
@@ -119,12 +129,13 @@ def _decoded_end(
     return end
 
 
-def probe_source(path: Path) -> SourceInfo:
-    """Describe the video at `path`, or raise InvalidSource saying what is wrong with it.
+def probe_source(path: Path, *, name: str | None = None) -> SourceInfo:
+    """Describe the video at `path`, or raise InvalidSource saying what is wrong with it
+    (calling the file `name`, the one the editor knows, default its own).
 
     Width and height are the displayed size (pixel aspect ratio applied)."""
-    name = path.name
-    with _open(path) as container:
+    name = name or path.name
+    with _open(path, name) as container:
         videos = [s for s in container.streams.video if s.codec_context is not None]
         if not videos:
             what = "audio only" if container.streams.audio else "no audio or video"
@@ -140,7 +151,7 @@ def probe_source(path: Path) -> SourceInfo:
         if not 0 < frame_rate <= MAX_FRAME_RATE:
             raise InvalidSource(f"{name}: unusable frame rate ({frame_rate:g} frames/s)")
         codec = video.codec_context.name
-        start = float(video.start_time * video.time_base) if video.start_time else 0.0
+        start = start_seconds(video)
         info = SourceInfo(
             duration_seconds=duration,
             width=width,
@@ -171,27 +182,28 @@ def probe_source(path: Path) -> SourceInfo:
         return info
 
 
-def source_audio_language(path: Path) -> str | None:
+def source_audio_language(path: Path, *, name: str | None = None) -> str | None:
     """The language tag of the source's first audio stream, if it has one."""
-    with _open(path) as container:
+    with _open(path, name or path.name) as container:
         return _language(container.streams.audio[0]) if container.streams.audio else None
 
 
-def probe_audio(path: Path) -> AudioInfo:
+def probe_audio(path: Path, *, name: str | None = None) -> AudioInfo:
     """Describe an extra audio-language track, or raise InvalidSource."""
-    with _open(path) as container:
+    name = name or path.name
+    with _open(path, name) as container:
         if not container.streams.audio:
-            raise InvalidSource(f"{path.name} has no audio stream")
+            raise InvalidSource(f"{name} has no audio stream")
         stream = container.streams.audio[0]
         duration = _duration(container, stream)
         if not math.isfinite(duration) or duration <= 0:
-            raise InvalidSource(f"{path.name}: the audio's duration is unknown or zero")
+            raise InvalidSource(f"{name}: the audio's duration is unknown or zero")
         try:
             decoded = any(True for packet in container.demux(stream) for _ in packet.decode())
         except av.error.FFmpegError as error:
-            raise InvalidSource(f"{path.name}: the audio cannot be decoded ({error})") from error
+            raise InvalidSource(f"{name}: the audio cannot be decoded ({error})") from error
         if not decoded:
-            raise InvalidSource(f"{path.name}: no audio can be decoded")
+            raise InvalidSource(f"{name}: no audio can be decoded")
         context = stream.codec_context
         return AudioInfo(
             duration_seconds=duration,
@@ -202,8 +214,9 @@ def probe_audio(path: Path) -> AudioInfo:
         )
 
 
-def probe_subtitles(path: Path) -> list[Cue]:
+def probe_subtitles(path: Path, *, name: str | None = None) -> list[Cue]:
     """The cues of an SRT file, or InvalidSource saying where it is malformed."""
+    name = name or path.name
     if not path.is_file():
-        raise InvalidSource(f"{path.name}: the file does not exist")
-    return read_srt(path)
+        raise InvalidSource(f"{name}: the file does not exist")
+    return read_srt(path, name=name)

@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ott.content.models import AudioTrack, Subtitle, VideoVariant
 from ott.core.storage import Storage
-from ott.media.queue import Job, JobQueue, Lease
-from ott.media.transcoder import TranscodeResult
+from ott.media.encoding.transcoder import TranscodeResult
+from ott.media.jobs.queue import Job, JobQueue, Lease
 
 log = structlog.get_logger(__name__)
 
@@ -60,7 +60,7 @@ def output_files(result: TranscodeResult, out_dir: Path) -> list[str]:
 
 
 async def upload(
-    storage: Storage, out_dir: Path, files: Iterable[str], prefix: str, uploaded: list[str]
+    *, storage: Storage, out_dir: Path, files: Iterable[str], prefix: str, uploaded: list[str]
 ) -> dict[str, str]:
     """Put every file under `prefix`; their URLs by relative path. Each stored key is
     appended to `uploaded` as soon as it is stored, so a caller can clean up after a
@@ -80,7 +80,7 @@ async def upload(
     return urls
 
 
-async def delete_uploaded(storage: Storage, keys: list[str]) -> None:
+async def delete_uploaded(*, storage: Storage, keys: list[str]) -> None:
     """Best effort: a file left behind is unused, never wrong (its folder is this job's)."""
     gate = asyncio.Semaphore(UPLOAD_CONCURRENCY)
 
@@ -144,6 +144,7 @@ def result_document(result: TranscodeResult, urls: dict[str, str]) -> dict[str, 
 
 
 async def register(
+    *,
     db: AsyncSession,
     job: Job,
     owner: str,
@@ -153,7 +154,7 @@ async def register(
 ) -> Lease:
     """Inside one transaction: replace the owner's media rows and mark the job succeeded.
     Returns HELD when registered; LOST or CANCEL_REQUESTED when the caller must roll back."""
-    lease = await JobQueue.lock_for_finish(db, job.id, owner)
+    lease = await JobQueue.lock_for_finish(db=db, job_id=job.id, owner=owner)
     if lease is not Lease.HELD:
         return lease
     document = result_document(result, urls)
@@ -195,6 +196,9 @@ async def register(
                 for s in result.subtitles
             ],
         )
-    if not await JobQueue.succeed(db, job.id, owner, json.dumps(document), log_tail):
+    succeeded = await JobQueue.succeed(
+        db=db, job_id=job.id, owner=owner, result_json=json.dumps(document), log_tail=log_tail
+    )
+    if not succeeded:
         return Lease.LOST  # cannot happen under the row lock, but never register without it
     return Lease.HELD

@@ -21,22 +21,30 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import structlog
 from sqlalchemy.exc import SQLAlchemyError
 from structlog.typing import FilteringBoundLogger
 
 from ott.core.storage import Storage
-from ott.media import metrics
-from ott.media.queue import Job, JobQueue, Lease
-from ott.media.registration import delete_uploaded, output_files, output_prefix, register, upload
-from ott.media.transcoder import (
+from ott.media.encoding.transcoder import (
     InvalidSource,
     TrackInput,
     TranscodeError,
     Transcoder,
     TranscodeRequest,
 )
+from ott.media.jobs import metrics
+from ott.media.jobs.queue import Job, JobQueue, Lease
+from ott.media.jobs.registration import (
+    delete_uploaded,
+    output_files,
+    output_prefix,
+    register,
+    upload,
+)
+from ott.media.jobs.status import EncodingStatus
 
 log = structlog.get_logger(__name__)
 
@@ -127,7 +135,7 @@ class Worker:
 
     async def _claim(self) -> Job | None:
         try:
-            return await self.queue.claim(self.name)
+            return await self.queue.claim(owner=self.name)
         except (SQLAlchemyError, OSError) as exc:
             self.log.warning("could not claim a job; will retry", error=repr(exc))
             return None
@@ -158,15 +166,15 @@ class Worker:
     async def _attempt(self, job: Job, job_log: FilteringBoundLogger) -> Outcome:
         if job.cancel_requested:
             # Asked to cancel while its previous worker was gone.
-            await self.queue.cancelled(job.id, self.name)
+            await self.queue.cancelled(job_id=job.id, owner=self.name)
             return Outcome.CANCELLED
         if job.attempts > job.max_attempts:
             # Only a worker that died mid-job leaves attempts beyond the limit.
             await self.queue.fail(
-                job.id,
-                self.name,
-                f"Stopped: the worker running this job stopped {job.max_attempts} times",
-                None,
+                job_id=job.id,
+                owner=self.name,
+                error=f"Stopped: the worker running this job stopped {job.max_attempts} times",
+                log_tail=None,
                 retry=False,
             )
             metrics.JOBS_FAILED.labels("true").inc()
@@ -179,7 +187,7 @@ class Worker:
         except asyncio.CancelledError:
             await _stop(work)
             try:
-                await self.queue.release(job.id, self.name)
+                await self.queue.release(job_id=job.id, owner=self.name)
             except Exception as exc:  # the lease will expire instead
                 job_log.warning("could not release the job", error=repr(exc))
             raise
@@ -199,7 +207,9 @@ class Worker:
             if done:
                 return Lease.HELD
             try:
-                lease = await self.queue.heartbeat(job.id, self.name, progress.value)
+                lease = await self.queue.heartbeat(
+                    job_id=job.id, owner=self.name, progress=progress.value
+                )
                 renewed = time.monotonic()
             except (SQLAlchemyError, OSError) as exc:
                 self.log.warning("heartbeat failed", encoding_id=str(job.id), error=repr(exc))
@@ -226,18 +236,20 @@ class Worker:
         log_tail = error.log_tail if isinstance(error, TranscodeError) else None
         if not isinstance(error, TranscodeError):
             job_log.error("job attempt failed", exc_info=error)
-        status = await self.queue.fail(job.id, self.name, message, log_tail, retry=retry)
+        status = await self.queue.fail(
+            job_id=job.id, owner=self.name, error=message, log_tail=log_tail, retry=retry
+        )
         if status is None:
             return self._lost(job_log)
-        final = status.value != "queued"
+        final = status is not EncodingStatus.QUEUED
         metrics.JOBS_FAILED.labels(str(final).lower()).inc()
         job_log.warning("job attempt failed", error=message, status=status.value)
-        if status.value == "cancelled":
+        if status is EncodingStatus.CANCELLED:
             return Outcome.CANCELLED
         return Outcome.FAILED if final else Outcome.RETRY
 
     async def _cancelled(self, job: Job) -> Outcome:
-        await self.queue.cancelled(job.id, self.name)
+        await self.queue.cancelled(job_id=job.id, owner=self.name)
         metrics.JOBS_CANCELLED.inc()
         return Outcome.CANCELLED
 
@@ -258,30 +270,35 @@ class Worker:
             request = await self._fetch_inputs(job, scratch / "in")
             out_dir = scratch / "out"
             await asyncio.to_thread(out_dir.mkdir)
-            result = await self.transcoder.transcode(
-                request, out_dir, on_progress=progress.transcoding
-            )
+            try:
+                result = await self.transcoder.transcode(
+                    request, out_dir, on_progress=progress.transcoding
+                )
+            except TranscodeError as error:
+                raise _named(error, request) from error
             if not result.video:
                 raise TranscodeError("The transcoder produced no video rendition")
             uploaded: list[str] = []
             try:
                 urls = await upload(
-                    self.storage,
-                    out_dir,
-                    output_files(result, out_dir),
-                    output_prefix(job),
-                    uploaded,
+                    storage=self.storage,
+                    out_dir=out_dir,
+                    files=output_files(result, out_dir),
+                    prefix=output_prefix(job),
+                    uploaded=uploaded,
                 )
                 progress.value = _UPLOADED_PROGRESS
                 async with self.queue.sessionmaker() as db, db.begin() as transaction:
-                    lease = await register(db, job, self.name, result, urls, None)
+                    lease = await register(
+                        db=db, job=job, owner=self.name, result=result, urls=urls, log_tail=None
+                    )
                     if lease is not Lease.HELD:
                         await transaction.rollback()
             except BaseException:
-                await delete_uploaded(self.storage, uploaded)
+                await delete_uploaded(storage=self.storage, keys=uploaded)
                 raise
             if lease is not Lease.HELD:
-                await delete_uploaded(self.storage, uploaded)
+                await delete_uploaded(storage=self.storage, keys=uploaded)
             return lease
         finally:
             await asyncio.to_thread(shutil.rmtree, scratch, ignore_errors=True)
@@ -294,16 +311,19 @@ class Worker:
             await self.storage.fetch_file(key, path)
             return path
 
+        async def track(item: dict[str, Any], local_name: str) -> TrackInput:
+            path = await fetch(item["key"], local_name)
+            return TrackInput(path, item["language"], item.get("label"), item.get("filename"))
+
         source = await fetch(job.source_key, "source")
-        audio = [
-            TrackInput(await fetch(a["key"], f"audio-{i}"), a["language"], a.get("label"))
-            for i, a in enumerate(job.audio_inputs)
-        ]
-        subtitles = [
-            TrackInput(await fetch(s["key"], f"subtitle-{i}"), s["language"], s.get("label"))
-            for i, s in enumerate(job.subtitle_inputs)
-        ]
-        return TranscodeRequest(source=source, audio=tuple(audio), subtitles=tuple(subtitles))
+        audio = [await track(a, f"audio-{i}") for i, a in enumerate(job.audio_inputs)]
+        subtitles = [await track(s, f"subtitle-{i}") for i, s in enumerate(job.subtitle_inputs)]
+        return TranscodeRequest(
+            source=source,
+            audio=tuple(audio),
+            subtitles=tuple(subtitles),
+            source_filename=job.source_filename,
+        )
 
 
 def remove_stale_scratch(work_dir: Path) -> None:
@@ -327,6 +347,21 @@ async def _stop(task: asyncio.Task[Lease]) -> None:
     """Cancel the attempt (the transcoder kills FFmpeg) and wait until it has cleaned up."""
     task.cancel()
     await asyncio.wait({task})
+
+
+def _named(error: TranscodeError, request: TranscodeRequest) -> TranscodeError:
+    """The error as an editor reads it: the worker's copies of the inputs (FFmpeg names them by
+    their paths) called by the uploaded files' names."""
+    names = {str(request.source.absolute()): request.source_name}
+    names |= {str(t.path.absolute()): t.name for t in (*request.audio, *request.subtitles)}
+
+    def rename(text: str) -> str:
+        for path, name in names.items():
+            text = text.replace(path, name)
+        return text
+
+    renamed = type(error)(rename(str(error)), log_tail=rename(error.log_tail))
+    return error if str(renamed) == str(error) and renamed.log_tail == error.log_tail else renamed
 
 
 def _describe(error: BaseException) -> str:

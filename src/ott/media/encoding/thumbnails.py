@@ -21,8 +21,8 @@ import av
 import m3u8
 from PIL import Image
 
-from ott.media.ladder import GOP_SECONDS
-from ott.media.transcoder import TranscodeError
+from ott.media.encoding.ladder import GOP_SECONDS
+from ott.media.encoding.transcoder import TranscodeError
 
 THUMB_WIDTH = 160
 MAX_COLUMNS = 10
@@ -104,7 +104,7 @@ def key_frames(out_dir: Path, playlist: str) -> Iterator[tuple[float, Image.Imag
     init = (out_dir / parsed.segment_map[0].uri).read_bytes()
     for segment in parsed.segments:
         data = init + (out_dir / segment.uri).read_bytes()
-        with av.open(io.BytesIO(data)) as container:
+        with av.open(io.BytesIO(data), mode="r") as container:
             stream = container.streams.video[0]
             stream.codec_context.skip_frame = "NONKEY"
             for frame in container.decode(stream):

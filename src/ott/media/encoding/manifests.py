@@ -17,7 +17,7 @@ from xml.sax.saxutils import quoteattr
 
 import m3u8
 
-from ott.media.transcoder import TranscodeError
+from ott.media.encoding.transcoder import TranscodeError
 
 AUDIO_GROUP = "audio"
 SUBTITLE_GROUP = "subs"

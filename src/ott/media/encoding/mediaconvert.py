@@ -26,8 +26,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ott.media import ladder
-from ott.media.ladder import Picture
+from ott.media.encoding import ladder
+from ott.media.encoding.ladder import Picture
 
 # ISO 639-1 -> the ISO 639-2 codes MediaConvert's LanguageCode enum uses.
 LANGUAGES: Mapping[str, str] = {

@@ -14,25 +14,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import structlog
-from fastapi import FastAPI
 from sqlalchemy import delete, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ott.core.app_factory import LifespanHook
 from ott.core.background import running_in_background
 from ott.media.models import Upload
-from ott.media.tus import UploadLocked, upload_lock
+from ott.media.uploads.errors import UploadLocked
+from ott.media.uploads.locks import upload_lock
 
 log = structlog.get_logger(__name__)
 
 SWEEP_BATCH = 500
+SWEEP_INTERVAL_SECONDS = 600.0
 
 
 async def sweep_expired_uploads(
+    *,
     sessionmaker: async_sessionmaker[AsyncSession],
     data_dir: Path,
-    *,
     now: datetime | None = None,
     batch: int = SWEEP_BATCH,
 ) -> int:
@@ -71,28 +71,27 @@ async def sweep_expired_uploads(
     return deleted
 
 
-def upload_sweeper_hook(interval_seconds: float = 600.0) -> LifespanHook:
-    """A lifespan hook sweeping expired uploads every `interval_seconds` while the app runs."""
+@asynccontextmanager
+async def sweeping(
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    data_dir: Path,
+    interval_seconds: float = SWEEP_INTERVAL_SECONDS,
+) -> AsyncIterator[None]:
+    """Sweep expired uploads every `interval_seconds` while the block runs."""
     if interval_seconds <= 0:
         raise ValueError("the sweep interval must be positive")
 
-    @asynccontextmanager
-    async def run_sweeper(app: FastAPI) -> AsyncIterator[None]:
-        sessionmaker = app.state.resources.sessionmaker
-        data_dir = app.state.settings.data_dir
+    async def loop(stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                await sweep_expired_uploads(sessionmaker=sessionmaker, data_dir=data_dir)
+            except (SQLAlchemyError, OSError) as exc:
+                log.warning("upload sweep: store error, retrying", error=repr(exc))
+            except Exception:
+                log.exception("upload sweep failed; retrying")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval_seconds)
 
-        async def loop(stop: asyncio.Event) -> None:
-            while not stop.is_set():
-                try:
-                    await sweep_expired_uploads(sessionmaker, data_dir)
-                except (SQLAlchemyError, OSError) as exc:
-                    log.warning("upload sweep: store error, retrying", error=repr(exc))
-                except Exception:
-                    log.exception("upload sweep failed; retrying")
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), interval_seconds)
-
-        async with running_in_background("upload-sweeper", loop):
-            yield
-
-    return run_sweeper
+    async with running_in_background("upload-sweeper", loop):
+        yield

@@ -21,12 +21,17 @@ from fractions import Fraction
 from pathlib import Path
 
 from ott.core.locale import is_language_tag
-from ott.media import manifests, thumbnails
-from ott.media.ffmpeg import run_ffmpeg
-from ott.media.ladder import AUDIO_KBPS, GOP_SECONDS, SEGMENT_SECONDS, Picture, rungs_for
-from ott.media.probe import probe_audio, probe_source, probe_subtitles, source_audio_language
-from ott.media.subtitles import to_webvtt
-from ott.media.transcoder import (
+from ott.media.encoding import manifests, thumbnails
+from ott.media.encoding.ffmpeg import resolve_ffmpeg, run_ffmpeg
+from ott.media.encoding.ladder import AUDIO_KBPS, GOP_SECONDS, SEGMENT_SECONDS, Picture, rungs_for
+from ott.media.encoding.probe import (
+    probe_audio,
+    probe_source,
+    probe_subtitles,
+    source_audio_language,
+)
+from ott.media.encoding.subtitles import to_webvtt
+from ott.media.encoding.transcoder import (
     AudioRendition,
     InvalidSource,
     ProgressCallback,
@@ -39,6 +44,7 @@ from ott.media.transcoder import (
     VideoRendition,
 )
 
+DEFAULT_PRESET = "veryfast"  # x264's; TRANSCODE_PRESET in the platform's settings
 MPD_NAME = "manifest.mpd"
 MASTER_NAME = "master.m3u8"
 POSTER_NAME = "poster.jpg"
@@ -150,18 +156,18 @@ def build_command(
     """FFmpeg arguments (run in the output folder): split the decoded picture into every
     rung and encode them all with key frames on the same instants."""
     args = ["-i", str(request.source)]
-    for track in request.audio:
+    for extra in request.audio:
         # Cap extra tracks at the video's length so no stream outlasts the picture.
-        args += ["-t", f"{info.duration_seconds:.3f}", "-i", str(track.path)]
+        args += ["-t", f"{info.duration_seconds:.3f}", "-i", str(extra.path)]
 
     count = len(pictures)
     chains = _ladder_chains(info, pictures)
     seconds = f"{info.duration_seconds:.3f}"
-    for i, track in enumerate(audio):
+    for i, rendition in enumerate(audio):
         # Every audio rendition lasts exactly as long as the picture: padded with silence or
         # cut, so players never run out of one before the other.
         chains.append(
-            f"[{track.input_index}:a:0]aresample=48000,apad=whole_dur={seconds},"
+            f"[{rendition.input_index}:a:0]aresample=48000,apad=whole_dur={seconds},"
             f"atrim=end={seconds}[a{i}]"
         )
     args += ["-filter_complex", ";".join(chains)]
@@ -188,8 +194,8 @@ def build_command(
         ]  # fmt: skip
     if audio:
         args += ["-c:a", "aac", "-b:a", f"{AUDIO_KBPS}k", "-ac", "2", "-ar", "48000"]
-    for i, track in enumerate(audio):
-        args += [f"-metadata:s:a:{i}", f"language={track.language}"]
+    for i, rendition in enumerate(audio):
+        args += [f"-metadata:s:a:{i}", f"language={rendition.language}"]
     sets = [f"id=0,streams={','.join(str(i) for i in range(count))}"]
     sets += [f"id={1 + i},streams={count + i}" for i in range(len(audio))]
     args += [
@@ -209,24 +215,23 @@ def build_command(
 class LocalTranscoder:
     """Transcoder (see transcoder.py) running FFmpeg on this machine."""
 
-    def __init__(self, preset: str | None = None) -> None:
-        if preset is None:
-            from ott.core.settings import get_settings
-
-            preset = get_settings().transcode_preset
+    def __init__(self, *, preset: str = DEFAULT_PRESET, ffmpeg: str | None = None) -> None:
         self.preset = preset
+        self.ffmpeg = ffmpeg or resolve_ffmpeg()
 
     async def _inspect(self, request: TranscodeRequest) -> tuple[SourceInfo, str | None]:
         for track in (*request.audio, *request.subtitles):
             _check_language(track.language)
-        info = await asyncio.to_thread(probe_source, request.source)
+        info = await asyncio.to_thread(probe_source, request.source, name=request.source_name)
         for track in request.audio:
-            await asyncio.to_thread(probe_audio, track.path)
+            await asyncio.to_thread(probe_audio, track.path, name=track.name)
         for track in request.subtitles:
-            await asyncio.to_thread(probe_subtitles, track.path)
+            await asyncio.to_thread(probe_subtitles, track.path, name=track.name)
         language = None
         if info.audio_streams:
-            language = await asyncio.to_thread(source_audio_language, request.source)
+            language = await asyncio.to_thread(
+                source_audio_language, request.source, name=request.source_name
+            )
         return info, language
 
     async def transcode(
@@ -270,11 +275,17 @@ class LocalTranscoder:
                 await on_progress(round(percent * ENCODE_SHARE / 100, 1))
 
         args = build_command(request, info, pictures, audio, self.preset)
-        await run_ffmpeg(args, duration=info.duration_seconds, cwd=out_dir, on_progress=encoding)
+        await run_ffmpeg(
+            args,
+            ffmpeg=self.ffmpeg,
+            duration=info.duration_seconds,
+            cwd=out_dir,
+            on_progress=encoding,
+        )
         poster = thumbnails.poster_args(
             request.source, info.duration_seconds, info.width, info.height, POSTER_NAME
         )
-        await run_ffmpeg(poster, duration=info.duration_seconds, cwd=out_dir)
+        await run_ffmpeg(poster, ffmpeg=self.ffmpeg, duration=info.duration_seconds, cwd=out_dir)
 
         result = await asyncio.to_thread(
             self._finish, request, info, pictures, audio, out_dir, before
@@ -314,16 +325,16 @@ class LocalTranscoder:
 
         subtitle_entries, vtt_files = [], []
         names = _unique_names([track.label or track.language for track in request.subtitles])
-        for i, (track, name) in enumerate(zip(request.subtitles, names, strict=True)):
-            stem = f"sub_{i}_{track.language}"
+        for i, (subtitle, name) in enumerate(zip(request.subtitles, names, strict=True)):
+            stem = f"sub_{i}_{subtitle.language}"
             (out_dir / f"{stem}.vtt").write_text(
-                to_webvtt(probe_subtitles(track.path)), encoding="utf-8"
+                to_webvtt(probe_subtitles(subtitle.path, name=subtitle.name)), encoding="utf-8"
             )
             manifests.write_subtitle_playlist(
                 out_dir / f"{stem}.m3u8", f"{stem}.vtt", info.duration_seconds
             )
             subtitle_entries.append(
-                manifests.MediaEntry(f"{stem}.m3u8", track.language, name, False)
+                manifests.MediaEntry(f"{stem}.m3u8", subtitle.language, name, False)
             )
             vtt_files.append(f"{stem}.vtt")
 

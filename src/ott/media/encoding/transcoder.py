@@ -38,6 +38,11 @@ class TrackInput:
     path: Path
     language: str  # ISO 639-1, e.g. "hi"
     label: str | None = None  # what the player shows, e.g. "हिन्दी"
+    filename: str | None = None  # what errors call it (the uploaded file's name); path's own
+
+    @property
+    def name(self) -> str:
+        return self.filename or self.path.name
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,11 @@ class TranscodeRequest:
     source: Path
     audio: tuple[TrackInput, ...] = ()
     subtitles: tuple[TrackInput, ...] = ()
+    source_filename: str | None = None  # what errors call the source; path's own name if None
+
+    @property
+    def source_name(self) -> str:
+        return self.source_filename or self.source.name
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ott.media.transcoder import InvalidSource
+from ott.media.encoding.transcoder import InvalidSource
 
 # "00:01:02,345" (SRT) or "00:01:02.345" / "01:02.345" (WebVTT); some tools write 1-2 digit ms.
 _TIME = r"(?:(\d{1,3}):)?(\d{1,2}):(\d{2})[,.](\d{1,3})"
@@ -101,20 +101,22 @@ def to_webvtt(cues: list[Cue]) -> str:
     return "\n".join(blocks)
 
 
-def read_srt(path: Path) -> list[Cue]:
-    """Parse the subtitle file at `path`, refusing empty, huge or binary files."""
+def read_srt(path: Path, *, name: str | None = None) -> list[Cue]:
+    """Parse the subtitle file at `path` (called `name` in errors, default its own), refusing
+    empty, huge or binary files."""
+    name = name or path.name
     size = path.stat().st_size
     if size == 0:
-        raise InvalidSource(f"The subtitle file {path.name} is empty")
+        raise InvalidSource(f"The subtitle file {name} is empty")
     if size > MAX_SUBTITLE_BYTES:
-        raise InvalidSource(f"The subtitle file {path.name} is larger than 10 MB")
+        raise InvalidSource(f"The subtitle file {name} is larger than 10 MB")
     data = path.read_bytes()
     if b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise InvalidSource(f"{path.name} is not a text subtitle file")
+        raise InvalidSource(f"{name} is not a text subtitle file")
     try:
         return parse_srt(decode_text(data))
     except InvalidSource as error:
-        raise InvalidSource(f"{path.name}: {error}") from error
+        raise InvalidSource(f"{name}: {error}") from error
 
 
 def convert_srt_file(source: Path, target: Path) -> list[Cue]:

@@ -1,5 +1,6 @@
 """Builds a worker from settings: the queue on the platform's database, the media store and
-the local FFmpeg transcoder."""
+the local FFmpeg transcoder. The only place the pipeline reads its settings; everything below
+is handed what it needs."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ott.core.settings import Settings
 from ott.core.storage import Storage
-from ott.media.queue import JobQueue
-from ott.media.transcoder import Transcoder
-from ott.media.worker import Worker
+from ott.media.encoding.ffmpeg import resolve_ffmpeg
+from ott.media.encoding.transcoder import Transcoder
+from ott.media.jobs.queue import JobQueue
+from ott.media.jobs.worker import Worker
 
 
-def create_queue(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> JobQueue:
+def create_queue(*, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> JobQueue:
     return JobQueue(
         sessionmaker,
         lease_seconds=settings.transcode_lease_seconds,
@@ -22,10 +24,13 @@ def create_queue(settings: Settings, sessionmaker: async_sessionmaker[AsyncSessi
     )
 
 
-def create_transcoder(settings: Settings) -> Transcoder:
-    from ott.media.local import LocalTranscoder  # FFmpeg is only looked up by workers
+def create_transcoder(*, settings: Settings, preset: str | None = None) -> Transcoder:
+    """The local FFmpeg transcoder with FFMPEG_BINARY and TRANSCODE_PRESET (or `preset`)."""
+    from ott.media.encoding.local import LocalTranscoder  # PyAV is loaded by workers only
 
-    return LocalTranscoder(settings.transcode_preset)
+    return LocalTranscoder(
+        preset=preset or settings.transcode_preset, ffmpeg=resolve_ffmpeg(settings.ffmpeg_binary)
+    )
 
 
 def work_dir(settings: Settings) -> Path:
@@ -35,18 +40,18 @@ def work_dir(settings: Settings) -> Path:
 
 
 def create_worker(
+    *,
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
     storage: Storage,
-    *,
     concurrency: int | None = None,
     transcoder: Transcoder | None = None,
     name: str | None = None,
 ) -> Worker:
     return Worker(
-        queue=create_queue(settings, sessionmaker),
+        queue=create_queue(settings=settings, sessionmaker=sessionmaker),
         storage=storage,
-        transcoder=transcoder or create_transcoder(settings),
+        transcoder=transcoder or create_transcoder(settings=settings),
         work_dir=work_dir(settings),
         concurrency=concurrency or settings.worker_concurrency,
         poll_seconds=settings.transcode_poll_seconds,

@@ -4,24 +4,47 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import os
 import signal
+import sys
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from ott.media.transcoder import ProgressCallback, TranscodeError
+from ott.media.encoding.transcoder import ProgressCallback, TranscodeError
 
 LOG_TAIL_LINES = 60
 PROGRESS_INTERVAL_SECONDS = 0.5  # at most ~2 callbacks a second
 
 
-def ffmpeg_binary() -> str:
-    """FFMPEG_BINARY (settings or environment), else the static build imageio-ffmpeg ships."""
-    from ott.core.settings import get_settings
+def _death_signal_setter() -> Callable[[], None] | None:
+    """On Linux, what makes a child get SIGKILL when the process that started it dies.
 
-    configured = get_settings().ffmpeg_binary or os.environ.get("FFMPEG_BINARY")
+    FFmpeg ignores SIGPIPE, so when its worker is killed it does not stop at the broken
+    progress pipe: it would encode to the end with nobody reading. prctl is looked up here,
+    before any fork, so the child only makes the call."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+    def set_death_signal() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+    return set_death_signal
+
+
+_PR_SET_PDEATHSIG = 1
+_SET_DEATH_SIGNAL = _death_signal_setter()
+
+
+def resolve_ffmpeg(configured: str | None = None) -> str:
+    """The FFmpeg to run: `configured` (FFMPEG_BINARY), else the static build imageio-ffmpeg
+    ships."""
     if configured:
         return configured
     import imageio_ffmpeg
@@ -69,18 +92,19 @@ def _kill_group(process: asyncio.subprocess.Process) -> None:
 async def run_ffmpeg(
     args: Sequence[str],
     *,
+    ffmpeg: str,
     duration: float,
     cwd: Path | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> str:
-    """Run FFmpeg with `args` (everything after the binary) and return its log tail.
+    """Run the binary `ffmpeg` with `args` and return its log tail.
 
     `on_progress` gets the percentage of `duration` done, at most ~2 times a second and once
     at 100 when FFmpeg finishes. Raises TranscodeError (with the log tail) on a non-zero
     exit. Cancelling the caller kills FFmpeg and re-raises CancelledError.
     """
     command = [
-        ffmpeg_binary(),
+        ffmpeg,
         "-hide_banner",
         "-nostdin",
         "-loglevel",
@@ -101,6 +125,8 @@ async def run_ffmpeg(
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             start_new_session=True,
+            # One foreign call in the child, looked up before the fork: safe beside threads.
+            preexec_fn=_SET_DEATH_SIGNAL,
         )
     except OSError as error:
         raise TranscodeError(f"cannot start FFmpeg ({command[0]}): {error}") from error
