@@ -85,45 +85,35 @@ def _finite(value: float) -> float:
     return value
 
 
-def _text(max_length: int, *, min_length: int = 1, multi_line: bool = False) -> Any:
-    return Annotated[
-        str,
-        StringConstraints(min_length=min_length, max_length=max_length),
-        AfterValidator(_multi_line if multi_line else _single_line),
-    ]
+SingleLine = AfterValidator(_single_line)
+MultiLine = AfterValidator(_multi_line)
+EmptyIsNone = BeforeValidator(_empty_to_none)  # an empty or blank string means none
 
-
-def _optional_text(max_length: int, *, multi_line: bool = False) -> Any:
-    """Optional text; an empty or blank string means none."""
-    return Annotated[
-        _text(max_length, multi_line=multi_line) | None, BeforeValidator(_empty_to_none)
-    ]
-
-
-Str200 = _text(200)
-Str255 = _text(255)
-Str500 = _text(500)
-OptStr255 = _optional_text(255)
-OptStr500 = _optional_text(500)
-LongText = _optional_text(MAX_DESCRIPTION, multi_line=True)
-Comment = _text(MAX_COMMENT, multi_line=True)
-OptComment = _optional_text(MAX_COMMENT, multi_line=True)
+Str200 = Annotated[str, StringConstraints(min_length=1, max_length=200), SingleLine]
+Str255 = Annotated[str, StringConstraints(min_length=1, max_length=255), SingleLine]
+Str500 = Annotated[str, StringConstraints(min_length=1, max_length=500), SingleLine]
+OptStr255 = Annotated[Str255 | None, EmptyIsNone]
+OptStr500 = Annotated[Str500 | None, EmptyIsNone]
+_Description = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_DESCRIPTION), MultiLine
+]
+LongText = Annotated[_Description | None, EmptyIsNone]
+Comment = Annotated[str, StringConstraints(min_length=1, max_length=MAX_COMMENT), MultiLine]
+OptComment = Annotated[Comment | None, EmptyIsNone]
 
 Url = Annotated[
     Annotated[str, StringConstraints(max_length=500), AfterValidator(_safe_url)] | None,
-    BeforeValidator(_empty_to_none),
+    EmptyIsNone,
 ]
 CountryCode = Annotated[
     str, StringConstraints(pattern=r"^[A-Z]{2}$", strip_whitespace=False, max_length=2)
 ]
 UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
-OptionalDatetime = Annotated[UtcDatetime | None, BeforeValidator(_empty_to_none)]
-OptionalDate = Annotated[date | None, BeforeValidator(_empty_to_none)]
+OptionalDatetime = Annotated[UtcDatetime | None, EmptyIsNone]
+OptionalDate = Annotated[date | None, EmptyIsNone]
 Duration = Annotated[int | None, Field(gt=0, le=MAX_DURATION_MINUTES)]
 GenreSlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,100}$")]
-ExternalId = Annotated[
-    str, StringConstraints(min_length=1, max_length=200), AfterValidator(_single_line)
-]
+ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=200), SingleLine]
 
 
 def _sorted_unique(values: list[str]) -> list[str]:
@@ -240,7 +230,7 @@ class TitleIn(Input):
 class BulkTitleIn(TitleIn):
     """An item of a bulk file: the external id is required (it makes re-imports idempotent)."""
 
-    external_id: ExternalId  # type: ignore[assignment]
+    external_id: ExternalId
 
 
 class TitleUpdate(TitleIn):
@@ -260,7 +250,7 @@ class TransitionRequest(Input):
 
 
 class RejectRequest(TransitionRequest):
-    comment: Comment  # type: ignore[assignment]
+    comment: Comment
 
 
 class RestoreRequest(TransitionRequest):

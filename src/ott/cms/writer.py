@@ -17,11 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Enum as SqlEnum
-from sqlalchemy import Uuid, bindparam, delete, update
+from sqlalchemy import Table, Uuid, bindparam, delete, update
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import InterfaceError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ott.cms.schemas import TitleIn
@@ -45,11 +46,12 @@ from ott.content.models import (
     content_genres,
 )
 
-_CONTENT = Content.__table__
-_SEASONS = Season.__table__
-_EPISODES = Episode.__table__
-_RULES = AvailabilityRule.__table__
-_VERSIONS = ContentVersion.__table__
+# Declarative classes type __table__ as a FromClause; these are Tables.
+_CONTENT = cast(Table, Content.__table__)
+_SEASONS = cast(Table, Season.__table__)
+_EPISODES = cast(Table, Episode.__table__)
+_RULES = cast(Table, AvailabilityRule.__table__)
+_VERSIONS = cast(Table, ContentVersion.__table__)
 
 # Columns a title's metadata sets (the rest are workflow and bookkeeping).
 METADATA_COLUMNS = (
@@ -220,7 +222,10 @@ async def _copy(db: AsyncSession, table: Any, rows: list[dict[str, Any]]) -> Non
             record[index] = convert(record[index])
     connection = await db.connection()
     raw = await connection.get_raw_connection()
-    await raw.driver_connection.copy_records_to_table(table.name, records=records, columns=columns)
+    driver = raw.driver_connection
+    if driver is None:  # the pooled connection was invalidated under us
+        raise InterfaceError("COPY", None, ConnectionError("the database connection is closed"))
+    await driver.copy_records_to_table(table.name, records=records, columns=columns)
 
 
 async def write_titles(
