@@ -11,7 +11,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from ott.cms import assets
+from ott.cms import images
 from ott.core.errors import PayloadTooLarge
 from ott.core.resources import Resources
 from ott.core.settings import Settings
@@ -65,7 +65,7 @@ async def test_a_poster_is_resized_stored_and_set_on_the_title(
     body = response.json()
     assert body["kind"] == "poster"
     assert set(body["urls"]) == {"600x900", "300x450"}
-    digest = assets.digest_of(data)
+    digest = images.digest_of(data)
     assert body["urls"]["600x900"] == f"/media/posters/{view['id']}/{digest}-600x900.jpg"
     content = body["content"]
     assert content["poster_url"] == body["urls"]["600x900"]
@@ -187,14 +187,13 @@ async def test_refused_uploads_change_nothing(
 
 
 async def test_an_image_over_the_limit_is_413(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: Resources, settings: Settings
 ) -> None:
     view = await create(api, staff.editor, movie())
     before = await title_rows(resources, view["id"])
-    response = await post_image(
-        api, staff.editor, view["id"], "poster", b"\0" * (assets.MAX_IMAGE_BYTES + 1)
-    )
+    limit = settings.max_image_upload_bytes
+    response = await post_image(api, staff.editor, view["id"], "poster", b"\0" * (limit + 1))
     assert_error(response, 413)
     assert await title_rows(resources, view["id"]) == before
     with pytest.raises(PayloadTooLarge):
-        assets.render(b"\0" * (assets.MAX_IMAGE_BYTES + 1), assets.AssetKind.POSTER)
+        images.render(b"\0" * 1001, images.AssetKind.POSTER, max_bytes=1000)

@@ -14,7 +14,7 @@ from ott.core.resources import Resources
 from ott.core.settings import Settings
 from ott.media import tus
 from ott.media.app_hooks import worker_hook
-from ott.media.router import router as encodings_router
+from ott.media.router import router as encodings_router  # /encodings/{id}, cancel, retry
 from ott.media.upload_cleanup import upload_sweeper_hook
 
 

@@ -22,6 +22,7 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from ott.content.models import ContentType, WorkflowState
@@ -234,27 +235,30 @@ class BulkTitleIn(TitleIn):
 
 
 class TitleUpdate(TitleIn):
-    """PUT replaces the whole description; `version` is the version the edit was based on."""
+    """PUT replaces the whole description; `version` is the version the edit was based on.
+
+    The editorial view (what GET answers) is accepted as it is: its read-only fields
+    (`READ_ONLY_FIELDS`: state, timestamps, created_by, the review, the ids of rules, seasons
+    and episodes, which are matched by number) are ignored, and `id`, if given, must be the
+    title's own."""
 
     version: Annotated[int, Field(ge=1)]
+    id: uuid.UUID | None = Field(None, description="Read-only; if given, must be the title's")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ignore_read_only(cls, data: Any) -> Any:
+        return without_read_only(data)
 
     def title_in(self) -> TitleIn:
-        return TitleIn.model_validate(self.model_dump(exclude={"version"}))
+        return TitleIn.model_validate(self.model_dump(exclude={"version", "id"}))
 
 
 class TransitionRequest(Input):
     version: Annotated[int, Field(ge=1)] | None = Field(
         None, description="If given, the action applies only if the title is still this version"
     )
-    comment: OptComment = None
-
-
-class RejectRequest(TransitionRequest):
-    comment: Comment
-
-
-class RestoreRequest(TransitionRequest):
-    pass
+    comment: OptComment = Field(None, description="Required to reject: why")
 
 
 # --- answers ------------------------------------------------------------------------------
@@ -390,6 +394,47 @@ class BulkResult(BaseModel):
     updated: int
     unchanged: int
     titles: list[BulkTitleResult]
+
+
+# What the editorial view shows that an edit cannot set: an edit that sends the view back
+# leaves these out (`id` and `version` are handled by the edit itself).
+READ_ONLY_FIELDS = frozenset(set(ContentView.model_fields) - set(TitleIn.model_fields)) - {
+    "id",
+    "version",
+}
+_READ_ONLY_CHILD_FIELDS = {
+    "availability_rules": frozenset(
+        set(AvailabilityRuleOut.model_fields) - set(AvailabilityRuleIn.model_fields)
+    ),
+    "seasons": frozenset(set(SeasonOut.model_fields) - set(SeasonIn.model_fields)),
+}
+_READ_ONLY_EPISODE_FIELDS = frozenset(set(EpisodeOut.model_fields) - set(EpisodeIn.model_fields))
+
+
+def without_read_only(document: Any) -> Any:
+    """A title document (a view, a PUT body or a merge patch) without the view's read-only
+    fields, at every level; anything that is not an object is left to validation."""
+    if not isinstance(document, dict):
+        return document
+    out = {k: v for k, v in document.items() if k not in READ_ONLY_FIELDS}
+    for name, read_only in _READ_ONLY_CHILD_FIELDS.items():
+        children = out.get(name)
+        if isinstance(children, list):
+            out[name] = [_without(child, read_only) for child in children]
+    seasons = out.get("seasons")
+    if isinstance(seasons, list):
+        for season in seasons:
+            if isinstance(season, dict) and isinstance(season.get("episodes"), list):
+                season["episodes"] = [
+                    _without(e, _READ_ONLY_EPISODE_FIELDS) for e in season["episodes"]
+                ]
+    return out
+
+
+def _without(child: Any, names: frozenset[str]) -> Any:
+    if not isinstance(child, dict):
+        return child
+    return {k: v for k, v in child.items() if k not in names}
 
 
 class AssetOut(BaseModel):

@@ -52,6 +52,7 @@ EPISODE_FIELDS = (
 )
 STATE_KEY = "workflow_state"
 ACTION_KEY = "_action"
+VIDEO_KEY = "_video"  # the video a version recorded: {"field", "encoding_id", ...}
 
 
 def _plain(value: Any) -> Any:
@@ -214,8 +215,13 @@ async def load(
     return result
 
 
-def version_metadata(snapshot: Snapshot, state: WorkflowState, action: str) -> dict[str, Any]:
-    return {**snapshot, STATE_KEY: state.value, ACTION_KEY: action}
+def version_metadata(
+    snapshot: Snapshot, state: WorkflowState, action: str, details: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A version row's document: the snapshot, the state, the action, and `details` (whose
+    keys start with "_": they are not metadata, so diffs and restores leave them out)."""
+    assert all(key.startswith("_") for key in details or {})
+    return {**snapshot, STATE_KEY: state.value, ACTION_KEY: action, **(details or {})}
 
 
 def title_of(metadata: dict[str, Any]) -> TitleIn:

@@ -122,7 +122,8 @@ class TitleWrite:
     title: TitleIn | None = None
     existing: Stored | None = None
     created_by: uuid.UUID | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    # More for the version row (keys starting with "_", e.g. the video a version recorded).
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -256,7 +257,7 @@ async def write_titles(
             "updated_at": now,
         }
         if write.title is None:
-            state_updates.append({"b_id": write.content_id, **_b({**state, **write.extra})})
+            state_updates.append({"b_id": write.content_id, **_b(state)})
         elif write.existing is None:
             inserts.append(
                 {
@@ -269,7 +270,7 @@ async def write_titles(
             )
             _plan_children(write, write.title, genre_ids, children)
         else:
-            values = {**metadata_values(write.title), **state, **write.extra}
+            values = {**metadata_values(write.title), **state}
             updates.append({"b_id": write.content_id, **_b(values)})
             replaced.append(write.content_id)
             _plan_children(write, write.title, genre_ids, children)
@@ -308,7 +309,7 @@ async def write_titles(
                 "id": uuid.uuid4(),
                 "content_id": w.content_id,
                 "version_number": w.version,
-                "metadata": version_metadata(w.snapshot, w.state, w.action),
+                "metadata": version_metadata(w.snapshot, w.state, w.action, w.details),
                 "changed_by": changed_by,
                 "change_note": w.note,
                 "changed_at": now,
