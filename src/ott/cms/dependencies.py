@@ -1,13 +1,13 @@
 """Dependencies of the CMS routes: who may use the CMS at all, the settings, the media store,
-and the slots for decoding images."""
+and the app's image decoder."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from ott.cms.assets import ImageDecoder
 from ott.core.identity import Identity, Role, require_roles
 from ott.core.settings import Settings
 from ott.core.storage import Storage, create_storage
@@ -27,15 +27,15 @@ async def _settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-async def _decode_slots(request: Request) -> asyncio.Semaphore:
-    """One semaphore per app: how many images it decodes at once."""
+async def _image_decoder(request: Request) -> ImageDecoder:
+    """One per app: CMS_IMAGE_DECODE_CONCURRENCY images decoded at once."""
     state = request.app.state
-    if not hasattr(state, "image_decode_slots"):
-        state.image_decode_slots = asyncio.Semaphore(state.settings.cms_image_decode_concurrency)
-    return state.image_decode_slots
+    if not hasattr(state, "image_decoder"):
+        state.image_decoder = ImageDecoder(state.settings.cms_image_decode_concurrency)
+    return state.image_decoder
 
 
 MediaStorage = Annotated[Storage, Depends(_storage)]
 CmsSettings = Annotated[Settings, Depends(_settings)]
-ImageDecodeSlots = Annotated[asyncio.Semaphore, Depends(_decode_slots)]
+Images = Annotated[ImageDecoder, Depends(_image_decoder)]
 Staff = Annotated[Identity, StaffOnly]

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 
 from ott.cms import assets
-from ott.cms.dependencies import CmsSettings, ImageDecodeSlots, MediaStorage, Staff
+from ott.cms.dependencies import CmsSettings, Images, MediaStorage, Staff
 from ott.cms.images import AssetKind
 from ott.cms.routes.common import announced, file_body
 from ott.cms.schemas import AssetOut
@@ -29,7 +29,7 @@ async def upload_asset(
     identity: Staff,
     storage: MediaStorage,
     settings: CmsSettings,
-    decode_slots: ImageDecodeSlots,
+    decoder: Images,
     background: BackgroundTasks,
     version: Annotated[int | None, Query(ge=1)] = None,
 ) -> AssetOut:
@@ -44,6 +44,6 @@ async def upload_asset(
         data=image.data,
         expected_version=version,
         max_bytes=max_bytes,
-        decode_slots=decode_slots,
+        decoder=decoder,
     )
     return AssetOut(kind=kind.value, urls=urls, content=announced(request, background, outcome))
