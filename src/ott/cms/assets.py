@@ -41,7 +41,7 @@ class ImageDecoder:
         return await asyncio.get_running_loop().run_in_executor(self._pool, work)
 
 
-def storage_key(kind: AssetKind, content_id: uuid.UUID, digest: str, size: Size) -> str:
+def storage_key(*, kind: AssetKind, content_id: uuid.UUID, digest: str, size: Size) -> str:
     return f"{kind.value}s/{content_id}/{digest}-{size_label(size)}.jpg"
 
 
@@ -69,7 +69,7 @@ async def upload(
     # edit that fails after this point (a concurrent edit) are unused rather than wrong.
     urls: dict[str, str] = {}
     for size, image in rendered.items():
-        key = storage_key(kind, content_id, digest, size)
+        key = storage_key(kind=kind, content_id=content_id, digest=digest, size=size)
         urls[size_label(size)] = await storage.put(key, image, "image/jpeg")
     spec = SPECS[kind]
     outcome = await service.set_fields(

@@ -74,7 +74,7 @@ async def _last_review(db: AsyncSession, content_id: uuid.UUID) -> ReviewNote | 
 
 
 async def view(*, db: AsyncSession, content_id: uuid.UUID) -> ContentView:
-    stored = (await snapshots.load(db, [content_id])).get(content_id)
+    stored = (await snapshots.load(db=db, ids=[content_id])).get(content_id)
     if stored is None:
         raise NotFound("No such title")
     row, snapshot = stored.row, stored.snapshot

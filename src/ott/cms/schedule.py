@@ -48,7 +48,7 @@ def scheduled_for(row: Any, now: datetime) -> datetime | None:
 
 
 def published_at_after_edit(
-    row: Any, available_from: datetime | None, now: datetime
+    row: Any, *, available_from: datetime | None, now: datetime
 ) -> datetime | None:
     """An edit of a title scheduled ahead moves its go-live with its available_from; a live
     (or due) title stays as it is."""

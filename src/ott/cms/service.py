@@ -68,7 +68,7 @@ def edit_rights(row: Any, identity: Identity, *, expected_version: int | None) -
     """The one rule of every edit (metadata, restore, poster, thumbnail, video): the state
     the title keeps, if `identity` may edit it now and it is still `expected_version`."""
     state = workflow.transition(
-        row.workflow_state, Action.EDIT, identity, created_by=row.created_by
+        state=row.workflow_state, action=Action.EDIT, identity=identity, created_by=row.created_by
     )
     check_version(row, expected_version)
     return state
@@ -102,7 +102,7 @@ async def check_can_edit(
 
 
 async def _load(db: AsyncSession, content_id: uuid.UUID, *, lock: bool) -> Stored:
-    stored = (await snapshots.load(db, [content_id], lock=lock)).get(content_id)
+    stored = (await snapshots.load(db=db, ids=[content_id], lock=lock)).get(content_id)
     if stored is None:
         raise NotFound("No such title")
     return stored
@@ -116,7 +116,11 @@ async def _write(
 ) -> None:
     try:
         await write_titles(
-            db, writes, genre_ids=await genre_ids(db), changed_by=identity.user_id, now=now
+            db=db,
+            writes=writes,
+            genre_ids=await genre_ids(db),
+            changed_by=identity.user_id,
+            now=now,
         )
     except IntegrityError as exc:
         # Another transaction took the external id between our check and our write.
@@ -185,7 +189,9 @@ async def _replace(
         state=state,
         action=action,
         title=title,
-        published_at=published_at_after_edit(stored.row, title.available_from, now),
+        published_at=published_at_after_edit(
+            stored.row, available_from=title.available_from, now=now
+        ),
         now=now,
         note=note,
     )
@@ -204,8 +210,8 @@ async def create(*, db: AsyncSession, identity: Identity, title: TitleIn) -> Out
     state = WorkflowState.DRAFT
     try:
         await write_titles(
-            db,
-            [
+            db=db,
+            writes=[
                 TitleWrite(
                     content_id=content_id,
                     snapshot=snapshot_of(title),
@@ -333,9 +339,9 @@ async def act(
     if action is Action.APPROVE:
         authors = frozenset() if allow_self_approval else await _authors(db, content_id)
     state = workflow.transition(
-        row.workflow_state,
-        action,
-        identity,
+        state=row.workflow_state,
+        action=action,
+        identity=identity,
         created_by=row.created_by,
         authors=authors,
         comment=request.comment,

@@ -87,10 +87,10 @@ def allowed_actions(state: WorkflowState) -> list[str]:
 
 
 def transition(
+    *,
     state: WorkflowState,
     action: Action,
     identity: Identity,
-    *,
     created_by: uuid.UUID | None,
     authors: Collection[uuid.UUID] | None = None,
     comment: str | None = None,

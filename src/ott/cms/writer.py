@@ -230,9 +230,9 @@ async def _copy(db: AsyncSession, table: Any, rows: list[dict[str, Any]]) -> Non
 
 
 async def write_titles(
+    *,
     db: AsyncSession,
     writes: Sequence[TitleWrite],
-    *,
     genre_ids: dict[str, uuid.UUID],
     changed_by: uuid.UUID | None,
     now: datetime,
@@ -284,16 +284,22 @@ async def write_titles(
         await _execute_many(db, _update_by_id(_CONTENT, columns), rows)
     if replaced:
         await db.execute(
-            delete(content_genres).where(among(content_genres.c.content_id, replaced, Uuid()))
+            delete(content_genres).where(
+                among(content_genres.c.content_id, replaced, item_type=Uuid())
+            )
         )
-        await db.execute(delete(_RULES).where(among(_RULES.c.content_id, replaced, Uuid())))
+        await db.execute(
+            delete(_RULES).where(among(_RULES.c.content_id, replaced, item_type=Uuid()))
+        )
     if children.season_deletes:
         await db.execute(
-            delete(_SEASONS).where(among(_SEASONS.c.id, children.season_deletes, Uuid()))
+            delete(_SEASONS).where(among(_SEASONS.c.id, children.season_deletes, item_type=Uuid()))
         )
     if children.episode_deletes:
         await db.execute(
-            delete(_EPISODES).where(among(_EPISODES.c.id, children.episode_deletes, Uuid()))
+            delete(_EPISODES).where(
+                among(_EPISODES.c.id, children.episode_deletes, item_type=Uuid())
+            )
         )
     await _copy(db, content_genres, children.genre_links)
     await _copy(db, _RULES, children.rules)
@@ -309,7 +315,9 @@ async def write_titles(
                 "id": uuid.uuid4(),
                 "content_id": w.content_id,
                 "version_number": w.version,
-                "metadata": version_metadata(w.snapshot, w.state, w.action, w.details),
+                "metadata": version_metadata(
+                    w.snapshot, state=w.state, action=w.action, details=w.details
+                ),
                 "changed_by": changed_by,
                 "change_note": w.note,
                 "changed_at": now,

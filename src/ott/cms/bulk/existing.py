@@ -33,6 +33,7 @@ class Existing:
     available_from: datetime | None
     changed: bool
     stored: snapshots.Stored | None  # kept for changed titles: the update needs their rows
+    next_state: WorkflowState  # what the workflow says the import makes of it
 
 
 async def lock_existing(
@@ -50,9 +51,9 @@ async def lock_existing(
     keys = list(by_external)
     for start in range(0, len(keys), CHUNK):
         chunk = keys[start : start + CHUNK]
-        found = select(Content.id).where(among(Content.external_id, chunk, String()))
+        found = select(Content.id).where(among(Content.external_id, chunk, item_type=String()))
         ids = list(await db.scalars(found))
-        stored = await snapshots.load(db, ids, lock=True)
+        stored = await snapshots.load(db=db, ids=ids, lock=True)
         for content_id, entry in stored.items():
             row = entry.row
             item = by_external[row.external_id]
@@ -62,10 +63,14 @@ async def lock_existing(
                 actions.append(Action.EDIT)
             if publish and row.workflow_state is not WorkflowState.PUBLISHED:
                 actions.append(Action.IMPORT_PUBLISH)
+            next_state = row.workflow_state
             for action in actions:
                 try:
-                    workflow.transition(
-                        row.workflow_state, action, identity, created_by=row.created_by
+                    next_state = workflow.transition(
+                        state=row.workflow_state,
+                        action=action,
+                        identity=identity,
+                        created_by=row.created_by,
                     )
                 except AppError as exc:
                     item.problem(report, "external_id", f"existing title: {exc}")
@@ -78,6 +83,7 @@ async def lock_existing(
                 available_from=row.available_from,
                 changed=changed,
                 stored=entry if changed else None,
+                next_state=next_state,
             )
         db.expunge_all()
     return existing

@@ -43,7 +43,10 @@ def new_title_state(*, identity: Identity, publish: bool) -> WorkflowState:
     if not publish:
         return WorkflowState.DRAFT
     return workflow.transition(
-        WorkflowState.DRAFT, Action.IMPORT_PUBLISH, identity, created_by=identity.user_id
+        state=WorkflowState.DRAFT,
+        action=Action.IMPORT_PUBLISH,
+        identity=identity,
+        created_by=identity.user_id,
     )
 
 
@@ -78,8 +81,8 @@ async def import_titles(
         )
         try:
             await write_titles(
-                db,
-                [write for write, _ in plan.writes],
+                db=db,
+                writes=[write for write, _ in plan.writes],
                 genre_ids=known,
                 changed_by=identity.user_id,
                 now=now,

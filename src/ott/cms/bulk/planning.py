@@ -83,13 +83,15 @@ def plan_chunk(
             available_from = title.available_from if old.changed else old.available_from
             published_at = go_live_time(available_from, now)
         elif old.changed:
-            published_at = published_at_after_edit(old, title.available_from, now)
+            published_at = published_at_after_edit(
+                old, available_from=title.available_from, now=now
+            )
         else:
             published_at = old.published_at
         write = TitleWrite(
             content_id=old.content_id,
             snapshot=snapshot,
-            state=WorkflowState.PUBLISHED if to_publish else old.workflow_state,
+            state=old.next_state,
             version=old.version + 1,
             published_at=published_at,
             action=ACTION,
