@@ -89,3 +89,29 @@ async def test_self_approval_can_be_allowed_for_one_person_teams(
     finally:
         await client.aclose()
         await lifespan.__aexit__(None, None, None)
+
+
+def test_the_workflow_refuses_to_decide_an_approval_without_the_authors() -> None:
+    """A caller that forgets the authors gets an error, not an approval nobody checked."""
+    import uuid
+
+    from ott.cms.workflow import Action, transition
+    from ott.content.models import WorkflowState
+    from ott.core.identity import Identity
+
+    reviewer = Identity(user_id=uuid.uuid4(), session_id="s", roles=frozenset({"reviewer"}))
+    with pytest.raises(TypeError):
+        transition(
+            state=WorkflowState.PENDING_REVIEW,
+            action=Action.APPROVE,
+            identity=reviewer,
+            created_by=None,
+        )
+    approved = transition(
+        state=WorkflowState.PENDING_REVIEW,
+        action=Action.APPROVE,
+        identity=reviewer,
+        created_by=None,
+        authors=frozenset({uuid.uuid4()}),
+    )
+    assert approved is WorkflowState.APPROVED

@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -316,7 +316,8 @@ async def _authors(db: AsyncSession, content_id: uuid.UUID) -> frozenset[uuid.UU
         .where(
             ContentVersion.content_id == content_id,
             ContentVersion.changed_by.is_not(None),
-            action.not_in([a.value for a in workflow.REVIEWING]),
+            # A version without an action is an edit, as the history shows it.
+            or_(action.is_(None), action.not_in([a.value for a in workflow.REVIEWING])),
         )
         .distinct()
     )
