@@ -29,6 +29,7 @@ async def test_publish_edit_and_archive_show_up_within_a_second(
     capi: httpx.AsyncClient, catalog: Catalog, resources: Resources
 ) -> None:
     admin = await make_user(capi, resources, Role.ADMIN, tag="admin")
+    reviewer = await make_user(capi, resources, Role.REVIEWER, tag="reviewer")  # a second person
     rules = [
         {
             "allowed_countries": [catalog.country],
@@ -49,9 +50,9 @@ async def test_publish_edit_and_archive_show_up_within_a_second(
         return [item["title"] for item in response.json()["items"]]
 
     assert await titles() == []  # cached now
-    for action in ("submit-review", "approve", "publish"):
+    for action, actor in (("submit-review", admin), ("approve", reviewer), ("publish", admin)):
         response = await capi.post(
-            f"{CMS}/{title_id}/{action}", json={"version": version}, headers=admin.headers
+            f"{CMS}/{title_id}/{action}", json={"version": version}, headers=actor.headers
         )
         assert response.status_code == 200, response.text
         version = response.json()["version"]

@@ -5,18 +5,19 @@ and changes nothing."""
 from __future__ import annotations
 
 import io
+import uuid
 from pathlib import Path
 
 import httpx
 import pytest
 from PIL import Image
 
-from ott.cms import assets
-from ott.core.errors import PayloadTooLarge
+from ott.cms import images
+from ott.core.errors import PayloadTooLarge, ValidationFailed
 from ott.core.resources import Resources
 from ott.core.settings import Settings
 from tests.cms.conftest import CMS, Staff, create, movie, title_rows, to_state
-from tests.conftest import assert_error
+from tests.conftest import assert_error, settings_with
 
 
 def image_bytes(size: tuple[int, int], fmt: str = "PNG", mode: str = "RGB") -> bytes:
@@ -65,7 +66,7 @@ async def test_a_poster_is_resized_stored_and_set_on_the_title(
     body = response.json()
     assert body["kind"] == "poster"
     assert set(body["urls"]) == {"600x900", "300x450"}
-    digest = assets.digest_of(data)
+    digest = images.digest_of(data)
     assert body["urls"]["600x900"] == f"/media/posters/{view['id']}/{digest}-600x900.jpg"
     content = body["content"]
     assert content["poster_url"] == body["urls"]["600x900"]
@@ -187,14 +188,93 @@ async def test_refused_uploads_change_nothing(
 
 
 async def test_an_image_over_the_limit_is_413(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: Resources, settings: Settings
 ) -> None:
     view = await create(api, staff.editor, movie())
     before = await title_rows(resources, view["id"])
-    response = await post_image(
-        api, staff.editor, view["id"], "poster", b"\0" * (assets.MAX_IMAGE_BYTES + 1)
-    )
+    limit = settings.max_image_upload_bytes
+    response = await post_image(api, staff.editor, view["id"], "poster", b"\0" * (limit + 1))
     assert_error(response, 413)
     assert await title_rows(resources, view["id"]) == before
     with pytest.raises(PayloadTooLarge):
-        assets.render(b"\0" * (assets.MAX_IMAGE_BYTES + 1), assets.AssetKind.POSTER)
+        images.render(b"\0" * 1001, images.AssetKind.POSTER, max_bytes=1000)
+
+
+def _jpeg(size: tuple[int, int], orientation: int | None = None) -> bytes:
+    image = Image.open(io.BytesIO(image_bytes(size))).convert("RGB")
+    exif = Image.Exif()
+    if orientation is not None:
+        exif[0x0112] = orientation
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=90, exif=exif.tobytes())
+    return out.getvalue()
+
+
+def _decoded(data: bytes) -> Image.Image:
+    return Image.open(io.BytesIO(data))
+
+
+def test_an_exif_turned_photo_is_judged_and_stored_upright() -> None:
+    """Stored 1200x800 but shown turned a quarter (orientation 6): a portrait of 800x1200."""
+    rendered = images.render(_jpeg((1200, 800), 6), images.AssetKind.POSTER, max_bytes=10**7)
+    assert [_decoded(data).size for data in rendered.values()] == [(600, 900), (300, 450)]
+    with pytest.raises(ValidationFailed) as refused:
+        images.render(_jpeg((1200, 800), 6), images.AssetKind.THUMBNAIL, max_bytes=10**7)
+    assert refused.value.code == "image_too_small"
+
+
+@pytest.mark.parametrize(
+    ("size", "mode", "fmt"),
+    [
+        ((6000, 6600), "RGB", "JPEG"),  # decoded at 1/4 scale (draft)
+        ((3000, 4000), "RGBA", "PNG"),
+        ((700, 1000), "P", "PNG"),
+        ((700, 1000), "L", "WEBP"),
+        ((2000, 3000), "1", "PNG"),
+    ],
+)
+def test_large_and_unusual_images_render_to_every_size(
+    size: tuple[int, int], mode: str, fmt: str
+) -> None:
+    image = Image.new(mode, size, 1 if mode in ("1", "P") else None)
+    if mode == "P":
+        image.info["transparency"] = 0
+    out = io.BytesIO()
+    image.save(out, format=fmt)
+    rendered = images.render(out.getvalue(), images.AssetKind.POSTER, max_bytes=10**7)
+    for data, expected in zip(rendered.values(), [(600, 900), (300, 450)], strict=True):
+        with _decoded(data) as stored:
+            assert (stored.format, stored.size, stored.mode) == ("JPEG", expected, "RGB")
+
+
+async def test_the_cms_itself_keeps_to_max_image_upload_bytes(
+    staff: Staff, settings: Settings, api: httpx.AsyncClient
+) -> None:
+    """Called directly (split mode, past the gateway's limit), the CMS refuses what the
+    setting refuses; it used a hard-coded 10 MiB."""
+    from ott.cms.app import create_app
+    from ott.core.identity import IDENTITY_HEADER, Identity, Role, encode_internal_identity
+
+    view = await create(api, staff.editor, movie())
+    small_limit = settings_with(settings, max_image_upload_bytes=2_000, run_worker_in_process=False)
+    app = create_app(small_limit)
+    identity = Identity(
+        user_id=uuid.UUID(staff.editor.id),
+        session_id="direct",
+        roles=frozenset({Role.EDITOR.value, Role.VIEWER.value}),
+    )
+    headers = {
+        IDENTITY_HEADER: encode_internal_identity(identity, small_limit),
+        "content-type": "image/png",
+    }
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://cms") as direct,
+    ):
+        big = image_bytes((600, 900))
+        assert len(big) > 2_000
+        response = await direct.post(
+            f"{CMS}/{view['id']}/assets/poster", content=big, headers=headers
+        )
+        error = assert_error(response, 413)
+        assert error["details"] == {"max_bytes": 2_000}

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from ott.cms import bulk
+from ott.cms.bulk import csv_file
 from ott.core.resources import Resources
 from tests.cms.conftest import (
     CMS,
@@ -84,10 +84,10 @@ def _cell(value: Any) -> str:
 def as_csv(titles: list[dict[str, Any]]) -> str:
     """The documented CSV layout: one row per episode, title-level columns repeated."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(bulk.CSV_COLUMNS))
+    writer = csv.DictWriter(out, fieldnames=list(csv_file.CSV_COLUMNS))
     writer.writeheader()
     for title in titles:
-        base = {column: _cell(title.get(column)) for column in bulk.TITLE_COLUMNS}
+        base = {column: _cell(title.get(column)) for column in csv_file.TITLE_COLUMNS}
         rules = title.get("availability_rules") or []
         assert len(rules) <= 1
         if rules:
@@ -341,10 +341,10 @@ async def test_an_unsupported_file_type_is_415(
 
 
 def test_the_csv_columns_are_documented() -> None:
-    doc = bulk.__doc__ or ""
-    for column in bulk.CSV_COLUMNS:
+    doc = csv_file.__doc__ or ""
+    for column in csv_file.CSV_COLUMNS:
         assert column in doc, column
-    assert len(set(bulk.CSV_COLUMNS)) == len(bulk.CSV_COLUMNS)
+    assert len(set(csv_file.CSV_COLUMNS)) == len(csv_file.CSV_COLUMNS)
 
 
 async def test_a_csv_file_imports_the_same_titles_as_json(

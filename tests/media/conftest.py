@@ -21,59 +21,21 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import text
 
-from ott.cms.app import create_app as create_cms_app
 from ott.core.identity import Role
 from ott.core.resources import Resources
 from ott.core.settings import Settings
-from ott.core.storage import LocalStorage, create_storage
-from ott.media import router as media_router
+from ott.core.storage import LocalStorage
 from ott.media.jobs.factory import create_worker
 from ott.media.jobs.queue import JobQueue
 from ott.media.jobs.worker import Worker
 from ott.media.models import Encoding, EncodingStatus, Upload, UploadKind
-from ott.registry import SERVICES, ServiceSpec
 from tests.cms.conftest import User, create, make_user, movie, show
-from tests.conftest import settings_with, start_gateway
+from tests.conftest import settings_with
 from tests.media import sources
 
 os.environ["RUN_WORKER_IN_PROCESS"] = "false"
-
-CONTENT_ENCODINGS = "/api/cms/content/{content_id}/encodings"
-
-
-def cms_with_content_encodings(settings: Settings, resources: Resources | None = None) -> FastAPI:
-    """The CMS app, serving POST/GET /api/cms/content/{id}/encodings from media/router.py for
-    as long as the CMS router does not: another branch moves those routes into the CMS (with
-    its editing rights); once that is merged this adds nothing and can go."""
-    app = create_cms_app(settings, resources)
-    if CONTENT_ENCODINGS not in app.openapi()["paths"]:
-        app.include_router(media_router.router)
-        app.state.storage = create_storage(settings)  # what media's MediaStorage reads
-    app.openapi_schema = None  # built again, with what was added
-    return app
-
-
-async def start_media_gateway(settings: Settings) -> tuple[httpx.AsyncClient, Any]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setitem(
-            SERVICES,
-            "cms",
-            ServiceSpec("cms", "/api/cms", "tests.media.conftest:cms_with_content_encodings"),
-        )
-        return await start_gateway(settings)
-
-
-@pytest.fixture(scope="session")
-async def api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """The platform through the gateway (see `cms_with_content_encodings`)."""
-    client, lifespan = await start_media_gateway(settings)
-    yield client
-    await client.aclose()
-    await lifespan.__aexit__(None, None, None)
-
 
 LEASE_SECONDS = 2.0
 RETRY_SECONDS = 0.3

@@ -20,14 +20,13 @@ from ott.media.jobs.worker import Outcome, Worker
 from ott.media.models import EncodingStatus, UploadKind
 from ott.media.schemas import EncodingIn, TrackIn
 from tests.cms.conftest import User, create, make_user, movie
-from tests.conftest import assert_error, settings_with
+from tests.conftest import assert_error, settings_with, start_gateway
 from tests.media import sources
 from tests.media.conftest import (
     RunningWorker,
     add_upload,
     job_row,
     media_rows,
-    start_media_gateway,
     wait_for_status,
 )
 
@@ -477,7 +476,7 @@ async def test_the_media_app_runs_a_worker_in_process(
     title: dict[str, Any],
     uploads: dict[str, str],
 ) -> None:
-    client, lifespan = await start_media_gateway(
+    client, lifespan = await start_gateway(
         settings_with(media_settings, run_worker_in_process=True)
     )
     try:

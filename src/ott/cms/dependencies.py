@@ -1,4 +1,5 @@
-"""Dependencies of the CMS routes: who may use the CMS at all, and the media store."""
+"""Dependencies of the CMS routes: who may use the CMS at all, the settings, the media store,
+and the app's image decoder."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from ott.cms.assets import ImageDecoder
 from ott.core.identity import Identity, Role, require_roles
+from ott.core.settings import Settings
 from ott.core.storage import Storage, create_storage
 
 # Every CMS route needs an editorial role (admins hold every role); viewers get 403.
@@ -20,5 +23,19 @@ async def _storage(request: Request) -> Storage:
     return state.storage
 
 
+async def _settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+async def _image_decoder(request: Request) -> ImageDecoder:
+    """One per app: CMS_IMAGE_DECODE_CONCURRENCY images decoded at once."""
+    state = request.app.state
+    if not hasattr(state, "image_decoder"):
+        state.image_decoder = ImageDecoder(state.settings.cms_image_decode_concurrency)
+    return state.image_decoder
+
+
 MediaStorage = Annotated[Storage, Depends(_storage)]
+CmsSettings = Annotated[Settings, Depends(_settings)]
+Images = Annotated[ImageDecoder, Depends(_image_decoder)]
 Staff = Annotated[Identity, StaffOnly]

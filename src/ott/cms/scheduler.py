@@ -3,15 +3,13 @@
 Design (no extra column): publishing an approved title whose available_from is in the future
 stores it as `published` with `published_at = available_from`. The catalog already hides a
 title before its available_from, so the title appears at the right moment without any write.
-What remains is to announce it: `content.published` must go out when the time comes. A title
-is waiting for that announcement exactly while `published_at > updated_at` (publishing now sets
-both to the same transaction time; scheduling sets published_at later; every CMS write sets
-updated_at to its time, and a write that makes a waiting title go live announces it itself).
+What remains is to announce it: `content.published` must go out when the time comes, for
+every scheduled title that is due (both defined in ott.cms.schedule).
 
 Every `interval` seconds each CMS replica runs one short transaction:
 
     SELECT id, version FROM content
-     WHERE workflow_state = 'published' AND published_at <= now() AND published_at > updated_at
+     WHERE <scheduled: SCHEDULED_SQL> AND published_at <= now()
      ORDER BY published_at LIMIT :batch
      FOR UPDATE SKIP LOCKED
 
@@ -39,7 +37,8 @@ from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from ott.cms.service import PUBLISHED_EVENT, event_payload
+from ott.cms.events import PUBLISHED_EVENT, event_payload
+from ott.cms.schedule import SCHEDULED_SQL
 from ott.content.models import WorkflowState
 from ott.core.app_factory import LifespanHook
 from ott.core.background import running_in_background
@@ -50,13 +49,13 @@ log = structlog.get_logger(__name__)
 BATCH = 500
 
 _DUE = text(
-    """
+    f"""
     SELECT id, version, published_at FROM content
-    WHERE workflow_state = 'published' AND published_at <= now() AND published_at > updated_at
+    WHERE {SCHEDULED_SQL} AND published_at <= now()
     ORDER BY published_at
     LIMIT :batch
     FOR UPDATE SKIP LOCKED
-    """
+    """  # noqa: S608 (a constant, no input)
 )
 _ANNOUNCED = text("UPDATE content SET updated_at = now() WHERE id = ANY(:ids)")
 
@@ -80,7 +79,9 @@ class PublishScheduler:
                 for content_id, version, published_at in rows:
                     await self.resources.events.publish(
                         PUBLISHED_EVENT,
-                        event_payload(content_id, WorkflowState.PUBLISHED, version),
+                        event_payload(
+                            content_id=content_id, state=WorkflowState.PUBLISHED, version=version
+                        ),
                         event_id=f"{PUBLISHED_EVENT}:{content_id}:{published_at.isoformat()}",
                     )
                 ids = [row[0] for row in rows]

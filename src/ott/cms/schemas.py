@@ -22,6 +22,7 @@ from pydantic import (
     StringConstraints,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from ott.content.models import ContentType, WorkflowState
@@ -85,45 +86,35 @@ def _finite(value: float) -> float:
     return value
 
 
-def _text(max_length: int, *, min_length: int = 1, multi_line: bool = False) -> Any:
-    return Annotated[
-        str,
-        StringConstraints(min_length=min_length, max_length=max_length),
-        AfterValidator(_multi_line if multi_line else _single_line),
-    ]
+SingleLine = AfterValidator(_single_line)
+MultiLine = AfterValidator(_multi_line)
+EmptyIsNone = BeforeValidator(_empty_to_none)  # an empty or blank string means none
 
-
-def _optional_text(max_length: int, *, multi_line: bool = False) -> Any:
-    """Optional text; an empty or blank string means none."""
-    return Annotated[
-        _text(max_length, multi_line=multi_line) | None, BeforeValidator(_empty_to_none)
-    ]
-
-
-Str200 = _text(200)
-Str255 = _text(255)
-Str500 = _text(500)
-OptStr255 = _optional_text(255)
-OptStr500 = _optional_text(500)
-LongText = _optional_text(MAX_DESCRIPTION, multi_line=True)
-Comment = _text(MAX_COMMENT, multi_line=True)
-OptComment = _optional_text(MAX_COMMENT, multi_line=True)
+Str200 = Annotated[str, StringConstraints(min_length=1, max_length=200), SingleLine]
+Str255 = Annotated[str, StringConstraints(min_length=1, max_length=255), SingleLine]
+Str500 = Annotated[str, StringConstraints(min_length=1, max_length=500), SingleLine]
+OptStr255 = Annotated[Str255 | None, EmptyIsNone]
+OptStr500 = Annotated[Str500 | None, EmptyIsNone]
+_Description = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_DESCRIPTION), MultiLine
+]
+LongText = Annotated[_Description | None, EmptyIsNone]
+Comment = Annotated[str, StringConstraints(min_length=1, max_length=MAX_COMMENT), MultiLine]
+OptComment = Annotated[Comment | None, EmptyIsNone]
 
 Url = Annotated[
     Annotated[str, StringConstraints(max_length=500), AfterValidator(_safe_url)] | None,
-    BeforeValidator(_empty_to_none),
+    EmptyIsNone,
 ]
 CountryCode = Annotated[
     str, StringConstraints(pattern=r"^[A-Z]{2}$", strip_whitespace=False, max_length=2)
 ]
 UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
-OptionalDatetime = Annotated[UtcDatetime | None, BeforeValidator(_empty_to_none)]
-OptionalDate = Annotated[date | None, BeforeValidator(_empty_to_none)]
+OptionalDatetime = Annotated[UtcDatetime | None, EmptyIsNone]
+OptionalDate = Annotated[date | None, EmptyIsNone]
 Duration = Annotated[int | None, Field(gt=0, le=MAX_DURATION_MINUTES)]
 GenreSlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]{1,100}$")]
-ExternalId = Annotated[
-    str, StringConstraints(min_length=1, max_length=200), AfterValidator(_single_line)
-]
+ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=200), SingleLine]
 
 
 def _sorted_unique(values: list[str]) -> list[str]:
@@ -240,31 +231,34 @@ class TitleIn(Input):
 class BulkTitleIn(TitleIn):
     """An item of a bulk file: the external id is required (it makes re-imports idempotent)."""
 
-    external_id: ExternalId  # type: ignore[assignment]
+    external_id: ExternalId
 
 
 class TitleUpdate(TitleIn):
-    """PUT replaces the whole description; `version` is the version the edit was based on."""
+    """PUT replaces the whole description; `version` is the version the edit was based on.
+
+    The editorial view (what GET answers) is accepted as it is: its read-only fields
+    (`READ_ONLY_FIELDS`: state, timestamps, created_by, the review, the ids of rules, seasons
+    and episodes, which are matched by number) are ignored, and `id`, if given, must be the
+    title's own."""
 
     version: Annotated[int, Field(ge=1)]
+    id: uuid.UUID | None = Field(None, description="Read-only; if given, must be the title's")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ignore_read_only(cls, data: Any) -> Any:
+        return without_read_only(data)
 
     def title_in(self) -> TitleIn:
-        return TitleIn.model_validate(self.model_dump(exclude={"version"}))
+        return TitleIn.model_validate(self.model_dump(exclude={"version", "id"}))
 
 
 class TransitionRequest(Input):
     version: Annotated[int, Field(ge=1)] | None = Field(
         None, description="If given, the action applies only if the title is still this version"
     )
-    comment: OptComment = None
-
-
-class RejectRequest(TransitionRequest):
-    comment: Comment  # type: ignore[assignment]
-
-
-class RestoreRequest(TransitionRequest):
-    pass
+    comment: OptComment = Field(None, description="Required to reject: why")
 
 
 # --- answers ------------------------------------------------------------------------------
@@ -400,6 +394,47 @@ class BulkResult(BaseModel):
     updated: int
     unchanged: int
     titles: list[BulkTitleResult]
+
+
+# What the editorial view shows that an edit cannot set: an edit that sends the view back
+# leaves these out (`id` and `version` are handled by the edit itself).
+READ_ONLY_FIELDS = frozenset(set(ContentView.model_fields) - set(TitleIn.model_fields)) - {
+    "id",
+    "version",
+}
+_READ_ONLY_CHILD_FIELDS = {
+    "availability_rules": frozenset(
+        set(AvailabilityRuleOut.model_fields) - set(AvailabilityRuleIn.model_fields)
+    ),
+    "seasons": frozenset(set(SeasonOut.model_fields) - set(SeasonIn.model_fields)),
+}
+_READ_ONLY_EPISODE_FIELDS = frozenset(set(EpisodeOut.model_fields) - set(EpisodeIn.model_fields))
+
+
+def without_read_only(document: Any) -> Any:
+    """A title document (a view, a PUT body or a merge patch) without the view's read-only
+    fields, at every level; anything that is not an object is left to validation."""
+    if not isinstance(document, dict):
+        return document
+    out = {k: v for k, v in document.items() if k not in READ_ONLY_FIELDS}
+    for name, read_only in _READ_ONLY_CHILD_FIELDS.items():
+        children = out.get(name)
+        if isinstance(children, list):
+            out[name] = [_without(child, read_only) for child in children]
+    seasons = out.get("seasons")
+    if isinstance(seasons, list):
+        for season in seasons:
+            if isinstance(season, dict) and isinstance(season.get("episodes"), list):
+                season["episodes"] = [
+                    _without(e, _READ_ONLY_EPISODE_FIELDS) for e in season["episodes"]
+                ]
+    return out
+
+
+def _without(child: Any, names: frozenset[str]) -> Any:
+    if not isinstance(child, dict):
+        return child
+    return {k: v for k, v in child.items() if k not in names}
 
 
 class AssetOut(BaseModel):

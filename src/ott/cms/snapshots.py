@@ -52,6 +52,7 @@ EPISODE_FIELDS = (
 )
 STATE_KEY = "workflow_state"
 ACTION_KEY = "_action"
+VIDEO_KEY = "_video"  # the video a version recorded: {"field", "encoding_id", ...}
 
 
 def _plain(value: Any) -> Any:
@@ -119,7 +120,7 @@ _CONTENT_COLUMNS = [
 ]
 
 
-def among(column: Any, values: Sequence[Any], item_type: Any) -> Any:
+def among(column: Any, values: Sequence[Any], *, item_type: Any) -> Any:
     """`column IN (SELECT unnest(:values))`: one array parameter (one prepared statement
     whatever the count), and a plan that probes the column's index per value even when the
     table's statistics are stale (right after a large import), where `= ANY(:values)` or a
@@ -141,9 +142,9 @@ class Stored:
 
 
 async def load(
+    *,
     db: AsyncSession,
     ids: Sequence[uuid.UUID],
-    *,
     lock: bool = False,
 ) -> dict[uuid.UUID, Stored]:
     """The stored titles with these ids (missing ids are left out), in five queries.
@@ -152,7 +153,9 @@ async def load(
     """
     if not ids:
         return {}
-    statement = select(*_CONTENT_COLUMNS).where(among(Content.__table__.c.id, ids, Uuid()))
+    statement = select(*_CONTENT_COLUMNS).where(
+        among(Content.__table__.c.id, ids, item_type=Uuid())
+    )
     if lock:
         statement = statement.with_for_update()
     rows = list(await db.execute(statement))
@@ -162,7 +165,7 @@ async def load(
     genre_rows = await db.execute(
         select(content_genres.c.content_id, Genre.slug)
         .join(Genre, Genre.id == content_genres.c.genre_id)
-        .where(among(content_genres.c.content_id, found, Uuid()))
+        .where(among(content_genres.c.content_id, found, item_type=Uuid()))
     )
     genres: dict[uuid.UUID, list[str]] = defaultdict(list)
     for content_id, slug in genre_rows:
@@ -175,7 +178,7 @@ async def load(
     seasons: dict[uuid.UUID, list[Row[Any]]] = defaultdict(list)
     for season in await db.execute(
         select(seasons_table)
-        .where(among(seasons_table.c.content_id, found, Uuid()))
+        .where(among(seasons_table.c.content_id, found, item_type=Uuid()))
         .order_by(seasons_table.c.season_number)
     ):
         seasons[season.content_id].append(season)
@@ -185,7 +188,7 @@ async def load(
     if season_ids:
         for episode in await db.execute(
             select(episodes_table)
-            .where(among(episodes_table.c.season_id, season_ids, Uuid()))
+            .where(among(episodes_table.c.season_id, season_ids, item_type=Uuid()))
             .order_by(episodes_table.c.episode_number)
         ):
             episodes[episode.season_id].append(episode)
@@ -214,8 +217,17 @@ async def load(
     return result
 
 
-def version_metadata(snapshot: Snapshot, state: WorkflowState, action: str) -> dict[str, Any]:
-    return {**snapshot, STATE_KEY: state.value, ACTION_KEY: action}
+def version_metadata(
+    snapshot: Snapshot,
+    *,
+    state: WorkflowState,
+    action: str,
+    details: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A version row's document: the snapshot, the state, the action, and `details` (whose
+    keys start with "_": they are not metadata, so diffs and restores leave them out)."""
+    assert all(key.startswith("_") for key in details or {})
+    return {**snapshot, STATE_KEY: state.value, ACTION_KEY: action, **(details or {})}
 
 
 def title_of(metadata: dict[str, Any]) -> TitleIn:

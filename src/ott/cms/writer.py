@@ -17,11 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Enum as SqlEnum
-from sqlalchemy import Uuid, bindparam, delete, update
+from sqlalchemy import Table, Uuid, bindparam, delete, update
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import InterfaceError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ott.cms.schemas import TitleIn
@@ -45,11 +46,12 @@ from ott.content.models import (
     content_genres,
 )
 
-_CONTENT = Content.__table__
-_SEASONS = Season.__table__
-_EPISODES = Episode.__table__
-_RULES = AvailabilityRule.__table__
-_VERSIONS = ContentVersion.__table__
+# Declarative classes type __table__ as a FromClause; these are Tables.
+_CONTENT = cast(Table, Content.__table__)
+_SEASONS = cast(Table, Season.__table__)
+_EPISODES = cast(Table, Episode.__table__)
+_RULES = cast(Table, AvailabilityRule.__table__)
+_VERSIONS = cast(Table, ContentVersion.__table__)
 
 # Columns a title's metadata sets (the rest are workflow and bookkeeping).
 METADATA_COLUMNS = (
@@ -120,7 +122,8 @@ class TitleWrite:
     title: TitleIn | None = None
     existing: Stored | None = None
     created_by: uuid.UUID | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    # More for the version row (keys starting with "_", e.g. the video a version recorded).
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -220,13 +223,16 @@ async def _copy(db: AsyncSession, table: Any, rows: list[dict[str, Any]]) -> Non
             record[index] = convert(record[index])
     connection = await db.connection()
     raw = await connection.get_raw_connection()
-    await raw.driver_connection.copy_records_to_table(table.name, records=records, columns=columns)
+    driver = raw.driver_connection
+    if driver is None:  # the pooled connection was invalidated under us
+        raise InterfaceError("COPY", None, ConnectionError("the database connection is closed"))
+    await driver.copy_records_to_table(table.name, records=records, columns=columns)
 
 
 async def write_titles(
+    *,
     db: AsyncSession,
     writes: Sequence[TitleWrite],
-    *,
     genre_ids: dict[str, uuid.UUID],
     changed_by: uuid.UUID | None,
     now: datetime,
@@ -251,7 +257,7 @@ async def write_titles(
             "updated_at": now,
         }
         if write.title is None:
-            state_updates.append({"b_id": write.content_id, **_b({**state, **write.extra})})
+            state_updates.append({"b_id": write.content_id, **_b(state)})
         elif write.existing is None:
             inserts.append(
                 {
@@ -264,7 +270,7 @@ async def write_titles(
             )
             _plan_children(write, write.title, genre_ids, children)
         else:
-            values = {**metadata_values(write.title), **state, **write.extra}
+            values = {**metadata_values(write.title), **state}
             updates.append({"b_id": write.content_id, **_b(values)})
             replaced.append(write.content_id)
             _plan_children(write, write.title, genre_ids, children)
@@ -278,16 +284,22 @@ async def write_titles(
         await _execute_many(db, _update_by_id(_CONTENT, columns), rows)
     if replaced:
         await db.execute(
-            delete(content_genres).where(among(content_genres.c.content_id, replaced, Uuid()))
+            delete(content_genres).where(
+                among(content_genres.c.content_id, replaced, item_type=Uuid())
+            )
         )
-        await db.execute(delete(_RULES).where(among(_RULES.c.content_id, replaced, Uuid())))
+        await db.execute(
+            delete(_RULES).where(among(_RULES.c.content_id, replaced, item_type=Uuid()))
+        )
     if children.season_deletes:
         await db.execute(
-            delete(_SEASONS).where(among(_SEASONS.c.id, children.season_deletes, Uuid()))
+            delete(_SEASONS).where(among(_SEASONS.c.id, children.season_deletes, item_type=Uuid()))
         )
     if children.episode_deletes:
         await db.execute(
-            delete(_EPISODES).where(among(_EPISODES.c.id, children.episode_deletes, Uuid()))
+            delete(_EPISODES).where(
+                among(_EPISODES.c.id, children.episode_deletes, item_type=Uuid())
+            )
         )
     await _copy(db, content_genres, children.genre_links)
     await _copy(db, _RULES, children.rules)
@@ -303,7 +315,9 @@ async def write_titles(
                 "id": uuid.uuid4(),
                 "content_id": w.content_id,
                 "version_number": w.version,
-                "metadata": version_metadata(w.snapshot, w.state, w.action),
+                "metadata": version_metadata(
+                    w.snapshot, state=w.state, action=w.action, details=w.details
+                ),
                 "changed_by": changed_by,
                 "change_note": w.note,
                 "changed_at": now,

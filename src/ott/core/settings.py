@@ -105,6 +105,10 @@ class Settings(BaseSettings):
     # content changes (they steer plans and typo correction, not what viewers may see).
     catalog_summary_seconds: float = 30.0
     cms_publish_interval_seconds: float = 5.0
+    # Approving needs a second person (not an author of the title); true for one-person teams.
+    cms_allow_self_approval: bool = False
+    # Posters and thumbnails decoded at once per CMS process (each may hold ~300 MB).
+    cms_image_decode_concurrency: int = Field(2, ge=1)
 
     # Media (posters, thumbnails, later video): local files in DATA_DIR/media unless a bucket
     # is named, then any S3-compatible store.

@@ -14,42 +14,12 @@ from ott.core.database import DbSession, Sessionmaker
 from ott.core.errors import AppError, BadRequest, UnsupportedMediaType, app_error_response
 from ott.core.identity import Editor
 from ott.media import service
-from ott.media.dependencies import AppSettings, MediaStorage
-from ott.media.schemas import EncodingIn, EncodingList, EncodingOut, UploadOut
+from ott.media.dependencies import AppSettings
+from ott.media.schemas import EncodingOut, UploadOut
 from ott.media.uploads import headers as tus
 from ott.media.uploads import service as uploads
 
 router = APIRouter(prefix="/api/cms", tags=["encodings"])
-
-
-@router.post(
-    "/content/{content_id}/encodings",
-    status_code=status.HTTP_202_ACCEPTED,
-    summary="Queue the transcoding of uploaded files into the title's (or episode's) video",
-)
-async def create_encoding(
-    content_id: uuid.UUID,
-    body: EncodingIn,
-    db: DbSession,
-    identity: Editor,
-    storage: MediaStorage,
-    request: Request,
-) -> EncodingOut:
-    encoding = await service.queue_encoding(
-        db=db,
-        storage=storage,
-        settings=request.app.state.settings,
-        identity=identity,
-        content_id=content_id,
-        body=body,
-    )
-    return EncodingOut.model_validate(encoding)
-
-
-@router.get("/content/{content_id}/encodings", summary="A title's encodings, newest first")
-async def list_encodings(content_id: uuid.UUID, db: DbSession, _: Editor) -> EncodingList:
-    rows = await service.list_for_title(db=db, content_id=content_id)
-    return EncodingList(items=[EncodingOut.model_validate(row) for row in rows])
 
 
 @router.get("/encodings/{encoding_id}", summary="An encoding: status, progress, errors, result")

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import exists, select
 
 from ott.cms import bulk
-from ott.cms.router import publish_events
+from ott.cms.events import publish_events
 from ott.cms.schemas import BulkResult
 from ott.content.models import Content
 from ott.core.identity import Identity, Role
@@ -37,6 +37,8 @@ async def seed_demo_catalog(
         roles=frozenset({Role.ADMIN.value, Role.EDITOR.value, Role.VIEWER.value}),
     )
     async with resources.sessionmaker() as db, db.begin():
-        result, events = await bulk.import_titles(db, author, parsed, publish=True)
+        result, events = await bulk.import_titles(
+            db=db, identity=author, parsed=parsed, publish=True
+        )
     await publish_events(resources.events, events)
     return result

@@ -5,472 +5,77 @@ combining these pieces, never copied. Every English piece that can reach a Hindi
 its Hindi form: English titles get a Devanagari transliteration (the way Indian apps show English
 titles in Hindi), description fragments get a translation written so that the Hindi sentence
 stays grammatical whatever it is combined with (no verb agrees with a name of unknown gender).
+
+The pieces themselves are in data/words.json; this module names and types them.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
+from ott.seed.datafiles import load
+
+_DATA = load("words")
+
 # A pair of one piece of text: (English or romanised Hindi, Devanagari).
 Pair = tuple[str, str]
 
 # The standard genre list (the slugs of migration 20261125_catalog_genres).
-GENRE_SLUGS: Final[tuple[str, ...]] = (
-    "action",
-    "adventure",
-    "animation",
-    "biography",
-    "comedy",
-    "crime",
-    "documentary",
-    "drama",
-    "family",
-    "fantasy",
-    "history",
-    "horror",
-    "kids",
-    "music",
-    "musical",
-    "mystery",
-    "mythology",
-    "reality",
-    "romance",
-    "science-fiction",
-    "sports",
-    "thriller",
-    "war",
-)
+GENRE_SLUGS: Final[tuple[str, ...]] = _DATA["GENRE_SLUGS"]
 
-MATURITY_RATINGS: Final[tuple[str, ...]] = ("G", "PG", "PG-13", "R", "NC-17")
+MATURITY_RATINGS: Final[tuple[str, ...]] = _DATA["MATURITY_RATINGS"]
 
 # Which family of stories (title shapes, descriptions, episode lengths) a primary genre belongs to.
-GENRE_GROUP: Final[dict[str, str]] = {
-    "action": "thrill",
-    "crime": "thrill",
-    "thriller": "thrill",
-    "mystery": "thrill",
-    "drama": "heart",
-    "romance": "heart",
-    "family": "heart",
-    "comedy": "laugh",
-    "music": "laugh",
-    "musical": "laugh",
-    "horror": "fear",
-    "science-fiction": "wonder",
-    "fantasy": "wonder",
-    "adventure": "wonder",
-    "kids": "kids",
-    "animation": "kids",
-    "history": "epic",
-    "war": "epic",
-    "mythology": "epic",
-    "biography": "life",
-    "sports": "life",
-    "documentary": "doc",
-    "reality": "reality",
-}
+GENRE_GROUP: Final[dict[str, str]] = _DATA["GENRE_GROUP"]
 
 # Genres that sit well next to a primary genre (the second and third genre are drawn from here).
-GENRE_AFFINITY: Final[dict[str, tuple[str, ...]]] = {
-    "action": ("thriller", "crime", "adventure", "war", "science-fiction", "comedy"),
-    "adventure": ("action", "fantasy", "family", "comedy", "science-fiction"),
-    "animation": ("kids", "family", "comedy", "fantasy", "adventure", "musical"),
-    "biography": ("drama", "history", "sports", "music"),
-    "comedy": ("romance", "drama", "family", "music", "crime"),
-    "crime": ("thriller", "drama", "mystery", "action"),
-    "documentary": ("history", "music", "biography", "sports"),
-    "drama": ("romance", "family", "crime", "biography", "history"),
-    "family": ("comedy", "drama", "kids", "musical", "adventure"),
-    "fantasy": ("adventure", "mythology", "family", "horror", "romance"),
-    "history": ("drama", "war", "biography", "action"),
-    "horror": ("thriller", "mystery", "fantasy"),
-    "kids": ("animation", "family", "adventure", "comedy", "fantasy"),
-    "music": ("drama", "romance", "documentary", "musical"),
-    "musical": ("romance", "comedy", "music", "family"),
-    "mystery": ("thriller", "crime", "horror", "drama"),
-    "mythology": ("fantasy", "history", "action", "animation"),
-    "reality": ("comedy", "music", "family"),
-    "romance": ("drama", "comedy", "musical", "music"),
-    "science-fiction": ("thriller", "adventure", "action", "mystery"),
-    "sports": ("drama", "biography", "family"),
-    "thriller": ("crime", "mystery", "action", "drama"),
-    "war": ("history", "action", "drama"),
-}
+GENRE_AFFINITY: Final[dict[str, tuple[str, ...]]] = _DATA["GENRE_AFFINITY"]
 
 # How likely each rating is for a primary genre: weights for G, PG, PG-13, R, NC-17.
-RATING_WEIGHTS: Final[dict[str, tuple[int, int, int, int, int]]] = {
-    "kids": (70, 30, 0, 0, 0),
-    "animation": (40, 40, 20, 0, 0),
-    "family": (40, 50, 10, 0, 0),
-    "music": (30, 40, 25, 5, 0),
-    "musical": (25, 50, 25, 0, 0),
-    "documentary": (25, 35, 30, 10, 0),
-    "reality": (10, 40, 45, 5, 0),
-    "comedy": (10, 40, 40, 10, 0),
-    "romance": (0, 25, 50, 20, 5),
-    "drama": (0, 20, 45, 29, 6),
-    "biography": (10, 35, 45, 10, 0),
-    "history": (5, 30, 45, 20, 0),
-    "mythology": (25, 45, 25, 5, 0),
-    "adventure": (20, 45, 30, 5, 0),
-    "fantasy": (15, 40, 35, 10, 0),
-    "science-fiction": (0, 25, 50, 25, 0),
-    "action": (0, 10, 50, 35, 5),
-    "thriller": (0, 5, 45, 42, 8),
-    "crime": (0, 0, 35, 52, 13),
-    "mystery": (0, 15, 55, 30, 0),
-    "horror": (0, 0, 30, 52, 18),
-    "war": (0, 0, 35, 55, 10),
-    "sports": (20, 50, 30, 0, 0),
-}
+RATING_WEIGHTS: Final[dict[str, tuple[int, int, int, int, int]]] = _DATA["RATING_WEIGHTS"]
 
 # Primary genres of films and of series; every genre is in a deck at least once, so a cycle
 # through a deck uses each of its genres (reality shows are series, never films).
-MOVIE_GENRE_DECK: Final[dict[str, int]] = {
-    "drama": 8,
-    "comedy": 6,
-    "action": 6,
-    "thriller": 5,
-    "romance": 5,
-    "crime": 4,
-    "family": 3,
-    "kids": 3,
-    "animation": 3,
-    "horror": 3,
-    "mystery": 2,
-    "science-fiction": 2,
-    "fantasy": 2,
-    "adventure": 2,
-    "documentary": 3,
-    "biography": 2,
-    "history": 2,
-    "mythology": 2,
-    "music": 2,
-    "musical": 2,
-    "war": 2,
-    "sports": 2,
-}
-SERIES_GENRE_DECK: Final[dict[str, int]] = {
-    "drama": 6,
-    "comedy": 5,
-    "thriller": 5,
-    "crime": 5,
-    "romance": 3,
-    "family": 3,
-    "kids": 4,
-    "animation": 3,
-    "reality": 4,
-    "documentary": 3,
-    "mystery": 3,
-    "action": 2,
-    "horror": 2,
-    "science-fiction": 2,
-    "fantasy": 2,
-    "adventure": 1,
-    "mythology": 2,
-    "history": 1,
-    "biography": 1,
-    "music": 1,
-    "musical": 1,
-    "war": 1,
-    "sports": 1,
-}
+MOVIE_GENRE_DECK: Final[dict[str, int]] = _DATA["MOVIE_GENRE_DECK"]
+SERIES_GENRE_DECK: Final[dict[str, int]] = _DATA["SERIES_GENRE_DECK"]
 
 # ---------------------------------------------------------------------------------------------
 # English titles: every word with its Devanagari transliteration.
 
-EN_ADJECTIVES: Final[tuple[Pair, ...]] = (
-    ("Last", "लास्ट"),
-    ("Silent", "साइलेंट"),
-    ("Broken", "ब्रोकन"),
-    ("Hidden", "हिडन"),
-    ("Golden", "गोल्डन"),
-    ("Lost", "लॉस्ट"),
-    ("Crimson", "क्रिमसन"),
-    ("Midnight", "मिडनाइट"),
-    ("Secret", "सीक्रेट"),
-    ("Forgotten", "फ़ॉरगॉटन"),
-    ("Burning", "बर्निंग"),
-    ("Quiet", "क्वाइट"),
-    ("Wild", "वाइल्ड"),
-    ("Little", "लिटिल"),
-    ("Distant", "डिस्टेंट"),
-    ("Electric", "इलेक्ट्रिक"),
-    ("Paper", "पेपर"),
-    ("Glass", "ग्लास"),
-    ("Restless", "रेस्टलेस"),
-    ("Northern", "नॉर्दर्न"),
-    ("Final", "फ़ाइनल"),
-    ("Stolen", "स्टोलन"),
-    ("Endless", "एंडलेस"),
-    ("Hollow", "हॉलो"),
-    ("Scarlet", "स्कारलेट"),
-    ("Iron", "आयरन"),
-    ("Copper", "कॉपर"),
-    ("Lonely", "लोनली"),
-    ("Long", "लॉन्ग"),
-    ("Sleeping", "स्लीपिंग"),
-    ("Rising", "राइज़िंग"),
-    ("Second", "सेकंड"),
-    ("Borrowed", "बॉरोड"),
-    ("Salt", "सॉल्ट"),
-    ("Monsoon", "मॉनसून"),
-    ("Winter", "विंटर"),
-    ("Seventh", "सेवंथ"),
-    ("Invisible", "इनविज़िबल"),
-    ("Honest", "ऑनेस्ट"),
-    ("Crooked", "क्रुक्ड"),
-    ("Tender", "टेंडर"),
-    ("Sacred", "सेक्रेड"),
-    ("Emerald", "एमरल्ड"),
-    ("Indigo", "इंडिगो"),
-    ("Saffron", "सैफ़्रन"),
-    ("Marble", "मार्बल"),
-    ("Neon", "नियॉन"),
-    ("Faded", "फ़ेडेड"),
-    ("Brave", "ब्रेव"),
-    ("Reckless", "रेकलेस"),
-    ("Unfinished", "अनफ़िनिश्ड"),
-    ("Fearless", "फ़ियरलेस"),
-    ("Wandering", "वांडरिंग"),
-    ("Dark", "डार्क"),
-    ("Velvet", "वेलवेट"),
-    ("Blue", "ब्लू"),
-)
+EN_ADJECTIVES: Final[tuple[Pair, ...]] = _DATA["EN_ADJECTIVES"]
 
-EN_NOUNS: Final[tuple[Pair, ...]] = (
-    ("Monsoon", "मॉनसून"),
-    ("Harbour", "हार्बर"),
-    ("Letter", "लेटर"),
-    ("Promise", "प्रॉमिस"),
-    ("Station", "स्टेशन"),
-    ("River", "रिवर"),
-    ("Garden", "गार्डन"),
-    ("Summer", "समर"),
-    ("Kingdom", "किंगडम"),
-    ("Signal", "सिग्नल"),
-    ("Lantern", "लैंटर्न"),
-    ("Bridge", "ब्रिज"),
-    ("Orchard", "ऑर्चर्ड"),
-    ("Frontier", "फ़्रंटियर"),
-    ("Compass", "कंपास"),
-    ("Horizon", "होराइज़न"),
-    ("Verdict", "वर्डिक्ट"),
-    ("Witness", "विटनेस"),
-    ("Heist", "हाइस्ट"),
-    ("Circus", "सर्कस"),
-    ("Mirror", "मिरर"),
-    ("Island", "आइलैंड"),
-    ("Empire", "एम्पायर"),
-    ("Shadow", "शैडो"),
-    ("Ember", "एम्बर"),
-    ("Echo", "इको"),
-    ("Tide", "टाइड"),
-    ("Storm", "स्टॉर्म"),
-    ("Window", "विंडो"),
-    ("Alibi", "ऐलिबाई"),
-    ("Cipher", "साइफ़र"),
-    ("Festival", "फ़ेस्टिवल"),
-    ("Kitchen", "किचन"),
-    ("Carnival", "कार्निवल"),
-    ("Voyage", "वॉयेज"),
-    ("Lighthouse", "लाइटहाउस"),
-    ("Road", "रोड"),
-    ("Ledger", "लेजर"),
-    ("Inheritance", "इनहेरिटेंस"),
-    ("Detour", "डीटूर"),
-    ("Bazaar", "बाज़ार"),
-    ("Crossing", "क्रॉसिंग"),
-    ("Homecoming", "होमकमिंग"),
-    ("Rebellion", "रिबेलियन"),
-    ("Orbit", "ऑर्बिट"),
-    ("Courtyard", "कोर्टयार्ड"),
-    ("Balcony", "बालकनी"),
-    ("Railway", "रेलवे"),
-    ("Melody", "मेलोडी"),
-    ("Rhythm", "रिदम"),
-    ("Ticket", "टिकट"),
-    ("Suitcase", "सूटकेस"),
-    ("Photograph", "फ़ोटोग्राफ़"),
-    ("Typewriter", "टाइपराइटर"),
-    ("Fortress", "फ़ोर्ट्रेस"),
-    ("Kite", "काइट"),
-    ("Confession", "कन्फ़ेशन"),
-    ("Bargain", "बार्गेन"),
-    ("Treaty", "ट्रीटी"),
-    ("Ransom", "रैनसम"),
-    ("Mutiny", "म्यूटिनी"),
-    ("Rumour", "रूमर"),
-    ("Postcard", "पोस्टकार्ड"),
-    ("Radio", "रेडियो"),
-    ("Terrace", "टैरेस"),
-    ("Tram", "ट्राम"),
-    ("Canal", "कैनाल"),
-    ("Gambit", "गैम्बिट"),
-    ("Labyrinth", "लेबिरिंथ"),
-    ("Sanctuary", "सैंक्चुअरी"),
-    ("Monastery", "मॉनेस्ट्री"),
-    ("Caravan", "कारवां"),
-    ("Lullaby", "ललबाय"),
-    ("Riddle", "रिडल"),
-    ("Anthem", "एंथम"),
-    ("Masquerade", "मास्करेड"),
-    ("Sunrise", "सनराइज़"),
-    ("Wager", "वेजर"),
-    ("Bloodline", "ब्लडलाइन"),
-    ("Heirloom", "एयरलूम"),
-)
+EN_NOUNS: Final[tuple[Pair, ...]] = _DATA["EN_NOUNS"]
 
 # Nouns that read well in "Salt and Ember".
-EN_PAIRABLE: Final[tuple[Pair, ...]] = (
-    ("Salt", "सॉल्ट"),
-    ("Ember", "एम्बर"),
-    ("Tide", "टाइड"),
-    ("Storm", "स्टॉर्म"),
-    ("Echo", "इको"),
-    ("Shadow", "शैडो"),
-    ("Mirror", "मिरर"),
-    ("Lantern", "लैंटर्न"),
-    ("Compass", "कंपास"),
-    ("Monsoon", "मॉनसून"),
-    ("Rhythm", "रिदम"),
-    ("Ransom", "रैनसम"),
-    ("Riddle", "रिडल"),
-    ("Saffron", "सैफ़्रन"),
-    ("Smoke", "स्मोक"),
-    ("Silk", "सिल्क"),
-    ("Thunder", "थंडर"),
-    ("Honey", "हनी"),
-    ("Ink", "इंक"),
-    ("Ash", "ऐश"),
-)
+EN_PAIRABLE: Final[tuple[Pair, ...]] = _DATA["EN_PAIRABLE"]
 
 # Plural nouns for "Letters from Ladakh", "Nights in Goa".
-EN_PLURALS: Final[tuple[Pair, ...]] = (
-    ("Letters", "लेटर्स"),
-    ("Nights", "नाइट्स"),
-    ("Ghosts", "घोस्ट्स"),
-    ("Secrets", "सीक्रेट्स"),
-    ("Lanterns", "लैंटर्न्स"),
-    ("Echoes", "इकोज़"),
-    ("Strangers", "स्ट्रेंजर्स"),
-    ("Rumours", "रूमर्स"),
-    ("Footprints", "फ़ुटप्रिंट्स"),
-    ("Postcards", "पोस्टकार्ड्स"),
-    ("Thieves", "थीव्स"),
-    ("Songs", "सॉन्ग्स"),
-)
+EN_PLURALS: Final[tuple[Pair, ...]] = _DATA["EN_PLURALS"]
 
-PLACES: Final[tuple[Pair, ...]] = (
-    ("Pune", "पुणे"),
-    ("Shimla", "शिमला"),
-    ("Goa", "गोवा"),
-    ("Kochi", "कोच्चि"),
-    ("Jaipur", "जयपुर"),
-    ("Mumbai", "मुंबई"),
-    ("Kolkata", "कोलकाता"),
-    ("Chennai", "चेन्नई"),
-    ("Lucknow", "लखनऊ"),
-    ("Varanasi", "वाराणसी"),
-    ("Darjeeling", "दार्जिलिंग"),
-    ("Mysore", "मैसूर"),
-    ("Udaipur", "उदयपुर"),
-    ("Amritsar", "अमृतसर"),
-    ("Ladakh", "लद्दाख"),
-    ("Manali", "मनाली"),
-    ("Hampi", "हम्पी"),
-    ("Shillong", "शिलांग"),
-    ("Bhopal", "भोपाल"),
-    ("Indore", "इंदौर"),
-    ("Ooty", "ऊटी"),
-    ("Munnar", "मुन्नार"),
-    ("Rishikesh", "ऋषिकेश"),
-    ("Pondicherry", "पॉन्डिचेरी"),
-    ("Chandni Chowk", "चांदनी चौक"),
-    ("Kasauli", "कसौली"),
-    ("Gangtok", "गंगटोक"),
-    ("Jaisalmer", "जैसलमेर"),
-    ("Alleppey", "अलेप्पी"),
-    ("Nashik", "नासिक"),
-    ("London", "लंदन"),
-    ("Lisbon", "लिस्बन"),
-    ("Nairobi", "नैरोबी"),
-    ("Kathmandu", "काठमांडू"),
-    ("Colombo", "कोलंबो"),
-    ("Singapore", "सिंगापुर"),
-    ("Istanbul", "इस्तांबुल"),
-    ("Prague", "प्राग"),
-    ("Zanzibar", "ज़ंज़ीबार"),
-    ("Edinburgh", "एडिनबरा"),
-)
+PLACES: Final[tuple[Pair, ...]] = _DATA["PLACES"]
 
-TIMES_OF_DAY: Final[tuple[Pair, ...]] = (
-    ("Midnight", "मिडनाइट"),
-    ("Sunday", "संडे"),
-    ("Morning", "मॉर्निंग"),
-    ("Last", "लास्ट"),
-    ("Night", "नाइट"),
-    ("Monsoon", "मॉनसून"),
-    ("Winter", "विंटर"),
-)
-VEHICLES: Final[tuple[Pair, ...]] = (
-    ("Express", "एक्सप्रेस"),
-    ("Train", "ट्रेन"),
-    ("Ferry", "फ़ेरी"),
-    ("Bus", "बस"),
-    ("Flight", "फ़्लाइट"),
-    ("Rickshaw", "रिक्शा"),
-    ("Mail", "मेल"),
-)
-SEASONS_OF_YEAR: Final[tuple[Pair, ...]] = (
-    ("Summer", "समर"),
-    ("Winter", "विंटर"),
-    ("Monsoon", "मॉनसून"),
-    ("Spring", "स्प्रिंग"),
-    ("Week", "वीक"),
-    ("Weekend", "वीकेंड"),
-)
+TIMES_OF_DAY: Final[tuple[Pair, ...]] = _DATA["TIMES_OF_DAY"]
+VEHICLES: Final[tuple[Pair, ...]] = _DATA["VEHICLES"]
+SEASONS_OF_YEAR: Final[tuple[Pair, ...]] = _DATA["SEASONS_OF_YEAR"]
 
 # Small words of English titles.
-THE: Final[Pair] = ("The", "द")
-THE_LOWER: Final[Pair] = ("the", "द")
-OF: Final[Pair] = ("of", "ऑफ़")
-AND: Final[Pair] = ("and", "एंड")
-TO: Final[Pair] = ("to", "टू")
-IN: Final[Pair] = ("in", "इन")
-A: Final[Pair] = ("A", "अ")
-FROM: Final[Pair] = ("from", "फ़्रॉम")
-RETURN_TO: Final[tuple[Pair, ...]] = (("Return", "रिटर्न"), TO)
-BEYOND_THE: Final[tuple[Pair, ...]] = (("Beyond", "बियॉन्ड"), THE_LOWER)
-BEYOND_NOUNS: Final[tuple[Pair, ...]] = (
-    ("Frontier", "फ़्रंटियर"),
-    ("Orchard", "ऑर्चर्ड"),
-    ("Lighthouse", "लाइटहाउस"),
-    ("Bridge", "ब्रिज"),
-    ("Railway", "रेलवे"),
-    ("Harbour", "हार्बर"),
-    ("Signal", "सिग्नल"),
-    ("Monastery", "मॉनेस्ट्री"),
-    ("Canal", "कैनाल"),
-    ("Courtyard", "कोर्टयार्ड"),
-)
-AFTER_THE: Final[tuple[Pair, ...]] = (("After", "आफ़्टर"), THE_LOWER)
-AFTER_NOUNS: Final[tuple[Pair, ...]] = (
-    ("Monsoon", "मॉनसून"),
-    ("Verdict", "वर्डिक्ट"),
-    ("Festival", "फ़ेस्टिवल"),
-    ("Carnival", "कार्निवल"),
-    ("Homecoming", "होमकमिंग"),
-    ("Rebellion", "रिबेलियन"),
-    ("Heist", "हाइस्ट"),
-    ("Confession", "कन्फ़ेशन"),
-    ("Masquerade", "मास्करेड"),
-    ("Mutiny", "म्यूटिनी"),
-)
-FILES: Final[Pair] = ("Files", "फ़ाइल्स")
-CLUB: Final[Pair] = ("Club", "क्लब")
-AND_SONS: Final[tuple[Pair, ...]] = (("&", "एंड"), ("Sons", "संस"))
-INSIDE: Final[Pair] = ("Inside", "इनसाइड")
+THE: Final[Pair] = _DATA["THE"]
+THE_LOWER: Final[Pair] = _DATA["THE_LOWER"]
+OF: Final[Pair] = _DATA["OF"]
+AND: Final[Pair] = _DATA["AND"]
+TO: Final[Pair] = _DATA["TO"]
+IN: Final[Pair] = _DATA["IN"]
+A: Final[Pair] = _DATA["A"]
+FROM: Final[Pair] = _DATA["FROM"]
+RETURN_TO: Final[tuple[Pair, ...]] = _DATA["RETURN_TO"]
+BEYOND_THE: Final[tuple[Pair, ...]] = _DATA["BEYOND_THE"]
+BEYOND_NOUNS: Final[tuple[Pair, ...]] = _DATA["BEYOND_NOUNS"]
+AFTER_THE: Final[tuple[Pair, ...]] = _DATA["AFTER_THE"]
+AFTER_NOUNS: Final[tuple[Pair, ...]] = _DATA["AFTER_NOUNS"]
+FILES: Final[Pair] = _DATA["FILES"]
+CLUB: Final[Pair] = _DATA["CLUB"]
+AND_SONS: Final[tuple[Pair, ...]] = _DATA["AND_SONS"]
+INSIDE: Final[Pair] = _DATA["INSIDE"]
 
 # ---------------------------------------------------------------------------------------------
 # Hindi titles (romanised, Devanagari, gender of the noun).
@@ -478,599 +83,56 @@ INSIDE: Final[Pair] = ("Inside", "इनसाइड")
 HindiNoun = tuple[str, str, str]
 HindiAdjective = tuple[str, str, str, str]  # masculine roman, feminine roman, dev m, dev f
 
-HI_NOUNS: Final[tuple[HindiNoun, ...]] = (
-    ("Baarish", "बारिश", "f"),
-    ("Raat", "रात", "f"),
-    ("Shaam", "शाम", "f"),
-    ("Kahaani", "कहानी", "f"),
-    ("Zindagi", "ज़िंदगी", "f"),
-    ("Dosti", "दोस्ती", "f"),
-    ("Duniya", "दुनिया", "f"),
-    ("Mohabbat", "मोहब्बत", "f"),
-    ("Awaaz", "आवाज़", "f"),
-    ("Chandni", "चाँदनी", "f"),
-    ("Gali", "गली", "f"),
-    ("Khushi", "ख़ुशी", "f"),
-    ("Talaash", "तलाश", "f"),
-    ("Haveli", "हवेली", "f"),
-    ("Dhoop", "धूप", "f"),
-    ("Hawa", "हवा", "f"),
-    ("Manzil", "मंज़िल", "f"),
-    ("Chitthi", "चिट्ठी", "f"),
-    ("Saazish", "साज़िश", "f"),
-    ("Paheli", "पहेली", "f"),
-    ("Dor", "डोर", "f"),
-    ("Barsaat", "बरसात", "f"),
-    ("Khidki", "खिड़की", "f"),
-    ("Patang", "पतंग", "f"),
-    ("Kismat", "क़िस्मत", "f"),
-    ("Subah", "सुबह", "f"),
-    ("Dastak", "दस्तक", "f"),
-    ("Mehfil", "महफ़िल", "f"),
-    ("Safar", "सफ़र", "m"),
-    ("Sapna", "सपना", "m"),
-    ("Raja", "राजा", "m"),
-    ("Khel", "खेल", "m"),
-    ("Raaz", "राज़", "m"),
-    ("Mela", "मेला", "m"),
-    ("Jugnu", "जुगनू", "m"),
-    ("Chehra", "चेहरा", "m"),
-    ("Aasmaan", "आसमान", "m"),
-    ("Intezaar", "इंतज़ार", "m"),
-    ("Vaada", "वादा", "m"),
-    ("Rishta", "रिश्ता", "m"),
-    ("Ghar", "घर", "m"),
-    ("Mausam", "मौसम", "m"),
-    ("Darwaza", "दरवाज़ा", "m"),
-    ("Khazana", "ख़ज़ाना", "m"),
-    ("Kinara", "किनारा", "m"),
-    ("Jaadu", "जादू", "m"),
-    ("Sitara", "सितारा", "m"),
-    ("Baadal", "बादल", "m"),
-    ("Samundar", "समंदर", "m"),
-    ("Junoon", "जुनून", "m"),
-    ("Armaan", "अरमान", "m"),
-    ("Aaina", "आईना", "m"),
-    ("Musafir", "मुसाफ़िर", "m"),
-    ("Pinjra", "पिंजरा", "m"),
-    ("Chaurasta", "चौराहा", "m"),
-)
+HI_NOUNS: Final[tuple[HindiNoun, ...]] = _DATA["HI_NOUNS"]
 
 # Nouns that do not change before a postposition ("Dil Ki ...", "Pahaad Ke Us Paar").
-HI_OWNERS: Final[tuple[Pair, ...]] = (
-    ("Dil", "दिल"),
-    ("Sheher", "शहर"),
-    ("Pahaad", "पहाड़"),
-    ("Samundar", "समंदर"),
-    ("Aasmaan", "आसमान"),
-    ("Raat", "रात"),
-    ("Baarish", "बारिश"),
-    ("Mausam", "मौसम"),
-    ("Gaon", "गाँव"),
-    ("Jungle", "जंगल"),
-    ("Haveli", "हवेली"),
-    ("Nadi", "नदी"),
-    ("Zindagi", "ज़िंदगी"),
-    ("Chaand", "चाँद"),
-    ("Toofan", "तूफ़ान"),
-    ("Baadal", "बादल"),
-    ("Parivaar", "परिवार"),
-    ("Bazaar", "बाज़ार"),
-)
+HI_OWNERS: Final[tuple[Pair, ...]] = _DATA["HI_OWNERS"]
 
-HI_ADJECTIVES: Final[tuple[HindiAdjective, ...]] = (
-    ("Pehla", "Pehli", "पहला", "पहली"),
-    ("Aakhri", "Aakhri", "आख़िरी", "आख़िरी"),
-    ("Anokha", "Anokhi", "अनोखा", "अनोखी"),
-    ("Adhura", "Adhuri", "अधूरा", "अधूरी"),
-    ("Khoya", "Khoyi", "खोया", "खोई"),
-    ("Sunehra", "Sunehri", "सुनहरा", "सुनहरी"),
-    ("Kaala", "Kaali", "काला", "काली"),
-    ("Anjaana", "Anjaani", "अनजाना", "अनजानी"),
-    ("Naya", "Nayi", "नया", "नई"),
-    ("Meetha", "Meethi", "मीठा", "मीठी"),
-    ("Toota", "Tooti", "टूटा", "टूटी"),
-    ("Chhota", "Chhoti", "छोटा", "छोटी"),
-    ("Jhootha", "Jhoothi", "झूठा", "झूठी"),
-    ("Aazaad", "Aazaad", "आज़ाद", "आज़ाद"),
-    ("Bechain", "Bechain", "बेचैन", "बेचैन"),
-    ("Khamosh", "Khamosh", "ख़ामोश", "ख़ामोश"),
-    ("Rangeen", "Rangeen", "रंगीन", "रंगीन"),
-    ("Sachcha", "Sachchi", "सच्चा", "सच्ची"),
-    ("Paagal", "Paagal", "पागल", "पागल"),
-    ("Laapata", "Laapata", "लापता", "लापता"),
-    ("Beparwah", "Beparwah", "बेपरवाह", "बेपरवाह"),
-    ("Neela", "Neeli", "नीला", "नीली"),
-)
+HI_ADJECTIVES: Final[tuple[HindiAdjective, ...]] = _DATA["HI_ADJECTIVES"]
 
 # Concrete nouns that pair well in "Chai Aur Chandni".
-HI_PAIRABLE: Final[tuple[Pair, ...]] = (
-    ("Chai", "चाय"),
-    ("Chandni", "चाँदनी"),
-    ("Dhoop", "धूप"),
-    ("Baarish", "बारिश"),
-    ("Namak", "नमक"),
-    ("Mirchi", "मिर्ची"),
-    ("Patang", "पतंग"),
-    ("Dhaaga", "धागा"),
-    ("Jugnu", "जुगनू"),
-    ("Baadal", "बादल"),
-    ("Chaand", "चाँद"),
-    ("Samosa", "समोसा"),
-    ("Sitara", "सितारा"),
-    ("Toofan", "तूफ़ान"),
-    ("Ittar", "इत्र"),
-    ("Mitti", "मिट्टी"),
-)
+HI_PAIRABLE: Final[tuple[Pair, ...]] = _DATA["HI_PAIRABLE"]
 
 # ---------------------------------------------------------------------------------------------
 # Kids, epic, documentary and reality title pieces.
 
-KID_HEROES: Final[tuple[tuple[str, str, str], ...]] = (
-    ("Golu", "गोलू", "m"),
-    ("Pinku", "पिंकू", "m"),
-    ("Chintu", "चिंटू", "m"),
-    ("Tara", "तारा", "f"),
-    ("Munni", "मुन्नी", "f"),
-    ("Bablu", "बबलू", "m"),
-    ("Gudiya", "गुड़िया", "f"),
-    ("Chhotu", "छोटू", "m"),
-    ("Tinku", "टिंकू", "m"),
-    ("Mishti", "मिष्टी", "f"),
-    ("Noor", "नूर", "f"),
-    ("Bittu", "बिट्टू", "m"),
-    ("Pari", "परी", "f"),
-    ("Momo", "मोमो", "m"),
-    ("Zara", "ज़ारा", "f"),
-    ("Laddoo", "लड्डू", "m"),
-)
+KID_HEROES: Final[tuple[tuple[str, str, str], ...]] = _DATA["KID_HEROES"]
 # (English, Devanagari transliteration, Hindi word, gender of the Hindi word)
-KID_ANIMALS: Final[tuple[tuple[str, str, str, str], ...]] = (
-    ("Elephant", "एलिफ़ेंट", "हाथी", "m"),
-    ("Monkey", "मंकी", "बंदर", "m"),
-    ("Peacock", "पीकॉक", "मोर", "m"),
-    ("Squirrel", "स्क्विरल", "गिलहरी", "f"),
-    ("Owl", "आउल", "उल्लू", "m"),
-    ("Firefly", "फ़ायरफ़्लाई", "जुगनू", "m"),
-    ("Camel", "कैमल", "ऊँट", "m"),
-    ("Rabbit", "रैबिट", "ख़रगोश", "m"),
-    ("Turtle", "टर्टल", "कछुआ", "m"),
-    ("Butterfly", "बटरफ़्लाई", "तितली", "f"),
-)
-KID_ANIMALS_ROMAN: Final[dict[str, str]] = {
-    "हाथी": "Haathi",
-    "बंदर": "Bandar",
-    "मोर": "Mor",
-    "गिलहरी": "Gilhari",
-    "उल्लू": "Ullu",
-    "जुगनू": "Jugnu",
-    "ऊँट": "Oont",
-    "ख़रगोश": "Khargosh",
-    "कछुआ": "Kachhua",
-    "तितली": "Titli",
-}
+KID_ANIMALS: Final[tuple[tuple[str, str, str, str], ...]] = _DATA["KID_ANIMALS"]
+KID_ANIMALS_ROMAN: Final[dict[str, str]] = _DATA["KID_ANIMALS_ROMAN"]
 # (English, transliteration, romanised Hindi, Devanagari Hindi, gender)
-KID_THINGS: Final[tuple[tuple[str, str, str, str, str], ...]] = (
-    ("Kite", "काइट", "Patang", "पतंग", "f"),
-    ("Umbrella", "अम्ब्रेला", "Chhatri", "छतरी", "f"),
-    ("Bicycle", "बाइसिकल", "Cycle", "साइकिल", "f"),
-    ("Lamp", "लैम्प", "Chirag", "चिराग़", "m"),
-    ("Drum", "ड्रम", "Dhol", "ढोल", "m"),
-    ("Flute", "फ़्लूट", "Baansuri", "बाँसुरी", "f"),
-    ("Map", "मैप", "Naksha", "नक़्शा", "m"),
-    ("Boat", "बोट", "Naav", "नाव", "f"),
-    ("Rocket", "रॉकेट", "Rocket", "रॉकेट", "m"),
-    ("Treasure Box", "ट्रेज़र बॉक्स", "Sandook", "संदूक", "m"),
-    ("Pencil", "पेंसिल", "Pencil", "पेंसिल", "f"),
-)
-KID_ADJECTIVES_EN: Final[tuple[Pair, ...]] = (
-    ("Magic", "मैजिक"),
-    ("Golden", "गोल्डन"),
-    ("Flying", "फ़्लाइंग"),
-    ("Secret", "सीक्रेट"),
-    ("Giant", "जायंट"),
-    ("Tiny", "टाइनी"),
-    ("Talking", "टॉकिंग"),
-    ("Runaway", "रनअवे"),
-    ("Dancing", "डांसिंग"),
-)
-KID_ADJECTIVES_HI: Final[tuple[HindiAdjective, ...]] = (
-    ("Jaadui", "Jaadui", "जादुई", "जादुई"),
-    ("Sunehra", "Sunehri", "सुनहरा", "सुनहरी"),
-    ("Udta", "Udti", "उड़ता", "उड़ती"),
-    ("Nanha", "Nanhi", "नन्हा", "नन्ही"),
-    ("Bolta", "Bolti", "बोलता", "बोलती"),
-    ("Natkhat", "Natkhat", "नटखट", "नटखट"),
-)
-KID_GANGS: Final[tuple[HindiNoun, ...]] = (
-    ("Toli", "टोली", "f"),
-    ("Kamaal", "कमाल", "m"),
-    ("Duniya", "दुनिया", "f"),
-    ("Jaadu", "जादू", "m"),
-    ("Chhutti", "छुट्टी", "f"),
-)
+KID_THINGS: Final[tuple[tuple[str, str, str, str, str], ...]] = _DATA["KID_THINGS"]
+KID_ADJECTIVES_EN: Final[tuple[Pair, ...]] = _DATA["KID_ADJECTIVES_EN"]
+KID_ADJECTIVES_HI: Final[tuple[HindiAdjective, ...]] = _DATA["KID_ADJECTIVES_HI"]
+KID_GANGS: Final[tuple[HindiNoun, ...]] = _DATA["KID_GANGS"]
 
-KINGDOMS: Final[tuple[Pair, ...]] = (
-    ("Suryagarh", "सूर्यगढ़"),
-    ("Kesarigarh", "केसरीगढ़"),
-    ("Rudrakot", "रुद्रकोट"),
-    ("Swarnapuri", "स्वर्णपुरी"),
-    ("Meghpur", "मेघपुर"),
-    ("Vindhyagarh", "विंध्यगढ़"),
-    ("Agnipur", "अग्निपुर"),
-    ("Neelkot", "नीलकोट"),
-    ("Chandrakanta Pass", "चंद्रकांता पास"),
-    ("Taragarh", "तारागढ़"),
-    ("Hemkot", "हेमकोट"),
-    ("Vajrapur", "वज्रपुर"),
-    ("Kamalgarh", "कमलगढ़"),
-    ("Simhapuri", "सिंहपुरी"),
-    ("Nagkot", "नागकोट"),
-    ("Aranyagarh", "अरण्यगढ़"),
-    ("Meghalgiri", "मेघलगिरि"),
-    ("Devkot", "देवकोट"),
-    ("Shankhpur", "शंखपुर"),
-    ("Vanagarh", "वनगढ़"),
-)
-EPIC_NOUNS_EN: Final[tuple[Pair, ...]] = (
-    ("Sword", "स्वॉर्ड"),
-    ("Throne", "थ्रोन"),
-    ("Oath", "ओथ"),
-    ("Siege", "सीज"),
-    ("Battle", "बैटल"),
-    ("Crown", "क्राउन"),
-    ("Legend", "लेजेंड"),
-    ("Prophecy", "प्रोफ़ेसी"),
-    ("Warrior", "वॉरियर"),
-    ("Queen", "क्वीन"),
-    ("Chronicle", "क्रॉनिकल"),
-    ("Fall", "फ़ॉल"),
-)
-EPIC_NOUNS_HI: Final[tuple[HindiNoun, ...]] = (
-    ("Yoddha", "योद्धा", "m"),
-    ("Singhasan", "सिंहासन", "m"),
-    ("Talwaar", "तलवार", "f"),
-    ("Kasam", "क़सम", "f"),
-    ("Rani", "रानी", "f"),
-    ("Mukut", "मुकुट", "m"),
-    ("Qila", "क़िला", "m"),
-    ("Yuddh", "युद्ध", "m"),
-    ("Gatha", "गाथा", "f"),
-    ("Pratigya", "प्रतिज्ञा", "f"),
-    ("Senapati", "सेनापति", "m"),
-    ("Bhavishyavani", "भविष्यवाणी", "f"),
-)
+KINGDOMS: Final[tuple[Pair, ...]] = _DATA["KINGDOMS"]
+EPIC_NOUNS_EN: Final[tuple[Pair, ...]] = _DATA["EPIC_NOUNS_EN"]
+EPIC_NOUNS_HI: Final[tuple[HindiNoun, ...]] = _DATA["EPIC_NOUNS_HI"]
 # Code names of military operations: a first word and a second ("Operation Silver Heron").
-OPERATION_FIRST: Final[tuple[Pair, ...]] = (
-    ("Silver", "सिल्वर"),
-    ("Amber", "एम्बर"),
-    ("Night", "नाइट"),
-    ("Iron", "आयरन"),
-    ("White", "व्हाइट"),
-    ("Winter", "विंटर"),
-    ("Desert", "डेज़र्ट"),
-    ("Blue", "ब्लू"),
-    ("Swarn", "स्वर्ण"),
-    ("Shwet", "श्वेत"),
-    ("Neel", "नील"),
-    ("Megh", "मेघ"),
-)
-OPERATION_SECOND: Final[tuple[Pair, ...]] = (
-    ("Kite", "काइट"),
-    ("Heron", "हेरॉन"),
-    ("Lotus", "लोटस"),
-    ("Falcon", "फ़ाल्कन"),
-    ("Dawn", "डॉन"),
-    ("Tide", "टाइड"),
-    ("Arrow", "ऐरो"),
-    ("Peak", "पीक"),
-    ("Kamal", "कमल"),
-    ("Gagan", "गगन"),
-    ("Shikhar", "शिखर"),
-    ("Sandstorm", "सैंडस्टॉर्म"),
-)
-NUMBERS_EN: Final[tuple[Pair, ...]] = (
-    ("Forty Days", "फ़ोर्टी डेज़"),
-    ("Nine Nights", "नाइन नाइट्स"),
-    ("Seven Winters", "सेवन विंटर्स"),
-    ("Three Rivers", "थ्री रिवर्स"),
-    ("A Hundred Horses", "अ हंड्रेड हॉर्सेज़"),
-)
+OPERATION_FIRST: Final[tuple[Pair, ...]] = _DATA["OPERATION_FIRST"]
+OPERATION_SECOND: Final[tuple[Pair, ...]] = _DATA["OPERATION_SECOND"]
+NUMBERS_EN: Final[tuple[Pair, ...]] = _DATA["NUMBERS_EN"]
 
-DOC_PLURALS: Final[tuple[Pair, ...]] = (
-    ("Rivers", "रिवर्स"),
-    ("Voices", "वॉयसेज़"),
-    ("Streets", "स्ट्रीट्स"),
-    ("Kitchens", "किचन्स"),
-    ("Trains", "ट्रेन्स"),
-    ("Weavers", "वीवर्स"),
-    ("Tigers", "टाइगर्स"),
-    ("Markets", "मार्केट्स"),
-    ("Forests", "फ़ॉरेस्ट्स"),
-    ("Festivals", "फ़ेस्टिवल्स"),
-    ("Craftsmen", "क्राफ़्ट्समेन"),
-)
-DOC_ADJECTIVES: Final[tuple[Pair, ...]] = (
-    ("Last", "लास्ट"),
-    ("Forgotten", "फ़ॉरगॉटन"),
-    ("Hidden", "हिडन"),
-    ("Secret", "सीक्रेट"),
-    ("Wild", "वाइल्ड"),
-    ("Sacred", "सेक्रेड"),
-    ("Silent", "साइलेंट"),
-    ("Golden", "गोल्डन"),
-)
+DOC_PLURALS: Final[tuple[Pair, ...]] = _DATA["DOC_PLURALS"]
+DOC_ADJECTIVES: Final[tuple[Pair, ...]] = _DATA["DOC_ADJECTIVES"]
 # Masculine plural nouns and adjectives for "Hampi Ke Aakhri Bunkar".
-DOC_NOUNS_HI: Final[tuple[Pair, ...]] = (
-    ("Bunkar", "बुनकर"),
-    ("Kaarigar", "कारीगर"),
-    ("Machhuare", "मछुआरे"),
-    ("Musafir", "मुसाफ़िर"),
-    ("Mele", "मेले"),
-    ("Bazaar", "बाज़ार"),
-    ("Jungle", "जंगल"),
-    ("Kisse", "क़िस्से"),
-)
-DOC_ADJECTIVES_HI: Final[tuple[Pair, ...]] = (
-    ("Aakhri", "आख़िरी"),
-    ("Anokhe", "अनोखे"),
-    ("Khoye", "खोए"),
-    ("Bhoole-Bisre", "भूले-बिसरे"),
-    ("Chhupe", "छुपे"),
-    ("Purane", "पुराने"),
-)
-DOC_SUFFIXES_HI: Final[tuple[Pair, ...]] = (
-    ("Ki Kahaani", "की कहानी"),
-    ("Ke Rang", "के रंग"),
-    ("Ki Galiyaan", "की गलियाँ"),
-    ("Ke Sur", "के सुर"),
-    ("Ki Rasoi", "की रसोई"),
-    ("Ke Kaarigar", "के कारीगर"),
-)
-REALITY_NOUNS: Final[tuple[Pair, ...]] = (
-    ("Sur", "सुर"),
-    ("Taal", "ताल"),
-    ("Rasoi", "रसोई"),
-    ("Naach", "नाच"),
-    ("Hunar", "हुनर"),
-    ("Jodi", "जोड़ी"),
-    ("Masala", "मसाला"),
-)
-REALITY_CROWNS: Final[tuple[Pair, ...]] = (
-    ("Ka Dangal", "का दंगल"),
-    ("Ka Mahasangram", "का महासंग्राम"),
-    ("Ka Sultan", "का सुल्तान"),
-    ("Ka Mela", "का मेला"),
-    ("Ki Jung", "की जंग"),
-)
-REALITY_EN: Final[tuple[tuple[Pair, ...], ...]] = (
-    (THE, ("{place}", ""), ("Kitchen", "किचन"), ("Challenge", "चैलेंज")),
-    (("{place}", ""), ("Dance", "डांस"), ("Battle", "बैटल")),
-    (("Race", "रेस"), ("Across", "अक्रॉस"), ("{place}", "")),
-    (THE, ("Great", "ग्रेट"), ("{place}", ""), ("Talent", "टैलेंट"), ("Hunt", "हंट")),
-    (("Stars", "स्टार्स"), OF, ("{place}", "")),
-)
+DOC_NOUNS_HI: Final[tuple[Pair, ...]] = _DATA["DOC_NOUNS_HI"]
+DOC_ADJECTIVES_HI: Final[tuple[Pair, ...]] = _DATA["DOC_ADJECTIVES_HI"]
+DOC_SUFFIXES_HI: Final[tuple[Pair, ...]] = _DATA["DOC_SUFFIXES_HI"]
+REALITY_NOUNS: Final[tuple[Pair, ...]] = _DATA["REALITY_NOUNS"]
+REALITY_CROWNS: Final[tuple[Pair, ...]] = _DATA["REALITY_CROWNS"]
+REALITY_EN: Final[tuple[tuple[Pair, ...], ...]] = _DATA["REALITY_EN"]
 
 # English and Hindi titles that combinations of the lists above could spell but that belong to
 # real films or shows; the generator never uses them (lower case).
-REAL_TITLES: Final[frozenset[str]] = frozenset(
-    {
-        "the dark knight",
-        "after the storm",
-        "beyond the horizon",
-        "after the wedding",
-        "beyond the lighthouse",
-        "the golden compass",
-        "the secret garden",
-        "the forgotten kingdom",
-        "the last kingdom",
-        "the secret kingdom",
-        "the hidden kingdom",
-        "crimson tide",
-        "the crimson tide",
-        "the last station",
-        "the perfect storm",
-        "the scarlet letter",
-        "the hidden fortress",
-        "the last voyage",
-        "lost horizon",
-        "the lost horizon",
-        "silent witness",
-        "the silent witness",
-        "summer storm",
-        "wild river",
-        "the wild river",
-        "midnight express",
-        "the last letter",
-        "the long road",
-        "blue velvet",
-        "the iron horizon",
-        "the lighthouse",
-        "the last summer",
-        "the lost letter",
-        "the ledger",
-        "the witness",
-        "second chance",
-        "the wandering earth",
-        "the sleeping kingdom",
-        "the glass castle",
-        "the paper kite",
-        "the dark tower",
-        "the last empire",
-        "suhana safar",
-        "anokha rishta",
-        "purani haveli",
-        "pehla pyaar",
-        "meri jung",
-        "naya daur",
-        "kaala sona",
-        "pehli mohabbat",
-        "dil ka raaz",
-        "dil ki baazi",
-        "khoya khoya chaand",
-        "aakhri raasta",
-        "chhoti si baat",
-        "jhootha sach",
-        "kaali raat",
-        "pehla safar",
-        "sachcha jhootha",
-        "adhura sapna",
-        "naya safar",
-        "laapata ladies",
-        "mera ghar",
-        "dil ki baarish",
-        "zindagi ka safar",
-        "chaand ka tukda",
-    }
-)
+REAL_TITLES: Final[frozenset[str]] = frozenset(_DATA["REAL_TITLES"])
 
 # ---------------------------------------------------------------------------------------------
 # People.
 
 # (romanised, Devanagari, gender) first names, Indian then international.
-FIRST_NAMES_IN: Final[tuple[tuple[str, str, str], ...]] = (
-    ("Meera", "मीरा", "f"),
-    ("Ananya", "अनन्या", "f"),
-    ("Kavya", "काव्या", "f"),
-    ("Ira", "इरा", "f"),
-    ("Naina", "नैना", "f"),
-    ("Tara", "तारा", "f"),
-    ("Zoya", "ज़ोया", "f"),
-    ("Riya", "रिया", "f"),
-    ("Sanya", "सान्या", "f"),
-    ("Aditi", "अदिति", "f"),
-    ("Ishita", "इशिता", "f"),
-    ("Pallavi", "पल्लवी", "f"),
-    ("Noor", "नूर", "f"),
-    ("Radhika", "राधिका", "f"),
-    ("Shreya", "श्रेया", "f"),
-    ("Devika", "देविका", "f"),
-    ("Gauri", "गौरी", "f"),
-    ("Mansi", "मानसी", "f"),
-    ("Tanvi", "तन्वी", "f"),
-    ("Farah", "फ़राह", "f"),
-    ("Simran", "सिमरन", "f"),
-    ("Nandini", "नंदिनी", "f"),
-    ("Rukhsana", "रुख़साना", "f"),
-    ("Lavanya", "लावण्या", "f"),
-    ("Arjun", "अर्जुन", "m"),
-    ("Kabir", "कबीर", "m"),
-    ("Vihaan", "विहान", "m"),
-    ("Rohan", "रोहन", "m"),
-    ("Aarav", "आरव", "m"),
-    ("Dev", "देव", "m"),
-    ("Ishaan", "ईशान", "m"),
-    ("Raghav", "राघव", "m"),
-    ("Sameer", "समीर", "m"),
-    ("Neel", "नील", "m"),
-    ("Yash", "यश", "m"),
-    ("Farhan", "फ़रहान", "m"),
-    ("Imtiaz", "इम्तियाज़", "m"),
-    ("Vikram", "विक्रम", "m"),
-    ("Aditya", "आदित्य", "m"),
-    ("Karan", "करण", "m"),
-    ("Manav", "मानव", "m"),
-    ("Siddharth", "सिद्धार्थ", "m"),
-    ("Tejas", "तेजस", "m"),
-    ("Zubin", "ज़ुबिन", "m"),
-    ("Harsh", "हर्ष", "m"),
-    ("Omkar", "ओमकार", "m"),
-    ("Parth", "पार्थ", "m"),
-    ("Anirudh", "अनिरुद्ध", "m"),
-)
-FIRST_NAMES_INTL: Final[tuple[tuple[str, str, str], ...]] = (
-    ("Clara", "क्लारा", "f"),
-    ("Elena", "एलेना", "f"),
-    ("Maya", "माया", "f"),
-    ("Sofia", "सोफ़िया", "f"),
-    ("Hannah", "हन्ना", "f"),
-    ("Leila", "लैला", "f"),
-    ("Ingrid", "इनग्रिड", "f"),
-    ("Amara", "अमारा", "f"),
-    ("Nadia", "नादिया", "f"),
-    ("Chloe", "क्लोई", "f"),
-    ("Yuki", "युकी", "f"),
-    ("Grace", "ग्रेस", "f"),
-    ("Tomas", "टॉमस", "m"),
-    ("Leo", "लियो", "m"),
-    ("Daniel", "डैनियल", "m"),
-    ("Mateo", "मातेओ", "m"),
-    ("Oliver", "ऑलिवर", "m"),
-    ("Samuel", "सैमुअल", "m"),
-    ("Kofi", "कोफ़ी", "m"),
-    ("Hugo", "ह्यूगो", "m"),
-    ("Felix", "फ़ेलिक्स", "m"),
-    ("Andre", "आंद्रे", "m"),
-    ("Kenji", "केंजी", "m"),
-    ("Marco", "मार्को", "m"),
-)
-SURNAMES_IN: Final[tuple[Pair, ...]] = (
-    ("Mehrotra", "मेहरोत्रा"),
-    ("Iyer", "अय्यर"),
-    ("Deshpande", "देशपांडे"),
-    ("Banerjee", "बनर्जी"),
-    ("Sethi", "सेठी"),
-    ("Kulkarni", "कुलकर्णी"),
-    ("Nair", "नायर"),
-    ("Chatterjee", "चटर्जी"),
-    ("Bhalla", "भल्ला"),
-    ("Rao", "राव"),
-    ("Saxena", "सक्सेना"),
-    ("Menon", "मेनन"),
-    ("Joshi", "जोशी"),
-    ("Pillai", "पिल्लई"),
-    ("Ahuja", "आहूजा"),
-    ("Bose", "बोस"),
-    ("Qureshi", "क़ुरैशी"),
-    ("Rathore", "राठौर"),
-    ("Dhillon", "ढिल्लों"),
-    ("Mirza", "मिर्ज़ा"),
-    ("Kaul", "कौल"),
-    ("Varma", "वर्मा"),
-    ("Hegde", "हेगड़े"),
-    ("Chauhan", "चौहान"),
-    ("Gokhale", "गोखले"),
-    ("Sodhi", "सोढ़ी"),
-    ("Talwar", "तलवार"),
-    ("Mathur", "माथुर"),
-    ("Trivedi", "त्रिवेदी"),
-    ("Dutta", "दत्ता"),
-    ("Naidu", "नायडू"),
-    ("Sandhu", "संधू"),
-    ("Wadia", "वाडिया"),
-    ("Agarwal", "अग्रवाल"),
-    ("Fernandes", "फ़र्नांडिस"),
-    ("D'Souza", "डिसूज़ा"),
-    ("Lobo", "लोबो"),
-    ("Thakur", "ठाकुर"),
-    ("Karnik", "कर्णिक"),
-    ("Sarin", "सरीन"),
-    ("Bakshi", "बख़्शी"),
-    ("Goswami", "गोस्वामी"),
-    ("Venkatesan", "वेंकटेशन"),
-    ("Lahiri", "लाहिड़ी"),
-)
-SURNAMES_INTL: Final[tuple[Pair, ...]] = (
-    ("Whitfield", "व्हिटफ़ील्ड"),
-    ("Okafor", "ओकाफ़ोर"),
-    ("Lindqvist", "लिंडक्विस्ट"),
-    ("Moreau", "मोरो"),
-    ("Castellano", "कास्टेलानो"),
-    ("Hartley", "हार्टली"),
-    ("Ashworth", "ऐशवर्थ"),
-    ("Brennan", "ब्रेनन"),
-    ("Takahashi", "ताकाहाशी"),
-    ("Kowalski", "कोवाल्स्की"),
-    ("Haddad", "हद्दाद"),
-    ("Sorensen", "सोरेनसेन"),
-    ("Pereira", "परेरा"),
-    ("Mensah", "मेंसाह"),
-    ("Calloway", "कैलोवे"),
-    ("Ferreira", "फ़ेरेरा"),
-    ("Lund", "लुंड"),
-    ("Varga", "वर्गा"),
-    ("Whitcombe", "व्हिटकोम्ब"),
-    ("Ortega", "ओर्टेगा"),
-    ("Nakamura", "नाकामुरा"),
-    ("Quinlan", "क्विनलन"),
-)
+FIRST_NAMES_IN: Final[tuple[tuple[str, str, str], ...]] = _DATA["FIRST_NAMES_IN"]
+FIRST_NAMES_INTL: Final[tuple[tuple[str, str, str], ...]] = _DATA["FIRST_NAMES_INTL"]
+SURNAMES_IN: Final[tuple[Pair, ...]] = _DATA["SURNAMES_IN"]
+SURNAMES_INTL: Final[tuple[Pair, ...]] = _DATA["SURNAMES_INTL"]

@@ -1,0 +1,49 @@
+"""Poster and thumbnail uploads."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Query, Request
+
+from ott.cms import assets
+from ott.cms.dependencies import CmsSettings, Images, MediaStorage, Staff
+from ott.cms.images import AssetKind
+from ott.cms.routes.common import announced, file_body
+from ott.cms.schemas import AssetOut
+from ott.core.database import DbSession
+
+router = APIRouter(tags=["cms"])
+
+
+@router.post(
+    "/content/{content_id}/assets/{kind}",
+    summary="Upload a poster or thumbnail (raw image body, or multipart field `file`)",
+)
+async def upload_asset(
+    content_id: uuid.UUID,
+    kind: AssetKind,
+    request: Request,
+    db: DbSession,
+    identity: Staff,
+    storage: MediaStorage,
+    settings: CmsSettings,
+    decoder: Images,
+    background: BackgroundTasks,
+    version: Annotated[int | None, Query(ge=1)] = None,
+) -> AssetOut:
+    max_bytes = settings.max_image_upload_bytes
+    image = await file_body(request, what="image", max_bytes=max_bytes)
+    urls, outcome = await assets.upload(
+        db=db,
+        storage=storage,
+        identity=identity,
+        content_id=content_id,
+        kind=kind,
+        data=image.data,
+        expected_version=version,
+        max_bytes=max_bytes,
+        decoder=decoder,
+    )
+    return AssetOut(kind=kind.value, urls=urls, content=announced(request, background, outcome))
