@@ -20,8 +20,9 @@ from ott.core.client import CircuitBreaker, ServiceClient
 from ott.core.resources import Resources
 from ott.core.settings import Environment, Settings
 from ott.core.storage import PRIVATE_PREFIX
+from ott.gateway.dispatch import ServiceDispatcher
 from ott.gateway.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
-from ott.gateway.router import HttpUpstream, InProcessUpstream, ServiceDispatcher, Upstream
+from ott.gateway.proxy import HttpUpstream, InProcessUpstream, Upstream
 from ott.gateway.service import Gatekeeper
 from ott.registry import SERVICES
 
