@@ -150,11 +150,19 @@ async def confirm_password_reset(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.put("/users/{user_id}/roles", summary="Set an account's roles (admins only)")
+@router.put(
+    "/users/{user_id}/roles",
+    summary="Set an account's roles (admins only); ends the account's sessions",
+)
 async def set_roles(
     user_id: uuid.UUID,
     body: RolesUpdate,
     db: DbSession,
+    sessions: Sessions,
+    background: BackgroundTasks,
     _: Identity = require_roles(Role.ADMIN),
 ) -> UserOut:
-    return UserOut.model_validate(await service.set_roles(db=db, user_id=user_id, roles=body.roles))
+    user = await service.set_roles(db=db, user_id=user_id, roles=body.roles, sessions=sessions)
+    # After the commit: a session made between the first ending and the commit had old roles.
+    background.add_task(service.end_sessions, sessions=sessions, user_id=user.id)
+    return UserOut.model_validate(user)

@@ -7,6 +7,8 @@ import secrets
 import uuid
 from datetime import UTC, datetime
 
+import structlog
+from redis.exceptions import RedisError
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -28,6 +30,8 @@ from ott.core.identity import Identity, Role, issue_access_token
 from ott.core.mailer import Mailer
 from ott.core.maturity import DEFAULT_PROFILE_RATING, KIDS_MAX_RATING, MaturityRating
 from ott.core.settings import Settings
+
+log = structlog.get_logger(__name__)
 
 MAX_PROFILES = 5
 _BAD_CREDENTIALS = "The email or password is incorrect"
@@ -317,13 +321,39 @@ async def confirm_password_reset(
     await sessions.revoke_all(user.id)
 
 
-async def set_roles(*, db: AsyncSession, user_id: uuid.UUID, roles: list[Role]) -> User:
-    user = await db.scalar(select(User).where(User.id == user_id))
+async def set_roles(
+    *,
+    db: AsyncSession,
+    user_id: uuid.UUID,
+    roles: list[Role],
+    sessions: SessionStore | None = None,
+) -> User:
+    """Replace the account's roles (viewer is always kept).
+
+    Roles ride in access tokens, so with `sessions` (the API always passes it) every session of
+    the account ends: a demoted editor loses CMS rights at once instead of when the token
+    expires. Without Redis that fails, the transaction rolls back and nothing has changed.
+    Callers working on the database alone (scripts, tests) leave the new roles to the next
+    sign-in. The caller ends the sessions once more after the commit (`end_sessions`): a sign-in
+    between this call and the commit read the old roles.
+    """
+    user = await db.scalar(select(User).where(User.id == user_id).with_for_update())
     if user is None:
         raise NotFound("No such user")
     user.roles = sorted(set(roles) | {Role.VIEWER})
     await db.flush()
+    if sessions is not None:
+        await sessions.revoke_all(user.id)
     return user
+
+
+async def end_sessions(*, sessions: SessionStore, user_id: uuid.UUID) -> None:
+    """End every session of the account, after a commit: a store error is logged, not raised
+    (the change it follows is already committed and was checked against Redis before)."""
+    try:
+        await sessions.revoke_all(user_id)
+    except (RedisError, OSError) as exc:
+        log.warning("end_sessions_failed", user_id=str(user_id), error=repr(exc))
 
 
 async def create_admin(*, db: AsyncSession, settings: Settings, email: str, password: str) -> User:
