@@ -32,12 +32,14 @@ def create_service_app(
     access_log: bool = False,
     middleware: Sequence[Middleware] = (),
     lifespan_hooks: Sequence[LifespanHook] = (),
+    metrics_route: bool = True,
 ) -> FastAPI:
     """A service app.
 
     With `resources` given (in-process mode) it shares the caller's pools and leaves closing
     them to the caller; without, it opens its own and closes them at shutdown. `middleware`
-    runs inside the request-context middleware, outermost first.
+    runs inside the request-context middleware, outermost first. `metrics_route=False` leaves
+    out /metrics (the gateway's public port).
     """
     owns_resources = resources is None
     app_resources = resources or Resources.open(settings)
@@ -67,7 +69,10 @@ def create_service_app(
     app.state.settings = settings
     app.state.resources = app_resources
     install_error_handlers(app)
-    app.include_router(health_router())
+    health = health_router()
+    if not metrics_route:
+        health.routes = [r for r in health.routes if getattr(r, "path", None) != "/metrics"]
+    app.include_router(health)
     for router in routers:
         app.include_router(router)
     return app

@@ -6,6 +6,8 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from enum import StrEnum
+from functools import partial
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException
@@ -20,7 +22,10 @@ from ott.core.client import CircuitBreaker, ServiceClient
 from ott.core.resources import Resources
 from ott.core.settings import Environment, Settings
 from ott.core.storage import PRIVATE_PREFIX
+from ott.gateway.admission import AdmissionMiddleware
+from ott.gateway.client_address import ClientAddress
 from ott.gateway.dispatch import ServiceDispatcher
+from ott.gateway.metrics_port import metrics_served
 from ott.gateway.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from ott.gateway.proxy import HttpUpstream, InProcessUpstream, Upstream
 from ott.gateway.service import Gatekeeper
@@ -103,36 +108,38 @@ def create_app(
         finally:
             await resources.close()
 
-    gatekeeper = Gatekeeper(resources.redis, resources.keys, settings.rate_limit_per_minute)
+    @asynccontextmanager
+    async def serve_metrics(_: FastAPI) -> AsyncIterator[None]:
+        if settings.metrics_port is None:
+            yield
+            return
+        async with metrics_served(host=settings.service_host, port=settings.metrics_port):
+            yield
+
+    cors = _cors_options(settings)
     app = create_service_app(
         "gateway",
         settings=settings,
         routers=[],
         resources=resources,
         access_log=True,
-        lifespan_hooks=[close_resources, run_services],
+        lifespan_hooks=[close_resources, run_services, serve_metrics],
+        metrics_route=settings.metrics_public,
         middleware=[
             Middleware(SecurityHeadersMiddleware, hsts=settings.ott_env is Environment.PRODUCTION),
             Middleware(
-                CORSMiddleware,
-                allow_origins=settings.cors_origins,
-                allow_credentials=True,
-                allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-                allow_headers=[
-                    "authorization",
-                    "content-type",
-                    "x-correlation-id",
-                    *_TUS_REQUEST_HEADERS,
-                ],
-                expose_headers=[
-                    "retry-after",
-                    "x-correlation-id",
-                    "x-ratelimit-limit",
-                    "x-ratelimit-remaining",
-                    *_TUS_RESPONSE_HEADERS,
-                ],
-                max_age=600,
+                AdmissionMiddleware,
+                settings=settings,
+                gatekeeper=Gatekeeper(
+                    resources.redis, resources.keys, settings.rate_limit_per_minute
+                ),
+                client_address=ClientAddress(
+                    trust_forwarded_for=settings.trust_forwarded_for,
+                    trusted_proxies=settings.trusted_proxies,
+                ),
+                with_cors=partial(CORSMiddleware, **cors),
             ),
+            Middleware(CORSMiddleware, **cors),
             Middleware(
                 BodySizeLimitMiddleware,
                 max_bytes=settings.max_request_bytes,
@@ -147,7 +154,6 @@ def create_app(
                 ServiceDispatcher,
                 settings=settings,
                 upstreams=upstreams,
-                gatekeeper=gatekeeper,
                 streamed_paths=[MEDIA_UPLOAD],
             ),
         ],
@@ -156,6 +162,28 @@ def create_app(
         # Development serves uploaded media itself; production puts a CDN or Nginx in front.
         app.mount("/media", ImmutableFiles(directory=settings.data_dir / "media", check_dir=False))
     return app
+
+
+def _cors_options(settings: Settings) -> dict[str, Any]:
+    return {
+        "allow_origins": settings.cors_origins,
+        "allow_credentials": True,
+        "allow_methods": ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        "allow_headers": [
+            "authorization",
+            "content-type",
+            "x-correlation-id",
+            *_TUS_REQUEST_HEADERS,
+        ],
+        "expose_headers": [
+            "retry-after",
+            "x-correlation-id",
+            "x-ratelimit-limit",
+            "x-ratelimit-remaining",
+            *_TUS_RESPONSE_HEADERS,
+        ],
+        "max_age": 600,
+    }
 
 
 class ImmutableFiles(StaticFiles):
