@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
@@ -11,6 +12,7 @@ from starlette.middleware import Middleware
 
 from ott.core.errors import install_error_handlers
 from ott.core.observability import RequestContextMiddleware, health_router
+from ott.core.openapi import document_errors
 from ott.core.resources import Resources
 from ott.core.settings import Settings
 
@@ -21,6 +23,17 @@ def operation_id(route: APIRoute) -> str:
     """`<tag>-<name>`, so generated API clients get readable method names."""
     tag = route.tags[0] if route.tags else "default"
     return f"{tag}-{route.name}"
+
+
+class ServiceApp(FastAPI):
+    """A FastAPI app whose document gives every route its error answers (`Error`) and bearer
+    security. Services publish no docs of their own: the gateway serves one merged document
+    (with its own assets) at /api/docs."""
+
+    def openapi(self) -> dict[str, Any]:
+        if not self.openapi_schema:
+            self.openapi_schema = document_errors(super().openapi(), self.routes)
+        return self.openapi_schema
 
 
 def create_service_app(
@@ -53,13 +66,12 @@ def create_service_app(
                 await stack.enter_async_context(hook(app))
             yield
 
-    is_gateway = name == "gateway"
-    app = FastAPI(
+    app = ServiceApp(
         title=name,
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
-        docs_url="/api/docs" if is_gateway else f"/api/{name}/docs",
-        openapi_url="/api/openapi.json" if is_gateway else f"/api/{name}/openapi.json",
+        docs_url=None,
+        openapi_url=None,
         redoc_url=None,
         middleware=[
             Middleware(RequestContextMiddleware, service=name, access_log=access_log),

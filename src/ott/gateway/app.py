@@ -27,7 +27,9 @@ from ott.gateway.client_address import ClientAddress
 from ott.gateway.dispatch import ServiceDispatcher
 from ott.gateway.metrics_port import metrics_served
 from ott.gateway.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from ott.gateway.openapi import merged_openapi
 from ott.gateway.proxy import HttpUpstream, InProcessUpstream, Upstream
+from ott.gateway.router import ASSETS_PATH, docs_assets, docs_router
 from ott.gateway.service import Gatekeeper
 from ott.registry import SERVICES
 
@@ -60,6 +62,10 @@ _TUS_RESPONSE_HEADERS = [
 ]
 
 
+# Liveness probes are never rate limited.
+UNCOUNTED_PATHS = frozenset({"/health"})
+
+
 class Mode(StrEnum):
     IN_PROCESS = "in-process"
     SPLIT = "split"
@@ -69,13 +75,13 @@ def create_app(
     settings: Settings, resources: Resources | None = None, *, mode: Mode = Mode.IN_PROCESS
 ) -> FastAPI:
     resources = resources or Resources.open(settings)
-    service_apps: list[FastAPI] = []
+    service_apps: dict[str, FastAPI] = {}
     clients: list[ServiceClient] = []
     upstreams: dict[str, Upstream] = {}
     for spec in SERVICES.values():
         if mode is Mode.IN_PROCESS:
             service_app = spec.load()(settings, resources)
-            service_apps.append(service_app)
+            service_apps[spec.name] = service_app
             upstreams[spec.prefix] = InProcessUpstream(service_app)
         else:
             client = ServiceClient(
@@ -95,7 +101,7 @@ def create_app(
     @asynccontextmanager
     async def run_services(_: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            for service_app in service_apps:
+            for service_app in service_apps.values():
                 await stack.enter_async_context(service_app.router.lifespan_context(service_app))
             for client in clients:
                 stack.push_async_callback(client.aclose)
@@ -116,11 +122,28 @@ def create_app(
         async with metrics_served(host=settings.service_host, port=settings.metrics_port):
             yield
 
+    documents: list[dict[str, Any]] = []
+
+    def api_document() -> dict[str, Any]:
+        if not documents:
+            # Split mode: the services' apps are built for their documents only, never started.
+            apps = service_apps or {
+                spec.name: spec.load()(settings, resources) for spec in SERVICES.values()
+            }
+            documents.append(
+                merged_openapi(
+                    gateway=app,
+                    services=[(spec, apps[spec.name]) for spec in SERVICES.values()],
+                    uncounted_paths=UNCOUNTED_PATHS,
+                )
+            )
+        return documents[0]
+
     cors = _cors_options(settings)
     app = create_service_app(
         "gateway",
         settings=settings,
-        routers=[],
+        routers=[docs_router(api_document)],
         resources=resources,
         access_log=True,
         lifespan_hooks=[close_resources, run_services, serve_metrics],
@@ -138,6 +161,7 @@ def create_app(
                     trusted_proxies=settings.trusted_proxies,
                 ),
                 with_cors=partial(CORSMiddleware, **cors),
+                uncounted_paths=UNCOUNTED_PATHS,
             ),
             Middleware(CORSMiddleware, **cors),
             Middleware(
@@ -158,6 +182,7 @@ def create_app(
             ),
         ],
     )
+    app.mount(ASSETS_PATH, docs_assets())
     if not settings.media_s3_bucket:
         # Development serves uploaded media itself; production puts a CDN or Nginx in front.
         app.mount("/media", ImmutableFiles(directory=settings.data_dir / "media", check_dir=False))
