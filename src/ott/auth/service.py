@@ -112,7 +112,7 @@ async def register(
     await db.flush()
     await db.refresh(user)
     await db.refresh(profile)
-    grant = await sessions.create(user.id, profile.id)
+    grant = await sessions.create(user_id=user.id, profile_id=profile.id)
     return _auth_result(user, grant, profile, settings)
 
 
@@ -149,14 +149,14 @@ async def login(
     )
     # One profile: use it straight away. Several: the app asks who is watching.
     profile = user.profiles[0] if len(user.profiles) == 1 else None
-    grant = await sessions.create(user.id, profile.id if profile else None)
+    grant = await sessions.create(user_id=user.id, profile_id=profile.id if profile else None)
     return _auth_result(user, grant, profile, settings)
 
 
 async def refresh(
     *, db: AsyncSession, sessions: SessionStore, settings: Settings, refresh_token: str
 ) -> AuthResult:
-    grant = await sessions.rotate(refresh_token)
+    grant = await sessions.rotate(token=refresh_token)
     user = await _get_user(db, grant.user_id)
     profile = None
     if grant.profile_id:
@@ -167,7 +167,7 @@ async def refresh(
 
 
 async def logout(*, sessions: SessionStore, identity: Identity) -> None:
-    await sessions.revoke(identity.session_id, identity.user_id)
+    await sessions.revoke(session_id=identity.session_id, user_id=identity.user_id)
 
 
 async def get_user(*, db: AsyncSession, user_id: uuid.UUID) -> User:
@@ -260,7 +260,9 @@ async def select_profile(
 ) -> AuthResult:
     profile = await _own_profile(db, identity.user_id, profile_id)
     user = await _get_user(db, identity.user_id)
-    grant = await sessions.switch_profile(identity.session_id, user.id, profile.id)
+    grant = await sessions.switch_profile(
+        session_id=identity.session_id, user_id=user.id, profile_id=profile.id
+    )
     return _auth_result(user, grant, profile, settings)
 
 
@@ -318,7 +320,7 @@ async def confirm_password_reset(
         .values(used_at=now)
     )
     await db.flush()
-    await sessions.revoke_all(user.id)
+    await sessions.revoke_all(user_id=user.id)
 
 
 async def set_roles(
@@ -343,7 +345,7 @@ async def set_roles(
     user.roles = sorted(set(roles) | {Role.VIEWER})
     await db.flush()
     if sessions is not None:
-        await sessions.revoke_all(user.id)
+        await sessions.revoke_all(user_id=user.id)
     return user
 
 
@@ -351,7 +353,7 @@ async def end_sessions(*, sessions: SessionStore, user_id: uuid.UUID) -> None:
     """End every session of the account, after a commit: a store error is logged, not raised
     (the change it follows is already committed and was checked against Redis before)."""
     try:
-        await sessions.revoke_all(user_id)
+        await sessions.revoke_all(user_id=user_id)
     except (RedisError, OSError) as exc:
         log.warning("end_sessions_failed", user_id=str(user_id), error=repr(exc))
 

@@ -132,7 +132,7 @@ def document_errors(document: dict[str, Any], routes: list[BaseRoute]) -> dict[s
     for route in iter_route_contexts(routes):
         if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
             continue
-        for method in route.methods:
+        for method in route.methods or ():
             operation = paths.get(route.path_format, {}).get(method.lower())
             if operation is None:
                 continue

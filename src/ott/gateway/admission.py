@@ -93,8 +93,8 @@ class AdmissionMiddleware:
         token_error: Unauthorized | None = None
         try:
             identity = authenticate(
-                authorization.decode("latin-1") if authorization is not None else None,
-                self.settings,
+                authorization=authorization.decode("latin-1") if authorization else None,
+                settings=self.settings,
             )
         except Unauthorized as error:
             token_error = error

@@ -73,7 +73,7 @@ def bearer_token(authorization: str | None) -> str | None:
     return token.strip()
 
 
-def authenticate(authorization: str | None, settings: Settings) -> Identity | None:
+def authenticate(*, authorization: str | None, settings: Settings) -> Identity | None:
     """The caller's identity from its access token; None for an anonymous caller."""
     token = bearer_token(authorization)
     return decode_access_token(token, settings) if token else None
@@ -109,7 +109,7 @@ class LocalLimiter:
         self.max_callers = max_callers
         self._counts: dict[int, dict[str, int]] = {}
 
-    def admit(self, subject: str, now: float) -> Budget:
+    def admit(self, *, subject: str, now: float) -> Budget:
         window, elapsed = _window(now)
         for old in [w for w in self._counts if w < window - 1]:
             del self._counts[old]
@@ -154,7 +154,7 @@ class Gatekeeper:
         except (redis.exceptions.RedisError, OSError) as exc:
             log.warning("gatekeeper_store_unavailable", error=repr(exc))
             return Admission(
-                self._local.admit(subject, now),
+                self._local.admit(subject=subject, now=now),
                 SessionState.UNVERIFIED if identity else SessionState.ANONYMOUS,
             )
         budget = _budget(
