@@ -243,3 +243,19 @@ async def test_session_check_uses_the_shared_redis(
     await redis.aclose()
     assert keys, "sessions live in Redis"
     assert (await api.get(PROFILES, headers=bearer(tokens))).status_code == 200
+
+
+@pytest.mark.parametrize("service", ["auth", "catalog", "cms"])
+async def test_each_service_serves_its_metrics_on_its_own_port(
+    settings: Settings, service: str
+) -> None:
+    """With --split Prometheus scrapes every service's own (internal) port."""
+    from ott.registry import SERVICES
+
+    app = SERVICES[service].load()(settings, None)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+        response = await client.get("/metrics")
+    await app.state.resources.close()
+    assert response.status_code == 200
+    assert "http_requests_total" in response.text
