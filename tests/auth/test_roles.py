@@ -10,9 +10,13 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from ott.auth import service
+from ott.auth.sessions import SessionStore
 from ott.core.errors import ValidationFailed
+from ott.core.identity import Role
 from ott.core.resources import Resources
 from ott.core.settings import Settings
 from tests.conftest import TEST_PASSWORD, assert_error, bearer, register, unique_email
@@ -97,11 +101,11 @@ async def test_an_editor_cannot_change_roles(api: httpx.AsyncClient, settings: S
         _roles_url(editor["user"]["id"]), headers=bearer(admin), json={"roles": ["editor"]}
     )
     assert granted.status_code == 200, granted.text
-    refreshed = await api.post("/api/auth/refresh", json={"refresh_token": editor["refresh_token"]})
-    assert refreshed.status_code == 200, refreshed.text
+    signed_in = await _login(api, editor["user"]["email"], TEST_PASSWORD)
+    assert signed_in.status_code == 200, signed_in.text
     response = await api.put(
         _roles_url(editor["user"]["id"]),
-        headers=bearer(refreshed.json()),
+        headers=bearer(signed_in.json()),
         json={"roles": ["admin"]},
     )
     assert_error(response, 403, "forbidden")
@@ -133,17 +137,19 @@ async def test_an_admin_grants_roles_and_they_reach_the_next_token(
     assert sorted(body["roles"]) == ["editor", "reviewer", "viewer"]
     assert await _stored_roles(settings, target["user"]["id"]) == ["editor", "reviewer", "viewer"]
 
-    # The target's current access token still says what it said when it was issued...
-    assert _claims(target["access_token"])["roles"] == ["viewer"]
-    # ...and the next one, after a refresh, carries the new roles.
+    # The target's tokens carried the old roles, so its sessions have ended...
+    assert_error(await api.get("/api/auth/me", headers=bearer(target)), 401, "session_revoked")
     refreshed = await api.post("/api/auth/refresh", json={"refresh_token": target["refresh_token"]})
-    assert refreshed.status_code == 200, refreshed.text
-    assert sorted(_claims(refreshed.json()["access_token"])["roles"]) == [
+    assert_error(refreshed, 401, "session_revoked")
+    # ...and the next sign-in carries the new roles.
+    signed_in = await _login(api, target["user"]["email"], TEST_PASSWORD)
+    assert signed_in.status_code == 200, signed_in.text
+    assert sorted(_claims(signed_in.json()["access_token"])["roles"]) == [
         "editor",
         "reviewer",
         "viewer",
     ]
-    assert sorted(refreshed.json()["user"]["roles"]) == ["editor", "reviewer", "viewer"]
+    assert sorted(signed_in.json()["user"]["roles"]) == ["editor", "reviewer", "viewer"]
 
 
 async def test_setting_roles_replaces_them_but_keeps_viewer(
@@ -168,12 +174,12 @@ async def test_a_granted_admin_can_grant_roles(api: httpx.AsyncClient, settings:
         _roles_url(deputy["user"]["id"]), headers=bearer(admin), json={"roles": ["admin"]}
     )
     assert granted.status_code == 200, granted.text
-    refreshed = await api.post("/api/auth/refresh", json={"refresh_token": deputy["refresh_token"]})
-    assert refreshed.status_code == 200, refreshed.text
+    signed_in = await _login(api, deputy["user"]["email"], TEST_PASSWORD)
+    assert signed_in.status_code == 200, signed_in.text
     target = await register(api)
     response = await api.put(
         _roles_url(target["user"]["id"]),
-        headers=bearer(refreshed.json()),
+        headers=bearer(signed_in.json()),
         json={"roles": ["editor"]},
     )
     assert response.status_code == 200, response.text
@@ -282,3 +288,61 @@ async def test_create_admin_checks_the_password_of_a_new_account(settings: Setti
         assert await connection.fetchval("SELECT count(*) FROM users WHERE email = $1", email) == 0
     finally:
         await connection.close()
+
+
+async def _login_as(api: httpx.AsyncClient, user: dict[str, Any]) -> dict[str, Any]:
+    response = await _login(api, user["user"]["email"], TEST_PASSWORD)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def test_a_demoted_editor_loses_cms_rights_at_once(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    admin = await _admin_tokens(api, settings)
+    account = await register(api)
+    url = _roles_url(account["user"]["id"])
+    granted = await api.put(url, headers=bearer(admin), json={"roles": ["editor"]})
+    assert granted.status_code == 200, granted.text
+    editor = await _login_as(api, account)
+    second_device = await _login_as(api, account)
+    assert (await api.get("/api/cms/content", headers=bearer(editor))).status_code == 200
+
+    demoted = await api.put(url, headers=bearer(admin), json={"roles": ["viewer"]})
+    assert demoted.status_code == 200, demoted.text
+    # Every session of the account has ended, not only after the access token's 15 minutes.
+    for tokens in (editor, second_device):
+        assert_error(
+            await api.get("/api/cms/content", headers=bearer(tokens)), 401, "session_revoked"
+        )
+        refreshed = await api.post(
+            "/api/auth/refresh", json={"refresh_token": tokens["refresh_token"]}
+        )
+        assert_error(refreshed, 401, "session_revoked")
+    viewer = await _login_as(api, account)
+    assert_error(await api.get("/api/cms/content", headers=bearer(viewer)), 403, "forbidden")
+    # The admin's own session is untouched.
+    assert (await api.get("/api/auth/me", headers=bearer(admin))).status_code == 200
+
+
+async def test_without_redis_a_role_change_changes_nothing(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    account = await register(api)
+    user_id = uuid.UUID(account["user"]["id"])
+    resources = Resources.open(settings)
+    dead = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
+    try:
+        with pytest.raises((RedisError, OSError)):
+            async with resources.sessionmaker() as db, db.begin():
+                await service.set_roles(
+                    db=db,
+                    user_id=user_id,
+                    roles=[Role.EDITOR],
+                    sessions=SessionStore(dead, resources.keys, settings),
+                )
+    finally:
+        await dead.aclose()
+        await resources.close()
+    assert await _stored_roles(settings, str(user_id)) == ["viewer"]
+    assert (await api.get("/api/auth/me", headers=bearer(account))).status_code == 200

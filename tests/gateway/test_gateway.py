@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 import uuid
 
 import httpx
@@ -13,15 +12,16 @@ from redis.asyncio import Redis
 from ott.core.events import EventConsumer
 from ott.core.resources import Resources
 from ott.core.settings import Settings
-from ott.gateway.service import WINDOW_SECONDS
 from tests.conftest import (
     assert_error,
     bearer,
+    free_port,
     register,
     settings_with,
     start_gateway,
     unique_email,
 )
+from tests.gateway.conftest import clear_of_a_minute_boundary
 
 PROFILES = "/api/auth/profiles"
 
@@ -51,16 +51,9 @@ async def _register_via(client: httpx.AsyncClient) -> dict:
     return response.json()
 
 
-async def _clear_of_a_minute_boundary() -> None:
-    """The limiter's windows are calendar minutes; a burst that straddles two would be weighed
-    across both, so these tests start well inside a minute."""
-    if time.time() % WINDOW_SECONDS > WINDOW_SECONDS - 10:
-        await asyncio.sleep(WINDOW_SECONDS - time.time() % WINDOW_SECONDS + 0.1)
-
-
 async def test_the_101st_request_in_a_minute_gets_429_across_replicas(limited) -> None:
     first, second, _ = limited
-    await _clear_of_a_minute_boundary()
+    await clear_of_a_minute_boundary()
     tokens = await _register_via(first)
     headers = bearer(tokens)
     statuses = []
@@ -80,7 +73,7 @@ async def test_the_101st_request_in_a_minute_gets_429_across_replicas(limited) -
 
 async def test_anonymous_callers_are_limited_per_ip(limited) -> None:
     first, _, _ = limited
-    await _clear_of_a_minute_boundary()
+    await clear_of_a_minute_boundary()
     # The ASGI test transport calls from 203.0.113.7.
     statuses = [(await first.get("/api/auth/me")).status_code for _ in range(105)]
     assert statuses[:100] == [401] * 100
@@ -179,9 +172,35 @@ async def test_correlation_id_follows_a_request_into_its_events(
     assert ("signup-trace-1", email) in seen
 
 
-async def test_metrics_count_requests_by_service_and_route(api: httpx.AsyncClient) -> None:
-    await api.get("/api/auth/me")
-    text = (await api.get("/metrics")).text
+async def test_metrics_are_not_public_by_default(api: httpx.AsyncClient) -> None:
+    assert_error(await api.get("/metrics"), 404)
+
+
+async def test_metrics_on_a_port_of_their_own(settings: Settings) -> None:
+    port = free_port()
+    client, life = await start_gateway(settings_with(settings, metrics_port=port))
+    try:
+        await client.get("/api/auth/me")
+        async with httpx.AsyncClient() as scraper:
+            text = (await scraper.get(f"http://127.0.0.1:{port}/metrics")).text
+        assert 'route="/api/auth/me",service="auth"' in text
+        assert_error(await client.get("/metrics"), 404)
+    finally:
+        await client.aclose()
+        await life.__aexit__(None, None, None)
+    async with httpx.AsyncClient() as scraper:
+        with pytest.raises(httpx.ConnectError):
+            await scraper.get(f"http://127.0.0.1:{port}/metrics")
+
+
+async def test_metrics_count_requests_by_service_and_route(settings: Settings) -> None:
+    client, life = await start_gateway(settings_with(settings, metrics_public=True))
+    try:
+        await client.get("/api/auth/me")
+        text = (await client.get("/metrics")).text
+    finally:
+        await client.aclose()
+        await life.__aexit__(None, None, None)
     assert (
         'http_requests_total{method="GET",route="/api/auth/*",service="gateway",status="401"}'
         in text
@@ -198,34 +217,6 @@ async def test_health_and_readiness(api: httpx.AsyncClient) -> None:
     assert (await api.get("/health")).json()["status"] == "ok"
     ready = await api.get("/ready")
     assert ready.json() == {"status": "ready", "checks": {"postgres": True, "redis": True}}
-
-
-async def test_without_redis_reads_still_work_and_sign_ins_fail_cleanly(
-    api: httpx.AsyncClient, settings: Settings
-) -> None:
-    tokens = await register(api)
-    broken = settings_with(settings, redis_url="redis://127.0.0.1:1/0")
-    client, life = await start_gateway(broken)
-    try:
-        ready = await client.get("/ready")
-        assert_error(ready, 503, "not_ready")
-        assert ready.json()["error"]["details"]["checks"]["redis"] is False
-        # The rate limiter cannot count, so it lets requests through rather than failing them.
-        profiles = await client.get(PROFILES, headers=bearer(tokens))
-        assert profiles.status_code == 200
-        # A sign-in needs a session in Redis: a clear 503, and no half-made account.
-        email = unique_email()
-        failed = await client.post(
-            "/api/auth/register", json={"email": email, "password": "Streaming-Tests-42"}
-        )
-        assert_error(failed, 503, "store_unavailable")
-    finally:
-        await client.aclose()
-        await life.__aexit__(None, None, None)
-    login = await api.post(
-        "/api/auth/login", json={"email": email, "password": "Streaming-Tests-42"}
-    )
-    assert_error(login, 401, "invalid_credentials")
 
 
 async def test_without_postgres_the_gateway_answers_503_not_500(
@@ -252,3 +243,19 @@ async def test_session_check_uses_the_shared_redis(
     await redis.aclose()
     assert keys, "sessions live in Redis"
     assert (await api.get(PROFILES, headers=bearer(tokens))).status_code == 200
+
+
+@pytest.mark.parametrize("service", ["auth", "catalog", "cms"])
+async def test_each_service_serves_its_metrics_on_its_own_port(
+    settings: Settings, service: str
+) -> None:
+    """With --split Prometheus scrapes every service's own (internal) port."""
+    from ott.registry import SERVICES
+
+    app = SERVICES[service].load()(settings, None)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+        response = await client.get("/metrics")
+    await app.state.resources.close()
+    assert response.status_code == 200
+    assert "http_requests_total" in response.text

@@ -23,11 +23,17 @@ from ott.auth.schemas import (
 )
 from ott.core.database import DbSession, Sessionmaker
 from ott.core.identity import CurrentIdentity, Identity, Role, require_roles
+from ott.core.openapi import error_responses
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
-@router.post("/register", status_code=status.HTTP_201_CREATED, summary="Create an account")
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create an account",
+    responses=error_responses(409),
+)
 async def register(
     body: RegisterRequest,
     db: DbSession,
@@ -46,7 +52,7 @@ async def register(
     return result
 
 
-@router.post("/login", summary="Log in with email and password")
+@router.post("/login", summary="Log in with email and password", responses=error_responses(401))
 async def login(
     body: LoginRequest, sessionmaker: Sessionmaker, sessions: Sessions, settings: AppSettings
 ) -> AuthResult:
@@ -59,7 +65,11 @@ async def login(
     )
 
 
-@router.post("/refresh", summary="Exchange a refresh token for a new token pair")
+@router.post(
+    "/refresh",
+    summary="Exchange a refresh token for a new token pair",
+    responses=error_responses(401),
+)
 async def refresh(
     body: RefreshRequest, db: DbSession, sessions: Sessions, settings: AppSettings
 ) -> AuthResult:
@@ -85,7 +95,12 @@ async def list_profiles(identity: CurrentIdentity, db: DbSession) -> list[Profil
     return [ProfileOut.model_validate(p) for p in profiles]
 
 
-@router.post("/profiles", status_code=status.HTTP_201_CREATED, summary="Add a profile")
+@router.post(
+    "/profiles",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add a profile",
+    responses=error_responses(409),
+)
 async def create_profile(
     body: ProfileCreate, identity: CurrentIdentity, db: DbSession
 ) -> ProfileOut:
@@ -104,7 +119,10 @@ async def update_profile(
 
 
 @router.delete(
-    "/profiles/{profile_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a profile"
+    "/profiles/{profile_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a profile (not the last one)",
+    responses=error_responses(409),
 )
 async def delete_profile(
     profile_id: uuid.UUID, identity: CurrentIdentity, db: DbSession
@@ -150,11 +168,19 @@ async def confirm_password_reset(
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.put("/users/{user_id}/roles", summary="Set an account's roles (admins only)")
+@router.put(
+    "/users/{user_id}/roles",
+    summary="Set an account's roles (admins only); ends the account's sessions",
+)
 async def set_roles(
     user_id: uuid.UUID,
     body: RolesUpdate,
     db: DbSession,
+    sessions: Sessions,
+    background: BackgroundTasks,
     _: Identity = require_roles(Role.ADMIN),
 ) -> UserOut:
-    return UserOut.model_validate(await service.set_roles(db=db, user_id=user_id, roles=body.roles))
+    user = await service.set_roles(db=db, user_id=user_id, roles=body.roles, sessions=sessions)
+    # After the commit: a session made between the first ending and the commit had old roles.
+    background.add_task(service.end_sessions, sessions=sessions, user_id=user.id)
+    return UserOut.model_validate(user)

@@ -7,6 +7,8 @@ import secrets
 import uuid
 from datetime import UTC, datetime
 
+import structlog
+from redis.exceptions import RedisError
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -28,6 +30,8 @@ from ott.core.identity import Identity, Role, issue_access_token
 from ott.core.mailer import Mailer
 from ott.core.maturity import DEFAULT_PROFILE_RATING, KIDS_MAX_RATING, MaturityRating
 from ott.core.settings import Settings
+
+log = structlog.get_logger(__name__)
 
 MAX_PROFILES = 5
 _BAD_CREDENTIALS = "The email or password is incorrect"
@@ -108,7 +112,7 @@ async def register(
     await db.flush()
     await db.refresh(user)
     await db.refresh(profile)
-    grant = await sessions.create(user.id, profile.id)
+    grant = await sessions.create(user_id=user.id, profile_id=profile.id)
     return _auth_result(user, grant, profile, settings)
 
 
@@ -145,14 +149,14 @@ async def login(
     )
     # One profile: use it straight away. Several: the app asks who is watching.
     profile = user.profiles[0] if len(user.profiles) == 1 else None
-    grant = await sessions.create(user.id, profile.id if profile else None)
+    grant = await sessions.create(user_id=user.id, profile_id=profile.id if profile else None)
     return _auth_result(user, grant, profile, settings)
 
 
 async def refresh(
     *, db: AsyncSession, sessions: SessionStore, settings: Settings, refresh_token: str
 ) -> AuthResult:
-    grant = await sessions.rotate(refresh_token)
+    grant = await sessions.rotate(token=refresh_token)
     user = await _get_user(db, grant.user_id)
     profile = None
     if grant.profile_id:
@@ -163,7 +167,7 @@ async def refresh(
 
 
 async def logout(*, sessions: SessionStore, identity: Identity) -> None:
-    await sessions.revoke(identity.session_id, identity.user_id)
+    await sessions.revoke(session_id=identity.session_id, user_id=identity.user_id)
 
 
 async def get_user(*, db: AsyncSession, user_id: uuid.UUID) -> User:
@@ -256,7 +260,9 @@ async def select_profile(
 ) -> AuthResult:
     profile = await _own_profile(db, identity.user_id, profile_id)
     user = await _get_user(db, identity.user_id)
-    grant = await sessions.switch_profile(identity.session_id, user.id, profile.id)
+    grant = await sessions.switch_profile(
+        session_id=identity.session_id, user_id=user.id, profile_id=profile.id
+    )
     return _auth_result(user, grant, profile, settings)
 
 
@@ -314,16 +320,42 @@ async def confirm_password_reset(
         .values(used_at=now)
     )
     await db.flush()
-    await sessions.revoke_all(user.id)
+    await sessions.revoke_all(user_id=user.id)
 
 
-async def set_roles(*, db: AsyncSession, user_id: uuid.UUID, roles: list[Role]) -> User:
-    user = await db.scalar(select(User).where(User.id == user_id))
+async def set_roles(
+    *,
+    db: AsyncSession,
+    user_id: uuid.UUID,
+    roles: list[Role],
+    sessions: SessionStore | None = None,
+) -> User:
+    """Replace the account's roles (viewer is always kept).
+
+    Roles ride in access tokens, so with `sessions` (the API always passes it) every session of
+    the account ends: a demoted editor loses CMS rights at once instead of when the token
+    expires. Without Redis that fails, the transaction rolls back and nothing has changed.
+    Callers working on the database alone (scripts, tests) leave the new roles to the next
+    sign-in. The caller ends the sessions once more after the commit (`end_sessions`): a sign-in
+    between this call and the commit read the old roles.
+    """
+    user = await db.scalar(select(User).where(User.id == user_id).with_for_update())
     if user is None:
         raise NotFound("No such user")
     user.roles = sorted(set(roles) | {Role.VIEWER})
     await db.flush()
+    if sessions is not None:
+        await sessions.revoke_all(user_id=user.id)
     return user
+
+
+async def end_sessions(*, sessions: SessionStore, user_id: uuid.UUID) -> None:
+    """End every session of the account, after a commit: a store error is logged, not raised
+    (the change it follows is already committed and was checked against Redis before)."""
+    try:
+        await sessions.revoke_all(user_id=user_id)
+    except (RedisError, OSError) as exc:
+        log.warning("end_sessions_failed", user_id=str(user_id), error=repr(exc))
 
 
 async def create_admin(*, db: AsyncSession, settings: Settings, email: str, password: str) -> User:

@@ -74,7 +74,7 @@ class SessionStore:
         }
         return jwt.encode(claims, self.settings.resolved_jwt_secret(), algorithm=_ALGORITHM)
 
-    async def create(self, user_id: uuid.UUID, profile_id: uuid.UUID | None) -> RefreshGrant:
+    async def create(self, *, user_id: uuid.UUID, profile_id: uuid.UUID | None) -> RefreshGrant:
         session_id = uuid.uuid4().hex
         key = session_key(self.keys, session_id)
         async with self.redis.pipeline(transaction=True) as pipe:
@@ -112,7 +112,7 @@ class SessionStore:
             raise Unauthorized("Not a refresh token", code="invalid_token")
         return claims
 
-    async def rotate(self, token: str) -> RefreshGrant:
+    async def rotate(self, *, token: str) -> RefreshGrant:
         """Exchange a refresh token for the next one."""
         claims = self._decode(token)
         return await self._advance(
@@ -120,7 +120,7 @@ class SessionStore:
         )
 
     async def switch_profile(
-        self, session_id: str, user_id: uuid.UUID, profile_id: uuid.UUID
+        self, *, session_id: str, user_id: uuid.UUID, profile_id: uuid.UUID
     ) -> RefreshGrant:
         """Bind a session to a profile; earlier refresh tokens of the session stop working."""
         return await self._advance(session_id, user_id, presented="", profile_id=profile_id)
@@ -152,18 +152,18 @@ class SessionStore:
             self._refresh_token(session_id, user_id, generation),
         )
 
-    async def revoke(self, session_id: str, user_id: uuid.UUID) -> None:
+    async def revoke(self, *, session_id: str, user_id: uuid.UUID) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.delete(session_key(self.keys, session_id))
             pipe.srem(self._user_sessions_key(user_id), session_id)
             await pipe.execute()
 
-    async def revoke_all(self, user_id: uuid.UUID) -> int:
+    async def revoke_all(self, *, user_id: uuid.UUID) -> int:
         user_key = self._user_sessions_key(user_id)
         session_ids = await self.redis.smembers(user_key)
         async with self.redis.pipeline(transaction=True) as pipe:
-            for session_id in session_ids:
-                pipe.delete(session_key(self.keys, session_id))
+            for session_id in session_ids:  # str: the client decodes responses
+                pipe.delete(session_key(self.keys, str(session_id)))
             pipe.delete(user_key)
             await pipe.execute()
         return len(session_ids)

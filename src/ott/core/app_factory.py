@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
@@ -11,6 +12,7 @@ from starlette.middleware import Middleware
 
 from ott.core.errors import install_error_handlers
 from ott.core.observability import RequestContextMiddleware, health_router
+from ott.core.openapi import document_errors
 from ott.core.resources import Resources
 from ott.core.settings import Settings
 
@@ -23,6 +25,17 @@ def operation_id(route: APIRoute) -> str:
     return f"{tag}-{route.name}"
 
 
+class ServiceApp(FastAPI):
+    """A FastAPI app whose document gives every route its error answers (`Error`) and bearer
+    security. Services publish no docs of their own: the gateway serves one merged document
+    (with its own assets) at /api/docs."""
+
+    def openapi(self) -> dict[str, Any]:
+        if not self.openapi_schema:
+            self.openapi_schema = document_errors(super().openapi(), self.routes)
+        return self.openapi_schema
+
+
 def create_service_app(
     name: str,
     *,
@@ -32,12 +45,14 @@ def create_service_app(
     access_log: bool = False,
     middleware: Sequence[Middleware] = (),
     lifespan_hooks: Sequence[LifespanHook] = (),
+    metrics_route: bool = True,
 ) -> FastAPI:
     """A service app.
 
     With `resources` given (in-process mode) it shares the caller's pools and leaves closing
     them to the caller; without, it opens its own and closes them at shutdown. `middleware`
-    runs inside the request-context middleware, outermost first.
+    runs inside the request-context middleware, outermost first. `metrics_route=False` leaves
+    out /metrics (the gateway's public port).
     """
     owns_resources = resources is None
     app_resources = resources or Resources.open(settings)
@@ -51,13 +66,12 @@ def create_service_app(
                 await stack.enter_async_context(hook(app))
             yield
 
-    is_gateway = name == "gateway"
-    app = FastAPI(
+    app = ServiceApp(
         title=name,
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
-        docs_url="/api/docs" if is_gateway else f"/api/{name}/docs",
-        openapi_url="/api/openapi.json" if is_gateway else f"/api/{name}/openapi.json",
+        docs_url=None,
+        openapi_url=None,
         redoc_url=None,
         middleware=[
             Middleware(RequestContextMiddleware, service=name, access_log=access_log),
@@ -67,7 +81,10 @@ def create_service_app(
     app.state.settings = settings
     app.state.resources = app_resources
     install_error_handlers(app)
-    app.include_router(health_router())
+    health = health_router()
+    if not metrics_route:
+        health.routes = [r for r in health.routes if getattr(r, "path", None) != "/metrics"]
+    app.include_router(health)
     for router in routers:
         app.include_router(router)
     return app

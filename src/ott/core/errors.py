@@ -9,12 +9,25 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger(__name__)
+
+
+class ErrorInfo(BaseModel):
+    code: str = Field(description="Stable and machine-readable, e.g. `session_revoked`")
+    message: str = Field(description="For people")
+    details: Any = Field(description="More about the error, or null; a list for validation")
+
+
+class Error(BaseModel):
+    """The body of every error answer."""
+
+    error: ErrorInfo
 
 
 class AppError(Exception):

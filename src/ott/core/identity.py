@@ -159,15 +159,33 @@ OptionalIdentity = Annotated[Identity | None, Depends(_optional_identity)]
 CurrentIdentity = Annotated[Identity, Depends(_required_identity)]
 
 
-def require_roles(*roles: Role) -> Any:
-    """A route dependency: the caller must hold one of `roles` (admins hold every role)."""
+class RoleCheck:
+    """The dependency `require_roles` makes; a class, so API docs can tell it apart."""
 
-    async def check(identity: CurrentIdentity) -> Identity:
-        if not identity.has_role(*roles):
-            raise Forbidden(f"This needs the role {' or '.join(r.value for r in roles)}")
+    def __init__(self, roles: tuple[Role, ...]) -> None:
+        self.roles = roles
+
+    async def __call__(self, identity: CurrentIdentity) -> Identity:
+        if not identity.has_role(*self.roles):
+            raise Forbidden(f"This needs the role {' or '.join(r.value for r in self.roles)}")
         return identity
 
-    return Depends(check)
+
+def require_roles(*roles: Role) -> Any:
+    """A route dependency: the caller must hold one of `roles` (admins hold every role)."""
+    return Depends(RoleCheck(roles))
+
+
+def identity_use(call: object) -> str | None:
+    """What a dependency does with the caller's identity: 'roles', 'required', 'optional', or
+    None (for API docs: which routes can answer 401 or 403)."""
+    if isinstance(call, RoleCheck):
+        return "roles"
+    if call is _required_identity:
+        return "required"
+    if call is _optional_identity:
+        return "optional"
+    return None
 
 
 def session_key(keys: KeySpace, session_id: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import secrets
 from datetime import timedelta
@@ -92,6 +93,15 @@ class Settings(BaseSettings):
     max_image_upload_bytes: int = 10_485_760
     bulk_upload_timeout_seconds: float = 300.0
     trust_forwarded_for: bool = False
+    # Used only with TRUST_FORWARDED_FOR: the proxies (CIDRs) whose X-Forwarded-For entries are
+    # believed; the client is the right-most address that is not one of them.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1/32", "::1/128"]
+    )
+    # /metrics on the gateway's (public) port; METRICS_PORT serves the gateway process's metrics
+    # on a port of its own (on SERVICE_HOST, as `ott worker --metrics-port` does).
+    metrics_public: bool = False
+    metrics_port: int | None = None
     service_timeout_seconds: float = 5.0
     circuit_reset_seconds: float = 10.0
 
@@ -140,11 +150,18 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "trusted_proxies", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
+    def _split_list(cls, value: object) -> object:
         if isinstance(value, str):
-            return [origin.strip() for origin in value.split(",") if origin.strip()]
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_networks(cls, value: list[str]) -> list[str]:
+        for network in value:
+            ipaddress.ip_network(network, strict=False)  # a ValueError names the bad one
         return value
 
     @field_validator("jwt_expires_in", "jwt_refresh_expires_in", "password_reset_expires_in")

@@ -6,6 +6,8 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from enum import StrEnum
+from functools import partial
+from typing import Any
 
 from fastapi import FastAPI
 from starlette.exceptions import HTTPException
@@ -20,8 +22,14 @@ from ott.core.client import CircuitBreaker, ServiceClient
 from ott.core.resources import Resources
 from ott.core.settings import Environment, Settings
 from ott.core.storage import PRIVATE_PREFIX
+from ott.gateway.admission import AdmissionMiddleware
+from ott.gateway.client_address import ClientAddress
+from ott.gateway.dispatch import ServiceDispatcher
+from ott.gateway.metrics_port import metrics_served
 from ott.gateway.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
-from ott.gateway.router import HttpUpstream, InProcessUpstream, ServiceDispatcher, Upstream
+from ott.gateway.openapi import merged_openapi
+from ott.gateway.proxy import HttpUpstream, InProcessUpstream, Upstream
+from ott.gateway.router import ASSETS_PATH, docs_assets, docs_router
 from ott.gateway.service import Gatekeeper
 from ott.registry import SERVICES
 
@@ -54,6 +62,10 @@ _TUS_RESPONSE_HEADERS = [
 ]
 
 
+# Liveness probes are never rate limited.
+UNCOUNTED_PATHS = frozenset({"/health"})
+
+
 class Mode(StrEnum):
     IN_PROCESS = "in-process"
     SPLIT = "split"
@@ -63,14 +75,14 @@ def create_app(
     settings: Settings, resources: Resources | None = None, *, mode: Mode = Mode.IN_PROCESS
 ) -> FastAPI:
     resources = resources or Resources.open(settings)
-    service_apps: list[FastAPI] = []
+    service_apps: dict[str, FastAPI] = {}
     clients: list[ServiceClient] = []
     upstreams: dict[str, Upstream] = {}
     for spec in SERVICES.values():
         upstream: Upstream
         if mode is Mode.IN_PROCESS:
             service_app = spec.load()(settings, resources)
-            service_apps.append(service_app)
+            service_apps[spec.name] = service_app
             upstream = InProcessUpstream(service_app)
         else:
             client = ServiceClient(
@@ -92,7 +104,7 @@ def create_app(
     @asynccontextmanager
     async def run_services(_: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            for service_app in service_apps:
+            for service_app in service_apps.values():
                 await stack.enter_async_context(service_app.router.lifespan_context(service_app))
             for client in clients:
                 stack.push_async_callback(client.aclose)
@@ -105,36 +117,56 @@ def create_app(
         finally:
             await resources.close()
 
-    gatekeeper = Gatekeeper(resources.redis, resources.keys, settings.rate_limit_per_minute)
+    @asynccontextmanager
+    async def serve_metrics(_: FastAPI) -> AsyncIterator[None]:
+        if settings.metrics_port is None:
+            yield
+            return
+        async with metrics_served(host=settings.service_host, port=settings.metrics_port):
+            yield
+
+    documents: list[dict[str, Any]] = []
+
+    def api_document() -> dict[str, Any]:
+        if not documents:
+            # Split mode: the services' apps are built for their documents only, never started.
+            apps = service_apps or {
+                spec.name: spec.load()(settings, resources) for spec in SERVICES.values()
+            }
+            documents.append(
+                merged_openapi(
+                    gateway=app,
+                    services=[(spec, apps[spec.name]) for spec in SERVICES.values()],
+                    uncounted_paths=UNCOUNTED_PATHS,
+                )
+            )
+        return documents[0]
+
+    cors = _cors_options(settings)
     app = create_service_app(
         "gateway",
         settings=settings,
-        routers=[],
+        routers=[docs_router(api_document)],
         resources=resources,
         access_log=True,
-        lifespan_hooks=[close_resources, run_services],
+        lifespan_hooks=[close_resources, run_services, serve_metrics],
+        metrics_route=settings.metrics_public,
         middleware=[
             Middleware(SecurityHeadersMiddleware, hsts=settings.ott_env is Environment.PRODUCTION),
             Middleware(
-                CORSMiddleware,
-                allow_origins=settings.cors_origins,
-                allow_credentials=True,
-                allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-                allow_headers=[
-                    "authorization",
-                    "content-type",
-                    "x-correlation-id",
-                    *_TUS_REQUEST_HEADERS,
-                ],
-                expose_headers=[
-                    "retry-after",
-                    "x-correlation-id",
-                    "x-ratelimit-limit",
-                    "x-ratelimit-remaining",
-                    *_TUS_RESPONSE_HEADERS,
-                ],
-                max_age=600,
+                AdmissionMiddleware,
+                settings=settings,
+                gatekeeper=Gatekeeper(
+                    resources.redis, resources.keys, settings.rate_limit_per_minute
+                ),
+                client_address=ClientAddress(
+                    trust_forwarded_for=settings.trust_forwarded_for,
+                    trusted_proxies=settings.trusted_proxies,
+                ),
+                with_cors=partial(CORSMiddleware, **cors),
+                uncounted_paths=UNCOUNTED_PATHS,
             ),
+            Middleware(CORSMiddleware, **cors),
             Middleware(
                 BodySizeLimitMiddleware,
                 max_bytes=settings.max_request_bytes,
@@ -149,15 +181,37 @@ def create_app(
                 ServiceDispatcher,
                 settings=settings,
                 upstreams=upstreams,
-                gatekeeper=gatekeeper,
                 streamed_paths=[MEDIA_UPLOAD],
             ),
         ],
     )
+    app.mount(ASSETS_PATH, docs_assets())
     if not settings.media_s3_bucket:
         # Development serves uploaded media itself; production puts a CDN or Nginx in front.
         app.mount("/media", ImmutableFiles(directory=settings.data_dir / "media", check_dir=False))
     return app
+
+
+def _cors_options(settings: Settings) -> dict[str, Any]:
+    return {
+        "allow_origins": settings.cors_origins,
+        "allow_credentials": True,
+        "allow_methods": ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        "allow_headers": [
+            "authorization",
+            "content-type",
+            "x-correlation-id",
+            *_TUS_REQUEST_HEADERS,
+        ],
+        "expose_headers": [
+            "retry-after",
+            "x-correlation-id",
+            "x-ratelimit-limit",
+            "x-ratelimit-remaining",
+            *_TUS_RESPONSE_HEADERS,
+        ],
+        "max_age": 600,
+    }
 
 
 class ImmutableFiles(StaticFiles):

@@ -1,320 +1,49 @@
-"""Routes `/api/<service>/...` to the service: in this process, or over HTTP in split mode.
-
-Every routed request is authenticated (a presented token must be valid), counted against the
-caller's rate limit, stripped of any identity header the client tried to send, and given the
-gateway's signed identity header before it reaches the service.
-"""
+"""The gateway's own routes: the platform's one API document and its docs page, whose Swagger UI
+assets come from the `fastapi-offline` package and are served here (no CDN: the page works on a
+machine without internet)."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import AsyncIterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Callable
+from typing import Any
 
-import httpx
-from fastapi import FastAPI
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from fastapi import APIRouter
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.staticfiles import StaticFiles
 
-from ott.core.client import ServiceClient
-from ott.core.context import CORRELATION_HEADER, current_correlation_id
-from ott.core.errors import AppError, RateLimited, app_error_response
-from ott.core.identity import IDENTITY_HEADER, Identity, encode_internal_identity
-from ott.core.settings import Settings
-from ott.gateway.service import Budget, Gatekeeper, authenticate
-
-_HOP_BY_HOP = {
-    b"connection",
-    b"keep-alive",
-    b"proxy-authenticate",
-    b"proxy-authorization",
-    b"te",
-    b"trailer",
-    b"transfer-encoding",
-    b"upgrade",
-    b"host",
-    b"content-length",
+OPENAPI_PATH = "/api/openapi.json"
+DOCS_PATH = "/api/docs"
+ASSETS_PATH = "/api/docs/assets"
+_SWAGGER_UI_PARAMETERS = {
+    # The default validator badge loads an image from validator.swagger.io.
+    "validatorUrl": None,
+    "persistAuthorization": True,
+    "displayOperationId": True,
+    "tryItOutEnabled": False,
 }
-_STRIPPED_FROM_CLIENT = {IDENTITY_HEADER.encode(), CORRELATION_HEADER.encode()}
 
 
-@dataclass(frozen=True)
-class RouteLabel:
-    """Stands in for a Starlette route so metrics group requests by service, not by raw path."""
-
-    path: str
+def docs_assets() -> StaticFiles:
+    return StaticFiles(packages=[("fastapi_offline", "static")])
 
 
-class Upstream(Protocol):
-    async def __call__(
-        self, scope: Scope, body: bytes, headers: list[tuple[bytes, bytes]], send: Send
-    ) -> None:
-        """Forward a request whose body has been read whole."""
-        ...
+def docs_router(document: Callable[[], dict[str, Any]]) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
 
-    async def stream(
-        self, scope: Scope, receive: Receive, headers: list[tuple[bytes, bytes]], send: Send
-    ) -> None:
-        """Forward a request whose body is passed on while it arrives (uploads)."""
-        ...
+    @router.get(OPENAPI_PATH)
+    async def openapi() -> JSONResponse:
+        return JSONResponse(document())
 
-
-class ClientGone(Exception):
-    """The client disconnected while its body was being passed on."""
-
-
-def _declared_length(scope: Scope) -> list[tuple[bytes, bytes]]:
-    length = dict(scope["headers"]).get(b"content-length")
-    return [(b"content-length", length)] if length is not None else []
-
-
-class InProcessUpstream:
-    """Calls the service's ASGI app directly, as if the request had come over the network."""
-
-    def __init__(self, app: FastAPI) -> None:
-        self.app = app
-
-    async def __call__(
-        self, scope: Scope, body: bytes, headers: list[tuple[bytes, bytes]], send: Send
-    ) -> None:
-        sent = False
-
-        async def receive() -> Message:
-            nonlocal sent
-            if sent:
-                return {"type": "http.disconnect"}
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        child = {k: v for k, v in scope.items() if k not in ("route", "endpoint")}
-        child["headers"] = [*headers, (b"content-length", str(len(body)).encode())]
-        await self.app(child, receive, send)
-
-    async def stream(
-        self, scope: Scope, receive: Receive, headers: list[tuple[bytes, bytes]], send: Send
-    ) -> None:
-        child = {k: v for k, v in scope.items() if k not in ("route", "endpoint")}
-        child["headers"] = [*headers, *_declared_length(scope)]
-        await self.app(child, receive, send)
-
-
-class HttpUpstream:
-    """Forwards the request to the service's own process through the shared service client
-    (timeouts, retries of idempotent calls, circuit breaker). Paths matching `slow_paths`
-    (bulk imports) get `slow_timeout` instead of the client's usual one; streamed bodies get
-    `stream_timeout` for each read and write (an upload may pause, and its last chunk makes the
-    service hash the whole file before it answers)."""
-
-    def __init__(
-        self,
-        client: ServiceClient,
-        *,
-        slow_paths: Sequence[re.Pattern[str]] = (),
-        slow_timeout: float | None = None,
-        stream_timeout: float | None = None,
-    ) -> None:
-        self.client = client
-        self.slow_paths = slow_paths
-        self.slow_timeout = slow_timeout
-        self.stream_timeout = stream_timeout
-
-    async def __call__(
-        self, scope: Scope, body: bytes, headers: list[tuple[bytes, bytes]], send: Send
-    ) -> None:
-        slow = any(pattern.fullmatch(scope["path"]) for pattern in self.slow_paths)
-        response = await self.client.request(
-            scope["method"],
-            _target(scope),
-            content=body or None,
-            headers=_text_headers(headers),
-            read_timeout=self.slow_timeout if slow else None,
+    @router.get(DOCS_PATH)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=OPENAPI_PATH,
+            title="OTT platform API",
+            swagger_js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
+            swagger_css_url=f"{ASSETS_PATH}/swagger-ui.css",
+            swagger_favicon_url=f"{ASSETS_PATH}/favicon.png",
+            swagger_ui_parameters=_SWAGGER_UI_PARAMETERS,
         )
-        await self._relay(response, send)
 
-    async def stream(
-        self, scope: Scope, receive: Receive, headers: list[tuple[bytes, bytes]], send: Send
-    ) -> None:
-        async def body() -> AsyncIterator[bytes]:
-            while True:
-                message = await receive()
-                if message["type"] == "http.disconnect":
-                    raise ClientGone  # aborts the upstream request: the service sees it too
-                if chunk := message.get("body", b""):
-                    yield chunk
-                if not message.get("more_body", False):
-                    return
-
-        try:
-            response = await self.client.request(
-                scope["method"],
-                _target(scope),
-                # httpx sends an async iterator as it is produced (chunked unless the
-                # client's Content-Length is passed on, as it is here when there was one).
-                content=body() if _has_body(scope) else None,
-                headers=_text_headers([*headers, *_declared_length(scope)]),
-                read_timeout=self.stream_timeout,
-            )
-        except ClientGone:
-            return  # nobody is left to answer
-        await self._relay(response, send)
-
-    async def _relay(self, response: httpx.Response, send: Send) -> None:
-        response_headers = [
-            (k.lower(), v)
-            for k, v in response.headers.raw
-            if k.lower() not in _HOP_BY_HOP and k.lower() != b"content-encoding"
-        ]
-        content = response.content
-        response_headers.append((b"content-length", str(len(content)).encode()))
-        await send(
-            {
-                "type": "http.response.start",
-                "status": response.status_code,
-                "headers": response_headers,
-            }
-        )
-        await send({"type": "http.response.body", "body": content})
-
-
-def _has_body(scope: Scope) -> bool:
-    headers = dict(scope["headers"])
-    return b"transfer-encoding" in headers or headers.get(b"content-length", b"0") != b"0"
-
-
-def _target(scope: Scope) -> str:
-    query = scope.get("query_string", b"").decode("latin-1")
-    return f"{scope['path']}?{query}" if query else scope["path"]
-
-
-def _text_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
-    return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers]
-
-
-def _client_ip(scope: Scope, headers: Mapping[bytes, bytes], trust_forwarded_for: bool) -> str:
-    if trust_forwarded_for and (forwarded := headers.get(b"x-forwarded-for")):
-        return forwarded.decode("latin-1").split(",")[0].strip()
-    client = scope.get("client")
-    return client[0] if client else "unknown"
-
-
-def _budget_headers(budget: Budget) -> list[tuple[bytes, bytes]]:
-    return [
-        (b"x-ratelimit-limit", str(budget.limit).encode()),
-        (b"x-ratelimit-remaining", str(budget.remaining).encode()),
-    ]
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-class ServiceDispatcher:
-    """ASGI middleware in front of the gateway's own app: service prefixes go to the services,
-    everything else (health, metrics, docs) to the gateway app itself."""
-
-    def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        settings: Settings,
-        upstreams: Mapping[str, Upstream],
-        gatekeeper: Gatekeeper | None,
-        streamed_paths: Sequence[re.Pattern[str]] = (),
-    ) -> None:
-        self.app = app
-        self.settings = settings
-        self.upstreams = upstreams
-        self.gatekeeper = gatekeeper
-        self.streamed_paths = streamed_paths
-        # Longest prefix first, so /api/stream never swallows a longer sibling.
-        self.prefixes = sorted(upstreams, key=len, reverse=True)
-
-    def _match(self, path: str) -> str | None:
-        for prefix in self.prefixes:
-            if path == prefix or path.startswith(prefix + "/"):
-                return prefix
-        return None
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        prefix = self._match(scope["path"]) if scope["type"] == "http" else None
-        if prefix is None:
-            await self.app(scope, receive, send)
-            return
-        scope["route"] = RouteLabel(prefix + "/*")
-        response_started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal response_started
-            response_started = response_started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self._dispatch(scope, receive, tracking_send, self.upstreams[prefix])
-        except AppError as error:
-            if response_started:
-                raise
-            response = app_error_response(error)
-            await response(scope, receive, send)
-
-    async def _dispatch(
-        self, scope: Scope, receive: Receive, send: Send, upstream: Upstream
-    ) -> None:
-        raw_headers: list[tuple[bytes, bytes]] = scope["headers"]
-        header_map = dict(raw_headers)
-        authorization = header_map.get(b"authorization")
-        identity = authenticate(
-            authorization.decode("latin-1") if authorization else None, self.settings
-        )
-        budget = await self._admit(scope, header_map, identity)
-        if not budget.allowed:
-            raise RateLimited(
-                "Too many requests; slow down",
-                details={
-                    "limit_per_minute": budget.limit,
-                    "retry_after_seconds": budget.retry_after,
-                },
-                headers={
-                    "Retry-After": str(budget.retry_after),
-                    "X-RateLimit-Limit": str(budget.limit),
-                    "X-RateLimit-Remaining": "0",
-                },
-            )
-        headers = [
-            (name, value)
-            for name, value in raw_headers
-            if name not in _STRIPPED_FROM_CLIENT and name not in _HOP_BY_HOP
-        ]
-        # The correlation id the gateway settled on (the client's, or a new one) goes downstream.
-        headers.append((CORRELATION_HEADER.encode(), (current_correlation_id() or "").encode()))
-        if identity is not None:
-            headers.append((IDENTITY_HEADER.encode(), self._sign(identity)))
-
-        async def send_with_budget(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *_budget_headers(budget)]
-            await send(message)
-
-        if any(pattern.fullmatch(scope["path"]) for pattern in self.streamed_paths):
-            await upstream.stream(scope, receive, headers, send_with_budget)
-        else:
-            await upstream(scope, await _read_body(receive), headers, send_with_budget)
-
-    async def _admit(
-        self, scope: Scope, headers: Mapping[bytes, bytes], identity: Identity | None
-    ) -> Budget:
-        limit = self.settings.rate_limit_per_minute
-        if self.gatekeeper is None or scope["method"] == "OPTIONS":
-            return Budget(True, limit, limit, 0)
-        client_ip = _client_ip(scope, headers, self.settings.trust_forwarded_for)
-        return await self.gatekeeper.admit(identity, client_ip)
-
-    def _sign(self, identity: Identity) -> bytes:
-        return encode_internal_identity(identity, self.settings).encode()
+    return router

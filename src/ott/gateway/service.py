@@ -1,10 +1,12 @@
-"""The gateway's rules: who is calling, and whether they are within their request budget."""
+"""The gateway's rules: who is calling, whether their session is alive, and whether they are
+within their request budget."""
 
 from __future__ import annotations
 
 import math
 import time
 from dataclasses import dataclass
+from enum import StrEnum
 
 import redis.exceptions
 import structlog
@@ -18,6 +20,8 @@ from ott.core.settings import Settings
 log = structlog.get_logger(__name__)
 
 WINDOW_SECONDS = 60
+# Callers a replica counts on its own while Redis is down; past that, new ones wait.
+LOCAL_MAX_CALLERS = 100_000
 
 # A sliding-window counter: the previous minute's count, weighted by how much of it still
 # overlaps the last 60 s, plus this minute's. Rejected requests are not counted, so a client
@@ -39,12 +43,25 @@ return {session_alive, 1, current, previous}
 """
 
 
+class SessionState(StrEnum):
+    ANONYMOUS = "anonymous"  # no token, nothing to check
+    ALIVE = "alive"
+    ENDED = "ended"  # logged out, reset, roles changed or stolen refresh token
+    UNVERIFIED = "unverified"  # Redis could not be asked
+
+
 @dataclass(frozen=True)
 class Budget:
     allowed: bool
     limit: int
     remaining: int
     retry_after: int  # seconds; 0 when allowed
+
+
+@dataclass(frozen=True)
+class Admission:
+    budget: Budget
+    session: SessionState
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -56,26 +73,75 @@ def bearer_token(authorization: str | None) -> str | None:
     return token.strip()
 
 
-def authenticate(authorization: str | None, settings: Settings) -> Identity | None:
+def authenticate(*, authorization: str | None, settings: Settings) -> Identity | None:
     """The caller's identity from its access token; None for an anonymous caller."""
     token = bearer_token(authorization)
     return decode_access_token(token, settings) if token else None
 
 
+def _window(now: float) -> tuple[int, float]:
+    """This minute's number and how far into it `now` is (0..1)."""
+    return int(now // WINDOW_SECONDS), (now % WINDOW_SECONDS) / WINDOW_SECONDS
+
+
+def _budget(*, limit: int, allowed: bool, current: int, previous: int, elapsed: float) -> Budget:
+    weighted = previous * (1 - elapsed) + current
+    if allowed:
+        return Budget(True, limit, max(0, math.floor(limit - weighted)), 0)
+    return Budget(False, limit, 0, _retry_after(limit, current, previous, elapsed))
+
+
+def _retry_after(limit: int, current: int, previous: int, elapsed: float) -> int:
+    """Seconds until the weighted count drops below the limit, if no more requests come."""
+    if current >= limit or previous == 0:
+        return max(1, math.ceil((1 - elapsed) * WINDOW_SECONDS))
+    fraction_needed = 1 - (limit - current) / previous
+    return max(1, math.ceil((fraction_needed - elapsed) * WINDOW_SECONDS))
+
+
+class LocalLimiter:
+    """The same sliding window in this process's memory, for while Redis is unreachable: each
+    replica then counts on its own (N replicas admit up to N times the limit), which is better
+    than not counting at all."""
+
+    def __init__(self, limit: int, *, max_callers: int = LOCAL_MAX_CALLERS) -> None:
+        self.limit = limit
+        self.max_callers = max_callers
+        self._counts: dict[int, dict[str, int]] = {}
+
+    def admit(self, *, subject: str, now: float) -> Budget:
+        window, elapsed = _window(now)
+        for old in [w for w in self._counts if w < window - 1]:
+            del self._counts[old]
+        counts = self._counts.setdefault(window, {})
+        if subject not in counts and len(counts) >= self.max_callers:
+            return Budget(False, self.limit, 0, max(1, math.ceil((1 - elapsed) * WINDOW_SECONDS)))
+        previous = self._counts.get(window - 1, {}).get(subject, 0)
+        current = counts.get(subject, 0)
+        if previous * (1 - elapsed) + current >= self.limit:
+            return _budget(
+                limit=self.limit, allowed=False, current=current, previous=previous, elapsed=elapsed
+            )
+        counts[subject] = current + 1
+        return _budget(
+            limit=self.limit, allowed=True, current=current + 1, previous=previous, elapsed=elapsed
+        )
+
+
 class Gatekeeper:
-    """Applies the per-caller rate limit and rejects tokens of ended sessions, in Redis, so every
-    gateway replica shares one budget."""
+    """Applies the per-caller rate limit and looks up the caller's session, in Redis, so every
+    gateway replica shares one budget and sees every logout."""
 
     def __init__(self, redis: Redis, keys: KeySpace, limit_per_minute: int) -> None:
         self.keys = keys
         self.limit = limit_per_minute
         self._check = redis.register_script(_CHECK)
+        self._local = LocalLimiter(limit_per_minute)
 
-    async def admit(self, identity: Identity | None, client_ip: str) -> Budget:
-        subject = f"user:{identity.user_id}" if identity else f"ip:{client_ip}"
+    async def admit(self, *, identity: Identity | None, client_address: str) -> Admission:
+        subject = f"user:{identity.user_id}" if identity else f"ip:{client_address}"
         now = time.time()
-        window = int(now // WINDOW_SECONDS)
-        elapsed = (now % WINDOW_SECONDS) / WINDOW_SECONDS
+        window, elapsed = _window(now)
         # The hash tag keeps both windows of a caller in one Redis Cluster slot.
         current_key = self.keys("ratelimit", f"{{{subject}}}", window)
         previous_key = self.keys("ratelimit", f"{{{subject}}}", window - 1)
@@ -86,20 +152,18 @@ class Gatekeeper:
                 args=[self.limit, WINDOW_SECONDS, f"{elapsed:.4f}"],
             )
         except (redis.exceptions.RedisError, OSError) as exc:
-            # Without Redis the gateway keeps serving: it cannot count or see revocations, and
-            # says so in the logs rather than turning every request away.
-            log.warning("rate_limit_unavailable", error=repr(exc))
-            return Budget(True, self.limit, self.limit, 0)
-        if not alive:
-            raise Unauthorized("The session has ended; log in again", code="session_revoked")
-        weighted = previous * (1 - elapsed) + current
-        if allowed:
-            return Budget(True, self.limit, max(0, math.floor(self.limit - weighted)), 0)
-        return Budget(False, self.limit, 0, self._retry_after(current, previous, elapsed))
-
-    def _retry_after(self, current: int, previous: int, elapsed: float) -> int:
-        """Seconds until the weighted count drops below the limit, if no more requests come."""
-        if current >= self.limit or previous == 0:
-            return max(1, math.ceil((1 - elapsed) * WINDOW_SECONDS))
-        fraction_needed = 1 - (self.limit - current) / previous
-        return max(1, math.ceil((fraction_needed - elapsed) * WINDOW_SECONDS))
+            log.warning("gatekeeper_store_unavailable", error=repr(exc))
+            return Admission(
+                self._local.admit(subject=subject, now=now),
+                SessionState.UNVERIFIED if identity else SessionState.ANONYMOUS,
+            )
+        budget = _budget(
+            limit=self.limit,
+            allowed=bool(allowed),
+            current=int(current),
+            previous=int(previous),
+            elapsed=elapsed,
+        )
+        if identity is None:
+            return Admission(budget, SessionState.ANONYMOUS)
+        return Admission(budget, SessionState.ALIVE if alive else SessionState.ENDED)
