@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from starlette.middleware import Middleware
 
+from ott.core.background import BackgroundHealth, reporting_to
 from ott.core.errors import install_error_handlers
 from ott.core.observability import RequestContextMiddleware, health_router
 from ott.core.resources import Resources
@@ -41,14 +42,16 @@ def create_service_app(
     """
     owns_resources = resources is None
     app_resources = resources or Resources.open(settings)
+    background = BackgroundHealth()  # the hooks' background tasks, for /ready
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             if owns_resources:
                 stack.push_async_callback(app_resources.close)
-            for hook in lifespan_hooks:
-                await stack.enter_async_context(hook(app))
+            with reporting_to(background):
+                for hook in lifespan_hooks:
+                    await stack.enter_async_context(hook(app))
             yield
 
     is_gateway = name == "gateway"
@@ -66,6 +69,7 @@ def create_service_app(
     )
     app.state.settings = settings
     app.state.resources = app_resources
+    app.state.background = background
     install_error_handlers(app)
     app.include_router(health_router())
     for router in routers:
