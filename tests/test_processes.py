@@ -170,7 +170,8 @@ def test_a_service_that_is_down_gives_a_quick_503_and_recovers(split_pair) -> No
 
 
 def test_ott_help_describes_every_command() -> None:
-    for args in ([], ["serve"], ["service"], ["migrate"], ["create-admin"]):
+    commands = ["serve", "service", "worker", "transcode", "migrate", "seed", "create-admin"]
+    for args in [[], *([command] for command in commands)]:
         result = subprocess.run(
             [sys.executable, "-m", "ott", *args, "--help"],
             capture_output=True,
