@@ -119,6 +119,7 @@ class EmbeddedPostgres:
 class _Postmaster:
     pid: int
     shm_id: int | None
+    socket_lock: Path | None  # <socket dir>/.s.PGSQL.<port>.lock, which names the pid too
 
 
 def _read_postmaster_pid(pg_dir: Path) -> _Postmaster | None:
@@ -129,9 +130,15 @@ def _read_postmaster_pid(pg_dir: Path) -> _Postmaster | None:
     try:
         pid = int(lines[0])
     except (IndexError, ValueError):
-        return _Postmaster(pid=0, shm_id=None)  # a torn file: no server wrote it completely
+        return _Postmaster(pid=0, shm_id=None, socket_lock=None)  # torn: no server wrote it
+    port = lines[3].strip() if len(lines) > 3 else ""
+    socket_dir = lines[4].strip() if len(lines) > 4 else ""
     shm = lines[6].split() if len(lines) > 6 else []
-    return _Postmaster(pid=pid, shm_id=int(shm[-1]) if shm and shm[-1].isdigit() else None)
+    return _Postmaster(
+        pid=pid,
+        shm_id=int(shm[-1]) if shm and shm[-1].isdigit() else None,
+        socket_lock=Path(socket_dir) / f".s.PGSQL.{port}.lock" if socket_dir and port else None,
+    )
 
 
 def postmaster_alive(pg_dir: Path) -> bool:
@@ -160,12 +167,13 @@ def postmaster_pid_is_stale(pg_dir: Path) -> bool:
 
 
 def remove_stale_postmaster_pid(pg_dir: Path) -> None:
-    """Remove postmaster.pid once it is safe to: its server is gone (dead, a zombie, or its pid
-    now belongs to another program, which pgserver would mistake for the server) and no process
-    of that server is still attached to its shared memory.
+    """Remove the lock files of a server that is gone, once it is safe to.
 
-    PostgreSQL removes a stale file itself only when the pid is unused; the shared-memory check
-    is what keeps a new server from starting while a dying one's backends still write.
+    Gone: dead, a zombie not yet reaped by init, or its pid now belongs to another program
+    (PostgreSQL and pgserver take any live pid for a running server and refuse to start, or
+    pgserver "joins" it). Safe: no process of that server is still attached to its shared
+    memory, the interlock that keeps a new server from starting while a dying one's backends
+    still write; PostgreSQL reads it from postmaster.pid, so the file stays until then.
     """
     postmaster = _read_postmaster_pid(pg_dir)
     if postmaster is None:
@@ -177,8 +185,17 @@ def remove_stale_postmaster_pid(pg_dir: Path) -> None:
         raise RuntimeError(
             f"{attached} processes of the previous PostgreSQL in {pg_dir} are still running"
         )
+    if postmaster.socket_lock is not None and _lock_names(postmaster.socket_lock, postmaster.pid):
+        postmaster.socket_lock.unlink(missing_ok=True)
     (pg_dir / "postmaster.pid").unlink(missing_ok=True)
     log.warning("embedded_postgres_stale_pid_removed", data_dir=str(pg_dir), pid=postmaster.pid)
+
+
+def _lock_names(lock_file: Path, pid: int) -> bool:
+    try:
+        return lock_file.read_text().split()[:1] == [str(pid)]
+    except (FileNotFoundError, NotADirectoryError):
+        return False
 
 
 def _shared_memory_attachments(shm_id: int | None) -> int:
