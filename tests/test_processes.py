@@ -26,6 +26,10 @@ from tests.processes.running import (
 
 pytestmark = pytest.mark.processes
 
+# The old names, still imported by tests/gateway/test_streaming_upload.py; new code imports
+# from tests.processes.running.
+_env, _stop, _wait_ready = platform_env, stop, wait_ready
+
 
 @pytest.fixture
 def run_dir(tmp_path: Path) -> Path:
