@@ -16,9 +16,12 @@ between them.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import secrets
+import shutil
 import socket
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -102,7 +105,24 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def database_url(data_dir: Path) -> Iterator[str]:
+def stores_root() -> Path:
+    """Where embedded stores keep their data: not in pytest's temporary folder, which every
+    pytest session on the machine (other checkouts' too) makes private to its user again,
+    while the embedded PostgreSQL runs as a user of its own when started as root."""
+    root = Path(tempfile.mkdtemp(prefix="ott-test-stores-"))
+    # Registered before any server starts here, so it runs after their own atexit stops.
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    return root
+
+
+@pytest.fixture
+def machine_dir(stores_root: Path, request: pytest.FixtureRequest) -> Path:
+    """A data folder for a platform that starts its own embedded stores."""
+    return Path(tempfile.mkdtemp(prefix=f"{request.node.name[:40]}-", dir=stores_root))
+
+
+@pytest.fixture(scope="session")
+def database_url(stores_root: Path) -> Iterator[str]:
     if _use_local(LOCAL_PG, "TEST_POSTGRES_URL"):
         name = f"ott_test_{uuid.uuid4().hex[:12]}"
         admin = _admin_pg_url()
@@ -110,13 +130,13 @@ def database_url(data_dir: Path) -> Iterator[str]:
         yield admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
         run_sql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
-        yield start_embedded_postgres(data_dir)
+        yield start_embedded_postgres(stores_root)
 
 
 @pytest.fixture(scope="session")
-def redis_url(data_dir: Path) -> str:
+def redis_url(stores_root: Path) -> str:
     if not _use_local(LOCAL_REDIS, "TEST_REDIS_URL"):
-        return start_embedded_redis(data_dir)
+        return start_embedded_redis(stores_root)
     return os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
 
 

@@ -154,11 +154,11 @@ def test_create_admin_command(settings: Settings, run_dir: Path) -> None:
     assert "too weak" in weak.stderr
 
 
-def test_embedded_stores_keep_accounts_across_restarts(run_dir: Path) -> None:
+def test_embedded_stores_keep_accounts_across_restarts(machine_dir: Path) -> None:
     """A fresh machine: no database configured, so `ott serve` starts its own PostgreSQL and
     Redis in the data folder; a restart finds the account and its session still there."""
     env = fresh_machine_env()
-    data_dir = run_dir / "fresh"
+    data_dir = machine_dir / "fresh"
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     email = unique_email()

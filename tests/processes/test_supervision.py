@@ -4,6 +4,7 @@ that is killed comes back by itself, and the platform recovers without a restart
 from __future__ import annotations
 
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -50,9 +51,9 @@ def eventually(check: Callable[[], bool], what: str) -> float:
 
 
 @pytest.fixture(scope="module")
-def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Platform]:
+def embedded(stores_root: Path) -> Iterator[Platform]:
     """`ott serve` on a machine with no stores configured: it runs its own."""
-    data_dir = tmp_path_factory.mktemp("supervised") / "ott"
+    data_dir = Path(tempfile.mkdtemp(prefix="supervised-", dir=stores_root)) / "ott"
     port = free_port()
     process = spawn(
         ["serve", "--no-demo", "--port", str(port), "--data-dir", str(data_dir)],

@@ -110,6 +110,9 @@ class EmbeddedPostgres:
             if postmaster_alive(self.pg_dir):
                 return
             remove_stale_postmaster_pid(self.pg_dir)
+            # As root, pgserver runs PostgreSQL as its own user and opens the folders above the
+            # data folder to it; something (a tmp cleaner, say) may have closed them since.
+            server.ensure_pgdata_inited()
             # Also records the new postmaster, so it is stopped when this process exits.
             server.ensure_postgres_running()
         log.info("embedded_postgres_restarted", data_dir=str(self.pg_dir))
