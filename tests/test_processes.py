@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 import time
@@ -16,75 +14,21 @@ import psutil
 import pytest
 
 from ott.core.settings import Settings
-from tests.conftest import FAST_BCRYPT_ROUNDS, free_port, run_sql, unique_email
+from tests.conftest import database_named, free_port, run_sql, unique_email
+from tests.processes.running import (
+    fresh_machine_env,
+    platform_env,
+    sign_up_and_list_profiles,
+    spawn,
+    stop,
+    wait_ready,
+)
 
 pytestmark = pytest.mark.processes
 
-STARTUP_TIMEOUT_S = 60
-
-
-def _env(settings: Settings, data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("POSTGRES_", "AUTH_"))}
-    env.update(
-        OTT_ENV="test",
-        DATABASE_URL=str(settings.database_url),
-        REDIS_URL=str(settings.redis_url),
-        REDIS_KEY_PREFIX=settings.redis_key_prefix + "proc:",
-        JWT_SECRET=settings.resolved_jwt_secret(),
-        BCRYPT_ROUNDS=str(FAST_BCRYPT_ROUNDS),
-        DATA_DIR=str(data_dir),
-        LOG_LEVEL="WARNING",
-        **extra,
-    )
-    return env
-
-
-def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "ott", *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"process exited with {process.returncode}"
-        try:
-            if httpx.get(f"{url}/ready", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} did not become ready")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(5)
-
-
-def _sign_up_and_list_profiles(url: str) -> None:
-    with httpx.Client(base_url=url, timeout=10) as client:
-        registered = client.post(
-            "/api/auth/register",
-            json={"email": unique_email(), "password": "Streaming-Tests-42"},
-            headers={"X-Correlation-Id": "process-test"},
-        )
-        assert registered.status_code == 201, registered.text
-        assert registered.headers["x-correlation-id"] == "process-test"
-        token = registered.json()["access_token"]
-        profiles = client.get("/api/auth/profiles", headers={"Authorization": f"Bearer {token}"})
-        assert profiles.status_code == 200, profiles.text
-        assert len(profiles.json()) == 1
+# The old names, still imported by tests/gateway/test_streaming_upload.py; new code imports
+# from tests.processes.running.
+_env, _stop, _wait_ready = platform_env, stop, wait_ready
 
 
 @pytest.fixture
@@ -94,30 +38,30 @@ def run_dir(tmp_path: Path) -> Path:
 
 def test_ott_serve_runs_everything_in_one_process(settings: Settings, run_dir: Path) -> None:
     port = free_port()
-    process = _spawn(["serve", "--no-demo", "--port", str(port)], _env(settings, run_dir))
+    process = spawn(["serve", "--no-demo", "--port", str(port)], platform_env(settings, run_dir))
     try:
         url = f"http://127.0.0.1:{port}"
-        _wait_ready(url, process)
-        _sign_up_and_list_profiles(url)
+        wait_ready(url, process)
+        sign_up_and_list_profiles(url)
         assert psutil.Process(process.pid).children(recursive=True) == []
     finally:
-        _stop(process)
+        stop(process)
 
 
 def test_ott_serve_split_runs_a_process_per_service(settings: Settings, run_dir: Path) -> None:
     gateway_port, auth_port = free_port(), free_port()
-    env = _env(settings, run_dir, AUTH_SERVICE_PORT=str(auth_port))
-    process = _spawn(["serve", "--split", "--no-demo", "--port", str(gateway_port)], env)
+    env = platform_env(settings, run_dir, AUTH_SERVICE_PORT=str(auth_port))
+    process = spawn(["serve", "--split", "--no-demo", "--port", str(gateway_port)], env)
     try:
         url = f"http://127.0.0.1:{gateway_port}"
-        _wait_ready(url, process)
-        _sign_up_and_list_profiles(url)
+        wait_ready(url, process)
+        sign_up_and_list_profiles(url)
         children = psutil.Process(process.pid).children()
         assert any("auth" in " ".join(child.cmdline()) for child in children)
         # The auth service answers on its own port too.
         assert httpx.get(f"http://127.0.0.1:{auth_port}/health").json()["service"] == "auth"
     finally:
-        _stop(process)
+        stop(process)
     time.sleep(0.5)
     assert all(
         not child.is_running() or child.status() == psutil.STATUS_ZOMBIE for child in children
@@ -128,9 +72,11 @@ def test_ott_serve_split_runs_a_process_per_service(settings: Settings, run_dir:
 def split_pair(settings: Settings, run_dir: Path) -> Iterator[dict[str, object]]:
     """`ott service auth` and `ott service gateway` started separately."""
     gateway_port, auth_port = free_port(), free_port()
-    env = _env(settings, run_dir, AUTH_SERVICE_PORT=str(auth_port), CIRCUIT_RESET_SECONDS="1")
-    auth = _spawn(["service", "auth"], env)
-    gateway = _spawn(["service", "gateway", "--port", str(gateway_port)], env)
+    env = platform_env(
+        settings, run_dir, AUTH_SERVICE_PORT=str(auth_port), CIRCUIT_RESET_SECONDS="1"
+    )
+    auth = spawn(["service", "auth"], env)
+    gateway = spawn(["service", "gateway", "--port", str(gateway_port)], env)
     state: dict[str, object] = {
         "env": env,
         "auth": auth,
@@ -139,18 +85,18 @@ def split_pair(settings: Settings, run_dir: Path) -> Iterator[dict[str, object]]
         "auth_url": f"http://127.0.0.1:{auth_port}",
     }
     try:
-        _wait_ready(str(state["auth_url"]), auth)
-        _wait_ready(str(state["url"]), gateway)
+        wait_ready(str(state["auth_url"]), auth)
+        wait_ready(str(state["url"]), gateway)
         yield state
     finally:
-        _stop(gateway)
-        _stop(state["auth"])  # type: ignore[arg-type]
+        stop(gateway)
+        stop(state["auth"])  # type: ignore[arg-type]
 
 
 def test_a_service_that_is_down_gives_a_quick_503_and_recovers(split_pair) -> None:
     url = str(split_pair["url"])
-    _sign_up_and_list_profiles(url)
-    _stop(split_pair["auth"])  # type: ignore[arg-type]
+    sign_up_and_list_profiles(url)
+    stop(split_pair["auth"])  # type: ignore[arg-type]
     with httpx.Client(base_url=url, timeout=10) as client:
         for _ in range(8):  # enough to open the circuit breaker
             started = time.monotonic()
@@ -163,14 +109,15 @@ def test_a_service_that_is_down_gives_a_quick_503_and_recovers(split_pair) -> No
             assert elapsed < 1.0
         assert client.get("/health").status_code == 200  # the gateway itself is fine
 
-        split_pair["auth"] = _spawn(["service", "auth", "--no-migrate"], split_pair["env"])  # type: ignore[arg-type]
-        _wait_ready(str(split_pair["auth_url"]), split_pair["auth"])  # type: ignore[arg-type]
+        split_pair["auth"] = spawn(["service", "auth", "--no-migrate"], split_pair["env"])  # type: ignore[arg-type]
+        wait_ready(str(split_pair["auth_url"]), split_pair["auth"])  # type: ignore[arg-type]
         time.sleep(1.2)  # the breaker's reset timeout in this test
-    _sign_up_and_list_profiles(url)
+    sign_up_and_list_profiles(url)
 
 
 def test_ott_help_describes_every_command() -> None:
-    for args in ([], ["serve"], ["service"], ["migrate"], ["create-admin"]):
+    commands = ["serve", "service", "worker", "transcode", "migrate", "seed", "create-admin"]
+    for args in [[], *([command] for command in commands)]:
         result = subprocess.run(
             [sys.executable, "-m", "ott", *args, "--help"],
             capture_output=True,
@@ -184,7 +131,7 @@ def test_ott_help_describes_every_command() -> None:
 
 def test_create_admin_command(settings: Settings, run_dir: Path) -> None:
     email = unique_email("admin")
-    env = _env(settings, run_dir, OTT_ADMIN_PASSWORD="Admin-Password-77")
+    env = platform_env(settings, run_dir, OTT_ADMIN_PASSWORD="Admin-Password-77")
     result = subprocess.run(
         [sys.executable, "-m", "ott", "create-admin", email],
         env=env,
@@ -207,37 +154,32 @@ def test_create_admin_command(settings: Settings, run_dir: Path) -> None:
     assert "too weak" in weak.stderr
 
 
-def test_embedded_stores_keep_accounts_across_restarts(run_dir: Path) -> None:
+def test_embedded_stores_keep_accounts_across_restarts(machine_dir: Path) -> None:
     """A fresh machine: no database configured, so `ott serve` starts its own PostgreSQL and
     Redis in the data folder; a restart finds the account and its session still there."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("POSTGRES_", "DATABASE_", "REDIS_", "JWT_"))
-    }
-    env.update(OTT_ENV="development", BCRYPT_ROUNDS=str(FAST_BCRYPT_ROUNDS), LOG_LEVEL="WARNING")
-    data_dir = run_dir / "fresh"
+    env = fresh_machine_env()
+    data_dir = machine_dir / "fresh"
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     email = unique_email()
     args = ["serve", "--port", str(port), "--data-dir", str(data_dir)]
 
-    process = _spawn(args, env)
+    process = spawn(args, env)
     try:
-        _wait_ready(url, process)
+        wait_ready(url, process)
         registered = httpx.post(
             f"{url}/api/auth/register", json={"email": email, "password": "Streaming-Tests-42"}
         )
         assert registered.status_code == 201, registered.text
         refresh_token = registered.json()["refresh_token"]
     finally:
-        _stop(process)
+        stop(process)
     assert (data_dir / "postgres").is_dir()
     assert (data_dir / "redis" / "appendonly.aof").exists() or (data_dir / "redis").is_dir()
 
-    process = _spawn(args, env)
+    process = spawn(args, env)
     try:
-        _wait_ready(url, process)
+        wait_ready(url, process)
         login = httpx.post(
             f"{url}/api/auth/login", json={"email": email, "password": "Streaming-Tests-42"}
         )
@@ -252,16 +194,16 @@ def test_embedded_stores_keep_accounts_across_restarts(run_dir: Path) -> None:
         assert found["typo_tolerant"]
         assert "The Dark Knight of Chandni Chowk" in [item["title"] for item in found["items"]]
     finally:
-        _stop(process)
+        stop(process)
 
 
 def test_ott_seed_is_idempotent(settings: Settings, run_dir: Path) -> None:
-    url = str(settings.database_url).replace("postgresql+asyncpg://", "postgresql://")
-    server = url.rpartition("/")[0]
     name = f"ott_seed_{uuid.uuid4().hex[:8]}"
-    run_sql(f"{server}/postgres", f'CREATE DATABASE "{name}"')
+    admin = database_named(str(settings.database_url), "postgres", driver=None)
+    run_sql(admin, f'CREATE DATABASE "{name}"')
     try:
-        env = _env(settings, run_dir) | {"DATABASE_URL": f"{server}/{name}"}
+        url = database_named(str(settings.database_url), name)
+        env = platform_env(settings, run_dir) | {"DATABASE_URL": url}
         outputs = [
             subprocess.run(
                 [sys.executable, "-m", "ott", "seed", "--count", "30"],
@@ -278,4 +220,4 @@ def test_ott_seed_is_idempotent(settings: Settings, run_dir: Path) -> None:
         assert "0 created" in outputs[1].stderr
         assert "30 unchanged" in outputs[1].stderr
     finally:
-        run_sql(f"{server}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        run_sql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

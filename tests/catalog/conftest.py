@@ -29,27 +29,33 @@ from ott.core import migrate
 from ott.core.maturity import MaturityRating
 from ott.core.resources import Resources
 from ott.core.settings import Settings
-from tests.conftest import bearer, register, run_sql, settings_with, start_gateway
+from tests.conftest import (
+    bearer,
+    database_named,
+    register,
+    run_sql,
+    settings_with,
+    start_gateway,
+)
 
 COUNTRIES: Iterator[str] = (a + b for a, b in itertools.product(string.ascii_uppercase, repeat=2))
 
 
 @pytest.fixture(scope="package")
 def catalog_settings(settings: Settings) -> Iterator[Settings]:
-    url = str(settings.database_url).replace("postgresql+asyncpg://", "postgresql://")
-    server, _, _ = url.rpartition("/")
     name = f"ott_catalog_{uuid.uuid4().hex[:8]}"
-    run_sql(f"{server}/postgres", f'CREATE DATABASE "{name}"')
+    admin = database_named(str(settings.database_url), "postgres", driver=None)
+    run_sql(admin, f'CREATE DATABASE "{name}"')
     own = settings_with(
         settings,
-        database_url=f"{server}/{name}",
+        database_url=database_named(str(settings.database_url), name),
         redis_key_prefix=f"{settings.redis_key_prefix}cat:",
         catalog_cache_seconds=10.0,
         catalog_summary_seconds=0.0,
     )
     migrate.upgrade(own)
     yield own
-    run_sql(f"{server}/postgres", f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    run_sql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="package")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC
 from typing import Any
@@ -14,16 +13,18 @@ import structlog
 from redis.asyncio import Redis
 
 from ott.core.context import correlation_id, current_correlation_id
-from ott.core.events import Event, EventBus, EventConsumer
+from ott.core.events import AutoClaim, Event, EventBus, EventConsumer, parse_autoclaim
 from ott.core.redis import KeySpace
 
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 PUBLISHED = "content.published"
 
 
-@pytest.fixture
-async def redis() -> AsyncIterator[Redis]:
-    client = Redis.from_url(REDIS_URL, decode_responses=True)
+@pytest.fixture(params=["suite", "redis-6.2"])
+async def redis(request: pytest.FixtureRequest) -> AsyncIterator[Redis]:
+    """The suite's Redis (7 on the machines' server) and the embedded Redis 6.2: XAUTOCLAIM
+    answers two values on 6.2 and three on 7, and the consumer must work on both."""
+    fixture = "redis_url" if request.param == "suite" else "redis62_url"
+    client = Redis.from_url(request.getfixturevalue(fixture), decode_responses=True)
     yield client
     await client.aclose()
 
@@ -300,3 +301,39 @@ async def test_run_recovers_when_its_stream_disappears(
     assert not task.done()
     stop.set()
     await asyncio.wait_for(task, 1)
+
+
+async def test_claimed_messages_that_left_the_stream_are_acked(
+    redis: Redis, keys: KeySpace, bus: EventBus
+) -> None:
+    """A message trimmed (or deleted) while pending: Redis 6.2 claims it as a nil entry without
+    its id, Redis 7 names it apart; either way it must leave the pending list, and the
+    messages around it must still be handled."""
+    received, handle = recorder()
+    survivor = consumer(bus, {PUBLISHED: handle}, consumer="b", claim_idle_ms=20)
+    await survivor.run_once()  # creates the group
+    first = await bus.publish(PUBLISHED, {"n": 1})
+    await bus.publish(PUBLISHED, {"n": 2})
+    last = await bus.publish(PUBLISHED, {"n": 3})
+    stream = keys("events", PUBLISHED)
+    [(_, entries)] = await redis.xreadgroup("g", "a", {stream: ">"})  # "a" dies holding them
+    await redis.xdel(stream, entries[1][0])
+
+    await asyncio.sleep(0.05)
+    assert await survivor.run_once() == 2
+    assert [event.id for event in received] == [first, last]
+    assert await pending(redis, keys) == 0
+    await asyncio.sleep(0.05)
+    assert await survivor.run_once() == 0
+
+
+def test_autoclaim_answers_of_both_redis_versions_read_alike() -> None:
+    fields = {"id": "e1", "type": PUBLISHED}
+    redis62 = ["0-0", [(None, None), ("1-1", fields)]]
+    redis7 = ["0-0", [("1-1", fields)], ["1-0"]]
+    redis7_nil_fields = ["0-0", [("1-0", None), ("1-1", fields)], []]
+    assert parse_autoclaim(redis62) == AutoClaim("0-0", [("1-1", fields)], [], 1)
+    assert parse_autoclaim(redis7) == AutoClaim("0-0", [("1-1", fields)], ["1-0"], 0)
+    assert parse_autoclaim(redis7_nil_fields) == AutoClaim("0-0", [("1-1", fields)], ["1-0"], 0)
+    with pytest.raises(ValueError, match="XAUTOCLAIM"):
+        parse_autoclaim(["0-0"])

@@ -19,7 +19,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from ott.media import transcode_command
+from ott.cli import media as media_commands
 from ott.media.encoding.local import LocalTranscoder
 from ott.media.encoding.transcoder import (
     InvalidSource,
@@ -359,7 +359,7 @@ async def test_ffmpeg_failure_gives_the_log_tail_and_cleans_up(tmp_path: Path) -
 
 def cli() -> typer.Typer:
     app = typer.Typer()
-    app.command()(transcode_command.transcode)
+    app.command()(media_commands.transcode)
     return app
 
 

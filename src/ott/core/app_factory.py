@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from starlette.middleware import Middleware
 
+from ott.core.background import BackgroundHealth, reporting_to
 from ott.core.errors import install_error_handlers
 from ott.core.observability import RequestContextMiddleware, health_router
 from ott.core.openapi import document_errors
@@ -56,14 +57,16 @@ def create_service_app(
     """
     owns_resources = resources is None
     app_resources = resources or Resources.open(settings)
+    background = BackgroundHealth()  # the hooks' background tasks, for /ready
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             if owns_resources:
                 stack.push_async_callback(app_resources.close)
-            for hook in lifespan_hooks:
-                await stack.enter_async_context(hook(app))
+            with reporting_to(background):
+                for hook in lifespan_hooks:
+                    await stack.enter_async_context(hook(app))
             yield
 
     app = ServiceApp(
@@ -80,6 +83,7 @@ def create_service_app(
     )
     app.state.settings = settings
     app.state.resources = app_resources
+    app.state.background = background
     install_error_handlers(app)
     health = health_router()
     if not metrics_route:

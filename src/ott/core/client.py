@@ -35,7 +35,14 @@ from ott.core.errors import ServiceUnavailable
 log = structlog.get_logger(__name__)
 
 Headers = Mapping[str, str] | Sequence[tuple[str, str]]
-Params = Mapping[str, Any] | Sequence[tuple[str, Any]]
+_Primitive = str | int | float | bool | None
+# What httpx accepts as query parameters (a plain Sequence of pairs is not among them).
+Params = (
+    httpx.QueryParams
+    | Mapping[str, _Primitive | Sequence[_Primitive]]
+    | list[tuple[str, _Primitive]]
+    | tuple[tuple[str, _Primitive], ...]
+)
 Content = bytes | str | AsyncIterable[bytes]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import json
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +22,9 @@ import pydantic_core
 import structlog
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+from redis.typing import EncodableT, FieldT
 
+from ott.core.background import Backoff
 from ott.core.context import correlation_id, current_correlation_id
 from ott.core.redis import KeySpace
 
@@ -31,6 +33,8 @@ log = structlog.get_logger(__name__)
 DONE_MARKER_TTL_S = 7 * 24 * 3600
 _MIN_BACKOFF_S = 0.1
 _MAX_BACKOFF_S = 5.0
+# How many of its own pending messages a consumer checks when Redis 6.2 hid which ones left.
+_VANISHED_SCAN = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +85,7 @@ class EventBus:
         Pass `event_id` to make a retried publish of the same fact idempotent for consumers.
         """
         event_id = event_id or uuid.uuid4().hex
-        fields = {
+        fields: dict[FieldT, EncodableT] = {
             "id": event_id,
             "type": event_type,
             "payload": pydantic_core.to_json(payload).decode(),
@@ -100,6 +104,57 @@ class _Message:
     stream_id: str
     fields: dict[str, str]
     delivery_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class AutoClaim:
+    """An XAUTOCLAIM answer, the same whichever Redis gave it."""
+
+    cursor: str
+    entries: list[tuple[str, dict[str, str]]]
+    # Claimed messages that are no longer in the stream (trimmed or deleted).
+    deleted: list[str]
+    # Redis 6.2 answers each of those with a nil entry that does not even name it.
+    unnamed_deleted: int
+
+
+def parse_autoclaim(reply: Sequence[Any]) -> AutoClaim:
+    """Redis 6.2 answers (cursor, entries), with a nil entry for a message that left the
+    stream; Redis 7 answers (cursor, entries, deleted ids) and leaves such messages out."""
+    if len(reply) not in (2, 3):
+        raise ValueError(f"unexpected XAUTOCLAIM answer of {len(reply)} parts")
+    entries: list[tuple[str, dict[str, str]]] = []
+    deleted = [str(stream_id) for stream_id in reply[2]] if len(reply) == 3 else []
+    unnamed = 0
+    for stream_id, fields in _entries(reply[1], keep_deleted=True):
+        if not stream_id:
+            unnamed += 1
+        elif not fields:  # XADD cannot write an entry without fields: this one is gone
+            deleted.append(stream_id)
+        else:
+            entries.append((stream_id, fields))
+    return AutoClaim(str(reply[0]), entries, deleted, unnamed)
+
+
+def _entries(
+    rows: Iterable[Any] | None, *, keep_deleted: bool = False
+) -> Iterator[tuple[str, dict[str, str]]]:
+    """(id, fields) of stream entries as redis-py parses them with decode_responses=True; a
+    nil entry (a message deleted from the stream) is ("", {}) or, unless kept, left out."""
+    for row in rows or ():
+        stream_id, fields = (row[0], row[1]) if row is not None else (None, None)
+        if (stream_id is None or not fields) and not keep_deleted:
+            continue
+        yield (str(stream_id or ""), {str(k): str(v) for k, v in (fields or {}).items()})
+
+
+def _streams(response: Any) -> Iterator[tuple[str, Any]]:
+    """(stream, entries) of an XREADGROUP answer: a list of pairs (RESP2) or a dict (RESP3)."""
+    if isinstance(response, dict):
+        yield from ((str(stream), entries) for stream, entries in response.items())
+        return
+    for stream, entries in response or ():
+        yield str(stream), entries
 
 
 class EventConsumer:
@@ -146,23 +201,23 @@ class EventConsumer:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until `stop` is set, riding out Redis outages with a capped backoff."""
-        backoff = _MIN_BACKOFF_S
+        backoff = Backoff(_MIN_BACKOFF_S, _MAX_BACKOFF_S)
         while not stop.is_set():
             try:
                 await self.run_once()
             except (RedisError, OSError):
+                delay = backoff.next_delay()
                 log.warning(
                     "event consumer: Redis error, backing off",
                     group=self.group,
                     consumer=self.consumer,
-                    backoff_s=backoff,
+                    backoff_s=delay,
                     exc_info=True,
                 )
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), backoff)
-                backoff = min(backoff * 2, _MAX_BACKOFF_S)
+                    await asyncio.wait_for(stop.wait(), delay)
             else:
-                backoff = _MIN_BACKOFF_S
+                backoff.reset()
 
     async def run_once(self) -> int:
         """Reclaim stale messages, read new ones, handle them; return how many were acked."""
@@ -192,10 +247,17 @@ class EventConsumer:
     async def _claim_stale(self) -> list[_Message]:
         claimed: list[tuple[str, str, dict[str, str]]] = []
         for stream in self._handlers:
-            _cursor, entries, _deleted = await self.redis.xautoclaim(
+            reply = await self.redis.xautoclaim(
                 stream, self.group, self.consumer, self.claim_idle_ms, count=self.batch_size
             )
-            claimed += [(stream, stream_id, fields) for stream_id, fields in entries]
+            answer = parse_autoclaim(reply)
+            claimed += [(stream, stream_id, fields) for stream_id, fields in answer.entries]
+            gone = list(answer.deleted)
+            if answer.unnamed_deleted:
+                known = {stream_id for stream_id, _ in answer.entries}
+                gone += await self._vanished(stream, known=known, up_to=answer.cursor)
+            if gone:
+                await self._ack_vanished(stream, gone)
         if not claimed:
             return []
         # XAUTOCLAIM does not report delivery counts; XPENDING does.
@@ -204,10 +266,41 @@ class EventConsumer:
                 pipe.xpending_range(stream, self.group, stream_id, stream_id, 1)
             pending = await pipe.execute()
         return [
-            _Message(stream, stream_id, fields, info[0]["times_delivered"])
+            _Message(stream, stream_id, fields, int(info[0]["times_delivered"]))
             for (stream, stream_id, fields), info in zip(claimed, pending, strict=True)
             if info
         ]
+
+    async def _vanished(self, stream: str, *, known: set[str], up_to: str) -> list[str]:
+        """Ids of this consumer's pending messages that are no longer in the stream.
+
+        Redis 6.2 answers a claimed message that was trimmed or deleted with a nil entry that
+        does not name it; left pending, it would be claimed again and again, forever.
+        """
+        last = "+" if up_to in ("0-0", "0") else up_to
+        pending = await self.redis.xpending_range(
+            stream, self.group, "-", last, _VANISHED_SCAN, consumername=self.consumer
+        )
+        candidates = [str(p["message_id"]) for p in pending if str(p["message_id"]) not in known]
+        if not candidates:
+            return []
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for stream_id in candidates:
+                pipe.xrange(stream, stream_id, stream_id)
+            found = await pipe.execute()
+        return [stream_id for stream_id, rows in zip(candidates, found, strict=True) if not rows]
+
+    async def _ack_vanished(self, stream: str, ids: list[str]) -> None:
+        # Nothing is left to handle or dead-letter: the stream's length cap (or an XDEL)
+        # removed these before this group got to them.
+        log.warning(
+            "event consumer: messages left the stream before they were handled",
+            group=self.group,
+            stream=stream,
+            count=len(ids),
+            ids=ids[:10],
+        )
+        await self.redis.xack(stream, self.group, *ids)
 
     async def _read_new(self, *, block: bool) -> list[_Message]:
         response = await self.redis.xreadgroup(
@@ -219,8 +312,8 @@ class EventConsumer:
         )
         return [
             _Message(stream, stream_id, fields, 1)
-            for stream, entries in response or []
-            for stream_id, fields in entries
+            for stream, entries in _streams(response)
+            for stream_id, fields in _entries(entries)
         ]
 
     async def _process(self, message: _Message) -> bool:
@@ -271,16 +364,19 @@ class EventConsumer:
         return True
 
     async def _dead_letter(self, message: _Message, error: str) -> None:
-        record = {
-            **message.fields,
-            "stream": message.stream,
-            "stream_id": message.stream_id,
-            "group": self.group,
-            "consumer": self.consumer,
-            "delivery_count": message.delivery_count,
-            "error": error,
-            "failed_at": datetime.now(UTC).isoformat(),
-        }
+        # redis-py's field mapping is invariant in its key type, so copy rather than unpack.
+        record: dict[FieldT, EncodableT] = {k: v for k, v in message.fields.items()}
+        record.update(
+            {
+                "stream": message.stream,
+                "stream_id": message.stream_id,
+                "group": self.group,
+                "consumer": self.consumer,
+                "delivery_count": message.delivery_count,
+                "error": error,
+                "failed_at": datetime.now(UTC).isoformat(),
+            }
+        )
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.xadd(self.dead_letter_key, record, maxlen=self.bus.maxlen, approximate=True)
             pipe.xack(message.stream, self.group, message.stream_id)

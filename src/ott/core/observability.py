@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ott.core.background import BackgroundHealth
 from ott.core.context import CORRELATION_HEADER, correlation_id, new_correlation_id
 from ott.core.errors import error_response
 from ott.core.settings import Settings
@@ -133,14 +134,22 @@ def health_router() -> APIRouter:
     async def health(request: Request) -> dict[str, str]:
         return {"status": "ok", "service": request.app.title}
 
-    @router.get("/ready", summary="Readiness: PostgreSQL and Redis are reachable")
+    @router.get(
+        "/ready", summary="Readiness: PostgreSQL and Redis reachable, background tasks running"
+    )
     async def ready(request: Request) -> Any:
         checks = await request.app.state.resources.check()
-        if all(checks.values()):
+        background: BackgroundHealth | None = getattr(request.app.state, "background", None)
+        failing = background.failing() if background is not None else []
+        if all(checks.values()) and not failing:
             return {"status": "ready", "checks": checks}
-        failing = [name for name, ok in checks.items() if not ok]
+        problems = [f"{name} unreachable" for name, ok in checks.items() if not ok]
+        problems += [f"{task.name} keeps failing" for task in failing]
         return error_response(
-            503, "not_ready", f"Not ready: {', '.join(failing)} unreachable", {"checks": checks}
+            503,
+            "not_ready",
+            f"Not ready: {', '.join(problems)}",
+            {"checks": checks, "tasks": {task.name: task.report() for task in failing}},
         )
 
     @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)

@@ -211,10 +211,10 @@ def sign_v4(
     string_to_sign = "\n".join(
         [_ALGORITHM, stamp, scope, hashlib.sha256(canonical_request.encode()).hexdigest()]
     )
-    key = _hmac(
+    signing_key = _hmac(
         _hmac(_hmac(_hmac(f"AWS4{secret_key}".encode(), day), region), service), "aws4_request"
     )
-    signature = hmac.new(key, string_to_sign.encode(), hashlib.sha256).hexdigest()
+    signature = hmac.new(signing_key, string_to_sign.encode(), hashlib.sha256).hexdigest()
     return {
         **headers,
         "x-amz-date": stamp,

@@ -1,22 +1,31 @@
-"""`ott transcode FILE`: run the local transcoder on one file, with a progress bar and a summary.
+"""`ott worker` (transcoding workers) and `ott transcode FILE` (one file, with a progress bar).
 
-The lead registers `transcode` on the `ott` Typer app (src/ott/cli.py).
+A worker needs only the database (DATABASE_URL) and the media store's settings, so it runs on
+this machine or another. SIGTERM or SIGINT stops it cleanly: running jobs are stopped (their
+FFmpeg killed) and handed back to the queue for another worker.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from prometheus_client import start_http_server
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ott.core.settings import get_settings
+from ott.cli.common import DataDir, command_settings, console
+from ott.cli.supervise import Supervisor
+from ott.core.database import create_engine, create_sessionmaker
+from ott.core.embedded import EmbeddedPostgres, EmbeddedStore, configured_database_url
+from ott.core.settings import Settings
+from ott.core.storage import create_storage
 from ott.media.encoding.transcoder import (
     InvalidSource,
     TrackInput,
@@ -24,11 +33,68 @@ from ott.media.encoding.transcoder import (
     TranscodeRequest,
     TranscodeResult,
 )
-from ott.media.jobs.factory import create_transcoder
+from ott.media.jobs.factory import create_transcoder, create_worker
 
 EXIT_INVALID_SOURCE = 2
 EXIT_FAILED = 1
-console = Console(stderr=True)
+
+
+def worker(
+    concurrency: Annotated[
+        int | None,
+        typer.Option(min=1, help="Jobs run at once. [default: WORKER_CONCURRENCY or 1]"),
+    ] = None,
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Serve Prometheus metrics on this port.")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Run transcoding workers (here or on another machine: they need only DATABASE_URL and
+    the media store's settings). SIGTERM stops them cleanly; running jobs go back to the
+    queue."""
+    settings = command_settings(data_dir)
+    stores: list[EmbeddedStore] = []
+    if not configured_database_url(settings):  # a laptop: the platform's embedded server
+        postgres = EmbeddedPostgres(settings.data_dir)
+        with console.status("Starting PostgreSQL…"):
+            settings = settings.model_copy(update={"database_url": postgres.start()})
+        stores.append(postgres)
+    console.print(
+        f"[bold green]transcoding worker[/bold green] "
+        f"(concurrency {concurrency or settings.worker_concurrency})"
+    )
+    supervisor = Supervisor(stores)
+    supervisor.start()
+    try:
+        asyncio.run(run_workers(settings, concurrency=concurrency, metrics_port=metrics_port))
+    finally:
+        supervisor.stop()
+
+
+async def run_workers(
+    settings: Settings, *, concurrency: int | None = None, metrics_port: int | None = None
+) -> None:
+    if metrics_port:
+        start_http_server(metrics_port, addr=settings.service_host)
+    engine = create_engine(settings)
+    storage = create_storage(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        worker = create_worker(
+            settings=settings,
+            sessionmaker=create_sessionmaker(engine),
+            storage=storage,
+            concurrency=concurrency,
+        )
+        await worker.run(stop)
+    finally:
+        close = getattr(storage, "aclose", None)
+        if close is not None:
+            await close()
+        await engine.dispose()
 
 
 def parse_track(value: str) -> TrackInput:
@@ -63,7 +129,9 @@ def _summary(result: TranscodeResult, out: Path, wall: float) -> Table:
     return table
 
 
-async def _run(request: TranscodeRequest, out: Path, preset: str | None) -> TranscodeResult:
+async def _run(
+    request: TranscodeRequest, out: Path, *, settings: Settings, preset: str | None
+) -> TranscodeResult:
     columns = (
         TextColumn("Transcoding"),
         BarColumn(),
@@ -76,7 +144,7 @@ async def _run(request: TranscodeRequest, out: Path, preset: str | None) -> Tran
         async def on_progress(percent: float) -> None:
             progress.update(task, completed=percent)
 
-        transcoder = create_transcoder(settings=get_settings(), preset=preset)
+        transcoder = create_transcoder(settings=settings, preset=preset)
         return await transcoder.transcode(request, out, on_progress=on_progress)
 
 
@@ -112,7 +180,7 @@ def transcode(
     target.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     try:
-        result = asyncio.run(_run(request, target, preset))
+        result = asyncio.run(_run(request, target, settings=command_settings(), preset=preset))
     except (InvalidSource, TranscodeError, KeyboardInterrupt) as error:
         if created:  # the transcoder removed what it wrote; leave no empty folder behind
             with contextlib.suppress(OSError):

@@ -1,0 +1,27 @@
+"""The `ott` command line, every command in one place: one module per group of commands.
+
+- serve.py: `serve` (the whole platform), `service` (one service alone)
+- admin.py: `migrate`, `seed`, `create-admin`
+- media.py: `worker` (transcoding workers), `transcode` (one file)
+"""
+
+from __future__ import annotations
+
+import typer
+
+from ott.cli import admin, media, serve
+
+app = typer.Typer(
+    help="OTT platform: run the services and workers, transcode, migrate, manage accounts.",
+    rich_markup_mode="markdown",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+app.command()(serve.serve)
+app.command()(serve.service)
+app.command()(media.worker)
+app.command()(media.transcode)
+app.command()(admin.migrate)
+app.command()(admin.seed)
+app.command("create-admin")(admin.create_admin)

@@ -1,0 +1,220 @@
+"""`ott serve` (the whole platform) and `ott service NAME` (one service alone)."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Annotated
+
+import httpx
+import typer
+
+from ott.cli.common import DataDir, Prepared, console, prepare, run_server, run_with_resources
+from ott.cli.supervise import Supervisor
+from ott.core.resources import Resources
+from ott.core.settings import Settings
+from ott.registry import SERVICES
+
+_SERVICE_READY_TIMEOUT_S = 60.0
+_PR_SET_PDEATHSIG = 1
+
+Port = Annotated[int | None, typer.Option(help="Port. [default: the service's *_PORT]")]
+Host = Annotated[str, typer.Option(help="Interface to listen on.")]
+
+
+def serve(
+    port: Annotated[
+        int | None, typer.Option(help="Gateway port. [default: API_GATEWAY_PORT or 3000]")
+    ] = None,
+    host: Host = "127.0.0.1",
+    data_dir: DataDir = None,
+    demo: Annotated[
+        bool,
+        typer.Option("--demo/--no-demo", help="Load the demo catalog when the catalog is empty."),
+    ] = True,
+    split: Annotated[
+        bool,
+        typer.Option(
+            "--split",
+            help="One process per service on its own port; the gateway proxies over HTTP.",
+        ),
+    ] = False,
+) -> None:
+    """Run the whole platform behind the API gateway, with one transcoding worker in the CMS
+    (RUN_WORKER_IN_PROCESS=false leaves transcoding to `ott worker` processes). Embedded
+    stores and, with --split, service processes that stop are started again."""
+    from ott.gateway.app import Mode, create_app
+
+    prepared = prepare(data_dir, api_gateway_port=port)
+    settings = prepared.settings
+    if demo:
+        _seed_if_empty(settings)
+    children = _start_services(settings) if split else []
+    supervisor = Supervisor([*prepared.stores, *children])
+    supervisor.start()
+    try:
+        mode = Mode.SPLIT if split else Mode.IN_PROCESS
+        gateway_port = settings.api_gateway_port
+        console.print(
+            f"[bold green]OTT platform[/bold green] ({mode.value}) on http://{host}:{gateway_port}"
+            f"  · API docs: http://{host}:{gateway_port}/api/docs"
+        )
+        run_server(create_app(settings, mode=mode), host=host, port=gateway_port)
+    finally:
+        supervisor.stop()
+        _stop(children)
+
+
+def service(
+    name: Annotated[str, typer.Argument(help=f"gateway or one of: {', '.join(SERVICES)}")],
+    port: Port = None,
+    host: Host = "127.0.0.1",
+    data_dir: DataDir = None,
+    migrate: Annotated[bool, typer.Option(help="Apply migrations before starting.")] = True,
+) -> None:
+    """Run one service alone on its port (the gateway proxies to the others over HTTP)."""
+    if name != "gateway" and name not in SERVICES:
+        console.print(
+            f"[red]unknown service {name!r}[/red]; choose gateway or {', '.join(SERVICES)}"
+        )
+        raise typer.Exit(code=2)
+    prepared = prepare(data_dir, migrate=migrate)
+    settings = prepared.settings
+    if name == "gateway":
+        from ott.gateway.app import Mode, create_app
+
+        app = create_app(settings, mode=Mode.SPLIT)
+    else:
+        app = SERVICES[name].load()(settings, None)
+    _supervised(
+        prepared,
+        lambda: run_server(app, host=host, port=port or settings.service_port(name)),
+    )
+
+
+def _supervised(prepared: Prepared, run: Callable[[], None]) -> None:
+    supervisor = Supervisor(prepared.stores)
+    supervisor.start()
+    try:
+        run()
+    finally:
+        supervisor.stop()
+
+
+class ServiceProcess:
+    """One `ott service NAME` child of `ott serve --split`."""
+
+    def __init__(self, service: str, env: dict[str, str]) -> None:
+        self.service = service
+        self.name = f"service {service}"
+        self.env = env
+        self.process = self._spawn()
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def restart(self) -> None:
+        self.process = self._spawn()
+
+    def terminate(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+
+    def wait(self) -> None:
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "ott", "service", self.service, "--no-migrate"],
+            env=self.env,
+            preexec_fn=_DIE_WITH_PARENT,
+        )
+
+
+def _parent_death_signal() -> Callable[[], None] | None:
+    """A pre-exec hook asking Linux to stop the child when the thread that started it ends
+    (the main thread, or the supervisor's for a restarted service: both last until
+    shutdown). libc is loaded here, not in the forked child, where that is unsafe."""
+    if sys.platform != "linux":
+        return None
+    prctl = ctypes.CDLL("libc.so.6", use_errno=True).prctl
+
+    def set_signal() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+    return set_signal
+
+
+_DIE_WITH_PARENT = _parent_death_signal()
+
+
+def _child_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": settings.database_url or "",
+            "REDIS_URL": settings.redis_url or "",
+            "JWT_SECRET": settings.resolved_jwt_secret(),
+            "DATA_DIR": str(settings.data_dir),
+        }
+    )
+    return env
+
+
+def _wait_until_healthy(child: ServiceProcess, url: str) -> None:
+    deadline = time.monotonic() + _SERVICE_READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if not child.alive():
+            console.print(f"[red]{child.name} exited with code {child.process.returncode}[/red]")
+            raise typer.Exit(code=1)
+        try:
+            if httpx.get(f"{url}/health", timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    console.print(f"[red]{child.name} did not become healthy at {url}[/red]")
+    raise typer.Exit(code=1)
+
+
+def _start_services(settings: Settings) -> list[ServiceProcess]:
+    env = _child_env(settings)
+    children = [ServiceProcess(name, env) for name in SERVICES]
+    try:
+        for child in children:
+            url = settings.service_url(child.service)
+            _wait_until_healthy(child, url)
+            console.print(f"[green]✓[/green] {child.service} on {url} (pid {child.process.pid})")
+    except BaseException:
+        _stop(children)
+        raise
+    return children
+
+
+def _stop(children: list[ServiceProcess]) -> None:
+    for child in children:
+        child.terminate()
+    for child in children:
+        child.wait()
+
+
+def _seed_if_empty(settings: Settings) -> None:
+    from ott.seed.load import catalog_is_empty, seed_demo_catalog
+
+    async def work(resources: Resources) -> int | None:
+        if not await catalog_is_empty(resources):
+            return None
+        return (await seed_demo_catalog(resources)).created
+
+    with console.status("Loading the demo catalog…"):
+        created = run_with_resources(settings, work)
+    if created is not None:
+        console.print(f"[green]✓[/green] demo catalog: {created} titles")
