@@ -51,21 +51,7 @@ ADMIN_PASSWORD = "Schemathesis-Admin-2030"
 # Operations of services owned elsewhere that fail today: operation id -> what fails, with the
 # example that showed it. They are not run (a server error costs tens of seconds of logging and
 # replay); remove an entry once it is fixed. Nothing of the gateway or auth belongs here.
-KNOWN_FAILURES: dict[str, str] = {
-    "catalog-list_content": "500 on an empty cursor: GET /api/catalog/content?cursor= "
-    "(A value is required for bind parameter 'cursor_key')",
-    "catalog-search": "500 on a NUL in the query: GET /api/catalog/search?q=%00 "
-    "(PostgreSQL: invalid byte sequence for encoding UTF8: 0x00)",
-    "cms-list_content": "undocumented 400 for a cursor that does not decode: "
-    "GET /api/cms/content?cursor=COM1",
-    "cms-bulk_upload": "undocumented 415 for a POST without a JSON or CSV file "
-    "(the route declares no request body either)",
-    "uploads-create_upload": "undocumented 412 without Tus-Resumable (the tus headers are not "
-    "declared as parameters, so no generated request sends them): POST /api/cms/uploads",
-    "uploads-upload_offset": "undocumented 412 without Tus-Resumable: HEAD /api/cms/uploads/0",
-    "uploads-append": "undocumented 412 without Tus-Resumable: PATCH /api/cms/uploads/0",
-    "uploads-terminate": "undocumented 412 without Tus-Resumable: DELETE /api/cms/uploads/0",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def _document_without_stores() -> dict[str, Any]:

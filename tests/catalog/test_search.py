@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import httpx
 import pytest
 
 from ott.catalog.cache import CatalogCache
+from ott.core.event_types import ContentPublished
 from ott.core.resources import Resources
 from tests.catalog.conftest import COUNTRIES, Catalog
 from tests.conftest import assert_error
@@ -89,7 +91,9 @@ async def test_a_content_event_drops_cached_answers_within_a_second(
     # Without an event the cached answer stands (this is what the cache is for)...
     assert await _found(capi, catalog, "comet") == ["Cached Comet"]
     # ...and the CMS's content event ends it.
-    await resources.events.publish("content.published", {"content_id": "x"})
+    await resources.events.publish(
+        ContentPublished(content_id=uuid.uuid4(), workflow_state="published", version=1)
+    )
     deadline = asyncio.get_running_loop().time() + 1.0
     while asyncio.get_running_loop().time() < deadline:
         if len(await _found(capi, catalog, "comet")) == 2:

@@ -10,13 +10,27 @@ from uuid import uuid4
 
 import pytest
 import structlog
+from pydantic import ConfigDict
 from redis.asyncio import Redis
 
 from ott.core.context import correlation_id, current_correlation_id
+from ott.core.event_types import ContentPublished, EventPayload
 from ott.core.events import AutoClaim, Event, EventBus, EventConsumer, parse_autoclaim
 from ott.core.redis import KeySpace
 
-PUBLISHED = "content.published"
+
+class Published(EventPayload):
+    """A test event whose payload is whatever the test gives it."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+    name = "test.published"
+
+
+class Deleted(Published):
+    name = "test.deleted"
+
+
+PUBLISHED = Published.name
 
 
 @pytest.fixture(params=["suite", "redis-6.2"])
@@ -62,12 +76,12 @@ async def pending(redis: Redis, keys: KeySpace, group: str = "g") -> int:
 
 async def test_publish_then_consume(redis: Redis, keys: KeySpace, bus: EventBus) -> None:
     received, handle = recorder()
-    sub = consumer(bus, {PUBLISHED: handle})
+    sub = consumer(bus, {Published: handle})
     assert await sub.run_once() == 0  # creates the group
 
     token = correlation_id.set("corr-123")
     try:
-        event_id = await bus.publish(PUBLISHED, {"content_id": 42, "title": "Dune"})
+        event_id = await bus.publish(Published(**{"content_id": 42, "title": "Dune"}))
     finally:
         correlation_id.reset(token)
 
@@ -75,7 +89,7 @@ async def test_publish_then_consume(redis: Redis, keys: KeySpace, bus: EventBus)
     [event] = received
     assert event.id == event_id
     assert event.type == PUBLISHED
-    assert event.payload == {"content_id": 42, "title": "Dune"}
+    assert event.payload.model_dump() == {"content_id": 42, "title": "Dune"}
     assert event.correlation_id == "corr-123"
     assert event.occurred_at.tzinfo == UTC
     assert event.delivery_count == 1
@@ -87,10 +101,10 @@ async def test_publish_then_consume(redis: Redis, keys: KeySpace, bus: EventBus)
 async def test_event_published_before_the_group_exists_is_delivered(
     redis: Redis, keys: KeySpace, bus: EventBus
 ) -> None:
-    event_id = await bus.publish(PUBLISHED, {"content_id": 1})
+    event_id = await bus.publish(Published(**{"content_id": 1}))
     received, handle = recorder()
 
-    assert await consumer(bus, {PUBLISHED: handle}).run_once() == 1
+    assert await consumer(bus, {Published: handle}).run_once() == 1
     assert [event.id for event in received] == [event_id]
     assert received[0].correlation_id is None
 
@@ -103,11 +117,11 @@ async def test_handler_runs_with_the_event_correlation_id(keys: KeySpace, bus: E
 
     token = correlation_id.set("corr-abc")
     try:
-        await bus.publish(PUBLISHED, {})
+        await bus.publish(Published(**{}))
     finally:
         correlation_id.reset(token)
 
-    await consumer(bus, {PUBLISHED: handle}).run_once()
+    await consumer(bus, {Published: handle}).run_once()
     [(corr, log_context)] = seen
     assert corr == "corr-abc"
     assert log_context["correlation_id"] == "corr-abc"
@@ -118,23 +132,23 @@ async def test_handler_runs_with_the_event_correlation_id(keys: KeySpace, bus: E
 async def test_each_event_type_goes_to_its_handler(bus: EventBus) -> None:
     published, on_published = recorder()
     deleted, on_deleted = recorder()
-    sub = consumer(bus, {PUBLISHED: on_published, "content.deleted": on_deleted})
+    sub = consumer(bus, {Published: on_published, Deleted: on_deleted})
 
-    await bus.publish(PUBLISHED, {"n": 1})
-    await bus.publish("content.deleted", {"n": 2})
+    await bus.publish(Published(**{"n": 1}))
+    await bus.publish(Deleted(**{"n": 2}))
 
     assert await sub.run_once() == 2
-    assert [e.payload for e in published] == [{"n": 1}]
-    assert [e.payload for e in deleted] == [{"n": 2}]
+    assert [e.payload.model_dump() for e in published] == [{"n": 1}]
+    assert [e.payload.model_dump() for e in deleted] == [{"n": 2}]
 
 
 async def test_message_of_a_dead_consumer_is_reclaimed(
     redis: Redis, keys: KeySpace, bus: EventBus
 ) -> None:
     received, handle = recorder()
-    survivor = consumer(bus, {PUBLISHED: handle}, consumer="b", claim_idle_ms=50)
+    survivor = consumer(bus, {Published: handle}, consumer="b", claim_idle_ms=50)
     await survivor.run_once()  # creates the group
-    event_id = await bus.publish(PUBLISHED, {"content_id": 7})
+    event_id = await bus.publish(Published(**{"content_id": 7}))
 
     # Consumer "a" reads the message and dies before acking it.
     read = await redis.xreadgroup("g", "a", {keys("events", PUBLISHED): ">"})
@@ -153,8 +167,8 @@ async def test_lost_ack_does_not_run_the_handler_twice(
     redis: Redis, keys: KeySpace, bus: EventBus
 ) -> None:
     received, handle = recorder()
-    sub = consumer(bus, {PUBLISHED: handle}, claim_idle_ms=50)
-    await bus.publish(PUBLISHED, {"content_id": 7})
+    sub = consumer(bus, {Published: handle}, claim_idle_ms=50)
+    await bus.publish(Published(**{"content_id": 7}))
     assert await sub.run_once() == 1
 
     # Put the handled message back into the pending list, as if its ack had never arrived.
@@ -171,10 +185,10 @@ async def test_lost_ack_does_not_run_the_handler_twice(
 
 async def test_republished_event_id_is_handled_once(bus: EventBus) -> None:
     received, handle = recorder()
-    sub = consumer(bus, {PUBLISHED: handle})
+    sub = consumer(bus, {Published: handle})
 
-    await bus.publish(PUBLISHED, {"content_id": 7}, event_id="evt-1")
-    await bus.publish(PUBLISHED, {"content_id": 7}, event_id="evt-1")
+    await bus.publish(Published(**{"content_id": 7}), event_id="evt-1")
+    await bus.publish(Published(**{"content_id": 7}), event_id="evt-1")
 
     assert await sub.run_once() == 2
     assert [event.id for event in received] == ["evt-1"]
@@ -189,8 +203,8 @@ async def test_failing_handler_is_dead_lettered_after_max_deliveries(
         attempts.append(event.delivery_count)
         raise RuntimeError("transcoder unavailable")
 
-    sub = consumer(bus, {PUBLISHED: handle}, group="billing", claim_idle_ms=20, max_deliveries=3)
-    event_id = await bus.publish(PUBLISHED, {"content_id": 9})
+    sub = consumer(bus, {Published: handle}, group="billing", claim_idle_ms=20, max_deliveries=3)
+    event_id = await bus.publish(Published(**{"content_id": 9}))
 
     dead_key = keys("events", "dead", "billing")
     async with asyncio.timeout(3):
@@ -216,9 +230,9 @@ async def test_message_that_keeps_killing_consumers_is_dead_lettered(
     redis: Redis, keys: KeySpace, bus: EventBus
 ) -> None:
     received, handle = recorder()
-    sub = consumer(bus, {PUBLISHED: handle}, claim_idle_ms=20, max_deliveries=1)
+    sub = consumer(bus, {Published: handle}, claim_idle_ms=20, max_deliveries=1)
     await sub.run_once()
-    await bus.publish(PUBLISHED, {"content_id": 9})
+    await bus.publish(Published(**{"content_id": 9}))
     await redis.xreadgroup("g", "a", {keys("events", PUBLISHED): ">"})  # "a" crashes on it
 
     await asyncio.sleep(0.05)
@@ -232,9 +246,9 @@ async def test_message_that_keeps_killing_consumers_is_dead_lettered(
 async def test_consumers_of_one_group_split_the_messages(bus: EventBus) -> None:
     first, on_first = recorder()
     second, on_second = recorder()
-    c1 = consumer(bus, {PUBLISHED: on_first}, consumer="c1", batch_size=5)
-    c2 = consumer(bus, {PUBLISHED: on_second}, consumer="c2", batch_size=5)
-    ids = [await bus.publish(PUBLISHED, {"n": n}) for n in range(20)]
+    c1 = consumer(bus, {Published: on_first}, consumer="c1", batch_size=5)
+    c2 = consumer(bus, {Published: on_second}, consumer="c2", batch_size=5)
+    ids = [await bus.publish(Published(**{"n": n})) for n in range(20)]
 
     for _ in range(2):
         assert await c1.run_once() == 5
@@ -251,10 +265,10 @@ async def test_consumers_of_one_group_split_the_messages(bus: EventBus) -> None:
 async def test_every_group_gets_every_message(bus: EventBus) -> None:
     search, on_search = recorder()
     email, on_email = recorder()
-    ids = [await bus.publish(PUBLISHED, {"n": n}) for n in range(5)]
+    ids = [await bus.publish(Published(**{"n": n})) for n in range(5)]
 
-    assert await consumer(bus, {PUBLISHED: on_search}, group="search").run_once() == 5
-    assert await consumer(bus, {PUBLISHED: on_email}, group="email").run_once() == 5
+    assert await consumer(bus, {Published: on_search}, group="search").run_once() == 5
+    assert await consumer(bus, {Published: on_email}, group="email").run_once() == 5
     assert [e.id for e in search] == ids
     assert [e.id for e in email] == ids
 
@@ -264,17 +278,17 @@ async def test_run_survives_a_failing_handler_and_stops_on_request(bus: EventBus
     both_handled = asyncio.Event()
 
     async def handle(event: Event) -> None:
-        if event.payload["n"] == 0 and event.delivery_count == 1:
+        if event.payload.model_dump()["n"] == 0 and event.delivery_count == 1:
             raise RuntimeError("first attempt fails")
-        handled.append((event.payload["n"], event.delivery_count))
+        handled.append((event.payload.model_dump()["n"], event.delivery_count))
         if len(handled) == 2:
             both_handled.set()
 
-    sub = consumer(bus, {PUBLISHED: handle}, claim_idle_ms=50)
+    sub = consumer(bus, {Published: handle}, claim_idle_ms=50)
     stop = asyncio.Event()
     task = asyncio.create_task(sub.run(stop))
-    await bus.publish(PUBLISHED, {"n": 0})
-    await bus.publish(PUBLISHED, {"n": 1})
+    await bus.publish(Published(**{"n": 0}))
+    await bus.publish(Published(**{"n": 1}))
 
     await asyncio.wait_for(both_handled.wait(), 3)
     assert sorted(handled) == [(0, 2), (1, 1)]
@@ -286,18 +300,18 @@ async def test_run_recovers_when_its_stream_disappears(
     redis: Redis, keys: KeySpace, bus: EventBus
 ) -> None:
     arrivals: asyncio.Queue[Event] = asyncio.Queue()
-    sub = consumer(bus, {PUBLISHED: arrivals.put})
+    sub = consumer(bus, {Published: arrivals.put})
     stop = asyncio.Event()
     task = asyncio.create_task(sub.run(stop))
-    await bus.publish(PUBLISHED, {"n": 1})
-    assert (await asyncio.wait_for(arrivals.get(), 3)).payload == {"n": 1}
+    await bus.publish(Published(**{"n": 1}))
+    assert (await asyncio.wait_for(arrivals.get(), 3)).payload.model_dump() == {"n": 1}
 
     # Deleting the stream drops the group too; reads then fail with NOGROUP until it is recreated.
     await redis.delete(keys("events", PUBLISHED))
     await asyncio.sleep(0.05)
-    await bus.publish(PUBLISHED, {"n": 2})
+    await bus.publish(Published(**{"n": 2}))
 
-    assert (await asyncio.wait_for(arrivals.get(), 3)).payload == {"n": 2}
+    assert (await asyncio.wait_for(arrivals.get(), 3)).payload.model_dump() == {"n": 2}
     assert not task.done()
     stop.set()
     await asyncio.wait_for(task, 1)
@@ -310,11 +324,11 @@ async def test_claimed_messages_that_left_the_stream_are_acked(
     its id, Redis 7 names it apart; either way it must leave the pending list, and the
     messages around it must still be handled."""
     received, handle = recorder()
-    survivor = consumer(bus, {PUBLISHED: handle}, consumer="b", claim_idle_ms=20)
+    survivor = consumer(bus, {Published: handle}, consumer="b", claim_idle_ms=20)
     await survivor.run_once()  # creates the group
-    first = await bus.publish(PUBLISHED, {"n": 1})
-    await bus.publish(PUBLISHED, {"n": 2})
-    last = await bus.publish(PUBLISHED, {"n": 3})
+    first = await bus.publish(Published(**{"n": 1}))
+    await bus.publish(Published(**{"n": 2}))
+    last = await bus.publish(Published(**{"n": 3}))
     stream = keys("events", PUBLISHED)
     [(_, entries)] = await redis.xreadgroup("g", "a", {stream: ">"})  # "a" dies holding them
     await redis.xdel(stream, entries[1][0])
@@ -337,3 +351,31 @@ def test_autoclaim_answers_of_both_redis_versions_read_alike() -> None:
     assert parse_autoclaim(redis7_nil_fields) == AutoClaim("0-0", [("1-1", fields)], ["1-0"], 0)
     with pytest.raises(ValueError, match="XAUTOCLAIM"):
         parse_autoclaim(["0-0"])
+
+
+async def test_a_payload_its_model_refuses_is_dead_lettered_not_handled(
+    redis: Redis, keys: KeySpace, bus: EventBus
+) -> None:
+    # A publisher that sends what the registry's model does not accept (an older or buggy
+    # one) must not reach the handler with half a payload, nor block the stream.
+    received, handle = recorder()
+    sub = consumer(bus, {ContentPublished: handle}, group="typed")
+    await sub.run_once()
+    await redis.xadd(
+        bus.stream_key(ContentPublished.name),
+        {
+            "id": "bad-1",
+            "type": ContentPublished.name,
+            "payload": '{"content_id": "not-a-uuid", "version": "one"}',
+            "correlation_id": "",
+            "occurred_at": "2026-12-01T00:00:00+00:00",
+        },
+    )
+    good = ContentPublished(content_id=uuid4(), workflow_state="published", version=2)
+    await bus.publish(good)
+
+    assert await sub.run_once() == 2
+    assert [event.payload for event in received] == [good]
+    [(_, dead)] = await redis.xrange(keys("events", "dead", "typed"))
+    assert dead["id"] == "bad-1"
+    assert "malformed event" in dead["error"]

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from ott.core.event_types import UserRegistered
 from ott.core.events import EventConsumer
 from ott.core.resources import Resources
 from ott.core.settings import Settings
@@ -148,13 +149,14 @@ async def test_correlation_id_follows_a_request_into_its_events(
     seen: list[tuple[str | None, str]] = []
 
     async def on_registered(event) -> None:
-        seen.append((event.correlation_id, event.payload["email"]))
+        assert isinstance(event.payload, UserRegistered)
+        seen.append((event.correlation_id, event.payload.email))
 
     consumer = EventConsumer(
         resources.events,
         group=f"test-{unique_email()}",
         consumer="c1",
-        handlers={"user.registered": on_registered},
+        handlers={UserRegistered: on_registered},
         block_ms=100,
     )
     email = unique_email()

@@ -22,6 +22,7 @@ from ott.auth.schemas import (
     UserOut,
 )
 from ott.core.database import DbSession, Sessionmaker
+from ott.core.event_types import UserRegistered
 from ott.core.identity import CurrentIdentity, Identity, Role, require_roles
 from ott.core.openapi import error_responses
 
@@ -46,8 +47,7 @@ async def register(
     # Background tasks run after the request's transaction has committed.
     background.add_task(
         request.app.state.resources.events.publish,
-        "user.registered",
-        {"user_id": str(result.user.id), "email": result.user.email},
+        UserRegistered(user_id=result.user.id, email=result.user.email),
     )
     return result
 

@@ -9,13 +9,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from ott.catalog.cache import CONTENT_EVENTS, CatalogCache
+from ott.catalog.cache import CatalogCache
 from ott.catalog.dependencies import CatalogRuntime, install_runtime
 from ott.catalog.facets import FacetCounts
 from ott.catalog.router import router
 from ott.catalog.spelling import Vocabulary
 from ott.core.app_factory import create_service_app
 from ott.core.background import running_in_background
+from ott.core.event_types import CONTENT_CHANGES
 from ott.core.events import Event, EventConsumer
 from ott.core.resources import Resources
 from ott.core.settings import Settings
@@ -43,7 +44,7 @@ async def _catalog_runtime(app: FastAPI) -> AsyncIterator[None]:
         resources.events,
         group="catalog-cache",
         consumer=f"{socket.gethostname()}-{os.getpid()}",
-        handlers=dict.fromkeys(CONTENT_EVENTS, on_content_event),
+        handlers=dict.fromkeys(CONTENT_CHANGES, on_content_event),
         block_ms=500,
         claim_idle_ms=5_000,
     )

@@ -21,7 +21,6 @@ from ott.core.redis import KeySpace
 
 log = structlog.get_logger(__name__)
 
-CONTENT_EVENTS = ("content.published", "content.updated", "content.archived")
 _REDIS_ERRORS = (redis.exceptions.RedisError, OSError)
 
 

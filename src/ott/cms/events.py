@@ -17,45 +17,40 @@ from typing import Any
 
 from ott.cms.schedule import is_scheduled
 from ott.content.models import WorkflowState
+from ott.core.event_types import ContentArchived, ContentChange, ContentPublished, ContentUpdated
 from ott.core.events import EventBus
-
-PUBLISHED_EVENT = "content.published"
-UPDATED_EVENT = "content.updated"
-ARCHIVED_EVENT = "content.archived"
-
-Event = tuple[str, dict[str, Any]]
 
 _PUBLISH_CONCURRENCY = 64
 
 
 def event_for(
-    *, before: Any, state: WorkflowState, published_at: datetime | None, now: datetime
-) -> str:
+    *,
+    before: Any,
+    state: WorkflowState,
+    published_at: datetime | None,
+    now: datetime,
+    content_id: uuid.UUID,
+    version: int,
+) -> ContentChange:
     """The one event a change announces. `before` is the row before the change (anything
     with its workflow_state, published_at and updated_at), None for a new title."""
+    kind: type[ContentChange] = ContentUpdated
     if state is WorkflowState.ARCHIVED:
-        return ARCHIVED_EVENT
-    if state is WorkflowState.PUBLISHED and published_at is not None and published_at <= now:
+        kind = ContentArchived
+    elif state is WorkflowState.PUBLISHED and published_at is not None and published_at <= now:
         was_live = (
             before is not None
             and before.workflow_state is WorkflowState.PUBLISHED
             and not is_scheduled(before)
         )
         if not was_live:
-            return PUBLISHED_EVENT
-    return UPDATED_EVENT
+            kind = ContentPublished
+    return kind(content_id=content_id, workflow_state=state.value, version=version)
 
 
-def event_payload(*, content_id: uuid.UUID, state: WorkflowState, version: int) -> dict[str, Any]:
-    return {"content_id": str(content_id), "workflow_state": state.value, "version": version}
-
-
-async def publish_events(bus: EventBus, events: list[Event]) -> None:
+async def publish_events(bus: EventBus, events: list[ContentChange]) -> None:
     """Announce committed changes (run as a background task, after the commit)."""
     for start in range(0, len(events), _PUBLISH_CONCURRENCY):
         await asyncio.gather(
-            *(
-                bus.publish(kind, payload)
-                for kind, payload in events[start : start + _PUBLISH_CONCURRENCY]
-            )
+            *(bus.publish(event) for event in events[start : start + _PUBLISH_CONCURRENCY])
         )

@@ -37,11 +37,11 @@ from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from ott.cms.events import PUBLISHED_EVENT, event_payload
 from ott.cms.schedule import SCHEDULED_SQL
 from ott.content.models import WorkflowState
 from ott.core.app_factory import LifespanHook
 from ott.core.background import running_in_background
+from ott.core.event_types import ContentPublished
 from ott.core.resources import Resources
 
 log = structlog.get_logger(__name__)
@@ -77,12 +77,13 @@ class PublishScheduler:
                 if not rows:
                     break
                 for content_id, version, published_at in rows:
+                    event = ContentPublished(
+                        content_id=content_id,
+                        workflow_state=WorkflowState.PUBLISHED.value,
+                        version=version,
+                    )
                     await self.resources.events.publish(
-                        PUBLISHED_EVENT,
-                        event_payload(
-                            content_id=content_id, state=WorkflowState.PUBLISHED, version=version
-                        ),
-                        event_id=f"{PUBLISHED_EVENT}:{content_id}:{published_at.isoformat()}",
+                        event, event_id=f"{event.name}:{content_id}:{published_at.isoformat()}"
                     )
                 ids = [row[0] for row in rows]
                 await db.execute(_ANNOUNCED, {"ids": ids})

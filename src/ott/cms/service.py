@@ -36,7 +36,7 @@ from ott.cms.checks import (
     check_version,
     genre_ids,
 )
-from ott.cms.events import UPDATED_EVENT, Event, event_for, event_payload
+from ott.cms.events import event_for
 from ott.cms.reading import view
 from ott.cms.schedule import go_live_time, published_at_after_edit
 from ott.cms.schemas import (
@@ -52,13 +52,14 @@ from ott.cms.writer import TitleWrite, write_titles
 from ott.content.models import Content, ContentVersion, WorkflowState
 from ott.core.database import db_now
 from ott.core.errors import Conflict, NotFound, ValidationFailed
+from ott.core.event_types import ContentChange, ContentUpdated
 from ott.core.identity import Identity
 
 
 @dataclass
 class Outcome:
     view: ContentView
-    events: list[Event] = field(default_factory=list)
+    events: list[ContentChange] = field(default_factory=list)
 
 
 # --- who may edit -------------------------------------------------------------------------
@@ -147,7 +148,14 @@ async def _apply(
     """Write the next version: new metadata (`title`), or only a new state when None."""
     row = stored.row
     version = row.version + 1
-    event = event_for(before=row, state=state, published_at=published_at, now=now)
+    event = event_for(
+        before=row,
+        state=state,
+        published_at=published_at,
+        now=now,
+        content_id=row.id,
+        version=version,
+    )
     write = TitleWrite(
         content_id=row.id,
         snapshot=snapshot_of(title) if title is not None else stored.snapshot,
@@ -161,8 +169,7 @@ async def _apply(
         details=details or {},
     )
     await _write(db, [write], identity=identity, now=now)
-    payload = event_payload(content_id=row.id, state=state, version=version)
-    return Outcome(view=await view(db=db, content_id=row.id), events=[(event, payload)])
+    return Outcome(view=await view(db=db, content_id=row.id), events=[event])
 
 
 async def _replace(
@@ -233,7 +240,7 @@ async def create(*, db: AsyncSession, identity: Identity, title: TitleIn) -> Out
         ) from exc
     return Outcome(
         view=await view(db=db, content_id=content_id),
-        events=[(UPDATED_EVENT, event_payload(content_id=content_id, state=state, version=1))],
+        events=[ContentUpdated(content_id=content_id, workflow_state=state.value, version=1)],
     )
 
 

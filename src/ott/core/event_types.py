@@ -28,7 +28,8 @@ class EventPayload(BaseModel):
     # Unknown fields are ignored, so a publisher may add a field before its consumers read it.
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    name: ClassVar[EventName]
+    # Its stream: an EventName for the platform's events (tests define their own).
+    name: ClassVar[str]
 
 
 class UserRegistered(EventPayload):
@@ -65,6 +66,9 @@ CONTENT_CHANGES: tuple[type[ContentChange], ...] = (
     ContentArchived,
 )
 
-REGISTRY: dict[EventName, type[EventPayload]] = {
-    payload.name: payload for payload in (UserRegistered, *CONTENT_CHANGES)
-}
+PayloadModel = type[EventPayload]
+
+# Every event of the platform by name: what a tool reading a stream (or the dead letters) parses
+# its payloads with.
+_EVERY_PAYLOAD: tuple[PayloadModel, ...] = (UserRegistered, *CONTENT_CHANGES)
+REGISTRY: dict[EventName, PayloadModel] = {EventName(p.name): p for p in _EVERY_PAYLOAD}

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import pydantic_core
 import structlog
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -26,6 +24,7 @@ from redis.typing import EncodableT, FieldT
 
 from ott.core.background import Backoff
 from ott.core.context import correlation_id, current_correlation_id
+from ott.core.event_types import EventPayload, PayloadModel
 from ott.core.redis import KeySpace
 
 log = structlog.get_logger(__name__)
@@ -41,7 +40,7 @@ _VANISHED_SCAN = 1000
 class Event:
     id: str
     type: str
-    payload: dict[str, Any]
+    payload: EventPayload  # an instance of the model the consumer registered for this type
     correlation_id: str | None
     occurred_at: datetime
     # Delivery information: where the message sits in its stream, and how often it was delivered.
@@ -50,12 +49,18 @@ class Event:
 
     @classmethod
     def from_fields(
-        cls, fields: Mapping[str, str], *, stream_id: str, delivery_count: int
+        cls,
+        fields: Mapping[str, str],
+        *,
+        model: PayloadModel,
+        stream_id: str,
+        delivery_count: int,
     ) -> Event:
+        """The message as an event; a payload its model refuses raises ValueError."""
         return cls(
             id=fields["id"],
             type=fields["type"],
-            payload=json.loads(fields["payload"]),
+            payload=model.model_validate_json(fields["payload"]),
             correlation_id=fields.get("correlation_id") or None,
             occurred_at=datetime.fromisoformat(fields["occurred_at"]),
             stream_id=stream_id,
@@ -77,18 +82,17 @@ class EventBus:
     def stream_key(self, event_type: str) -> str:
         return self.keys("events", event_type)
 
-    async def publish(
-        self, event_type: str, payload: Mapping[str, Any], *, event_id: str | None = None
-    ) -> str:
-        """Append an event to its type's stream and return its id.
+    async def publish(self, payload: EventPayload, *, event_id: str | None = None) -> str:
+        """Append an event to its type's stream (`payload.name`) and return its id.
 
         Pass `event_id` to make a retried publish of the same fact idempotent for consumers.
         """
+        event_type = payload.name
         event_id = event_id or uuid.uuid4().hex
         fields: dict[FieldT, EncodableT] = {
             "id": event_id,
             "type": event_type,
-            "payload": pydantic_core.to_json(payload).decode(),
+            "payload": payload.model_dump_json(),
             "correlation_id": current_correlation_id() or "",
             "occurred_at": datetime.now(UTC).isoformat(),
         }
@@ -179,7 +183,7 @@ class EventConsumer:
         *,
         group: str,
         consumer: str,
-        handlers: Mapping[str, Handler],
+        handlers: Mapping[PayloadModel, Handler],
         block_ms: int = 1000,
         batch_size: int = 32,
         claim_idle_ms: int = 30_000,
@@ -195,7 +199,8 @@ class EventConsumer:
         self.batch_size = batch_size
         self.claim_idle_ms = claim_idle_ms
         self.max_deliveries = max_deliveries
-        self._handlers = {bus.stream_key(event_type): h for event_type, h in handlers.items()}
+        self._handlers = {bus.stream_key(model.name): h for model, h in handlers.items()}
+        self._models = {bus.stream_key(model.name): model for model in handlers}
         self.dead_letter_key = bus.keys("events", "dead", group)
         self._groups_ready = False
 
@@ -320,7 +325,10 @@ class EventConsumer:
         """Handle one message; True if it was acked (handled, a duplicate, or dead-lettered)."""
         try:
             event = Event.from_fields(
-                message.fields, stream_id=message.stream_id, delivery_count=message.delivery_count
+                message.fields,
+                model=self._models[message.stream],
+                stream_id=message.stream_id,
+                delivery_count=message.delivery_count,
             )
         except (KeyError, TypeError, ValueError) as exc:
             await self._dead_letter(message, f"malformed event: {exc!r}")

@@ -26,13 +26,14 @@ from ott.cms.bulk.existing import CHUNK, lock_existing
 from ott.cms.bulk.items import Parsed
 from ott.cms.bulk.planning import Tally, plan_chunk
 from ott.cms.checks import check_may_create, genre_ids
-from ott.cms.events import Event, event_for, event_payload
+from ott.cms.events import event_for
 from ott.cms.schemas import BulkResult
 from ott.cms.workflow import Action
 from ott.cms.writer import write_titles
 from ott.content.models import WorkflowState
 from ott.core.database import db_now
 from ott.core.errors import Conflict
+from ott.core.event_types import ContentChange
 from ott.core.identity import Identity
 
 
@@ -52,7 +53,7 @@ def new_title_state(*, identity: Identity, publish: bool) -> WorkflowState:
 
 async def import_titles(
     *, db: AsyncSession, identity: Identity, parsed: Parsed, publish: bool
-) -> tuple[BulkResult, list[Event]]:
+) -> tuple[BulkResult, list[ContentChange]]:
     """Validate the whole file, then write it in one transaction (the caller's)."""
     new_state = new_title_state(identity=identity, publish=publish)
     await asyncio.to_thread(validation.validate, parsed)
@@ -68,7 +69,7 @@ async def import_titles(
 
     now = await db_now(db)
     tally = Tally()
-    events: list[Event] = []
+    events: list[ContentChange] = []
     for start in range(0, len(items), CHUNK):
         plan = plan_chunk(
             chunk=items[start : start + CHUNK],
@@ -93,15 +94,14 @@ async def import_titles(
                 code="external_id_taken",
             ) from exc
         for write, before in plan.writes:
-            kind = event_for(
-                before=before, state=write.state, published_at=write.published_at, now=now
-            )
             events.append(
-                (
-                    kind,
-                    event_payload(
-                        content_id=write.content_id, state=write.state, version=write.version
-                    ),
+                event_for(
+                    before=before,
+                    state=write.state,
+                    published_at=write.published_at,
+                    now=now,
+                    content_id=write.content_id,
+                    version=write.version,
                 )
             )
         db.expunge_all()

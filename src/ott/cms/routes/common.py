@@ -9,15 +9,16 @@ from fastapi import BackgroundTasks, Request
 from starlette.datastructures import UploadFile
 
 from ott.cms import json_body
-from ott.cms.events import Event, publish_events
+from ott.cms.events import publish_events
 from ott.cms.schemas import ContentView
 from ott.cms.service import Outcome
 from ott.core.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from ott.core.event_types import ContentChange
 
 _MULTIPART_FRAMING = 4096  # what multipart boundaries and part headers may add to a file
 
 
-def announce(request: Request, background: BackgroundTasks, events: list[Event]) -> None:
+def announce(request: Request, background: BackgroundTasks, events: list[ContentChange]) -> None:
     if events:
         background.add_task(publish_events, request.app.state.resources.events, events)
 
