@@ -87,7 +87,7 @@ from catalog_workload import (
     request_mix,
     walk_cursor,
 )
-from ott.core.resources import Resources
+from ott.core.app_context import AppContext
 from processes import print_failure, scratch_folder
 from report_format import RESULTS_DIR, machine_description
 
@@ -106,7 +106,7 @@ async def run(args: argparse.Namespace) -> int:
     failures: list[str] = []
     with scratch_folder("ott-bench-catalog-", keep=args.keep_scratch) as scratch:
         stores: Stores | None = None
-        resources: Resources | None = None
+        resources: AppContext | None = None
         try:
             machine = machine_description()
             print(f"machine: {machine}", flush=True)
@@ -131,7 +131,7 @@ async def run(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
-async def make_requests(resources: Resources, rng: Random, args: argparse.Namespace) -> RequestMix:
+async def make_requests(resources: AppContext, rng: Random, args: argparse.Namespace) -> RequestMix:
     """The requests of every scenario, made of what the viewer may see in the catalog."""
     visible, genres = await visible_titles(resources)
     return request_mix(
@@ -147,7 +147,7 @@ async def make_requests(resources: Resources, rng: Random, args: argparse.Namesp
 async def measure_servers(
     args: argparse.Namespace,
     stores: Stores,
-    resources: Resources,
+    resources: AppContext,
     scratch: Path,
     mix: RequestMix,
     rng: Random,
@@ -292,7 +292,7 @@ async def cursor_pages_again(
 
 
 async def explain_plans(
-    args: argparse.Namespace, stores: Stores, resources: Resources, mix: RequestMix
+    args: argparse.Namespace, stores: Stores, resources: AppContext, mix: RequestMix
 ) -> list[PlanCase]:
     """EXPLAIN the service's own SQL for what was measured: the deep cursor pages, a series'
     detail, the slowest listing of the set-up pass, and the --plan-* queries."""
@@ -327,7 +327,7 @@ async def explain_plans(
     )
 
 
-async def close(stores: Stores | None, resources: Resources | None) -> None:
+async def close(stores: Stores | None, resources: AppContext | None) -> None:
     """Everything the run opened, whatever happened: connections, database, Redis keys."""
     if resources is not None:
         with contextlib.suppress(Exception):

@@ -20,10 +20,10 @@ from sqlalchemy import select, text
 from ott.catalog.visibility import VISIBLE, Viewer
 from ott.cms.bulk import import_titles, parse_json
 from ott.content.models import Content, Genre
+from ott.core.app_context import AppContext
 from ott.core.identity import Identity
 from ott.core.locale import Language
 from ott.core.maturity import DEFAULT_PROFILE_RATING
-from ott.core.resources import Resources
 from ott.core.tiers import SubscriptionTier
 from ott.seed import generate_catalog
 
@@ -57,7 +57,7 @@ def anonymous_viewer() -> Viewer:
     )
 
 
-async def load_catalog(resources: Resources, count: int) -> Loaded:
+async def load_catalog(resources: AppContext, count: int) -> Loaded:
     """Generate `count` titles, import them published in one transaction, VACUUM ANALYZE."""
     print(f"loading {count:,} titles through the CMS bulk import (set-up)…", flush=True)
     started = time.perf_counter()
@@ -121,7 +121,7 @@ async def load_catalog(resources: Resources, count: int) -> Loaded:
     return loaded
 
 
-async def visible_titles(resources: Resources) -> tuple[Sequence[Any], list[str]]:
+async def visible_titles(resources: AppContext) -> tuple[Sequence[Any], list[str]]:
     """The titles the anonymous viewer may see (id, type, titles and people, by id) and the
     genres' slugs: what the requests are made of."""
     async with resources.sessionmaker() as db:

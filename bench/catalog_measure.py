@@ -20,7 +20,7 @@ from sqlalchemy import text
 from catalog_workload import Gateway, Target
 from cpu_meter import QUIET_CORES, cpu_cores, cpu_snapshot, wait_for_quiet
 from loadgen import RunResult, constant_rate, rotated
-from ott.core.resources import Resources
+from ott.core.app_context import AppContext
 from processes import Server
 
 P95_TARGET_MS = 30.0
@@ -35,7 +35,7 @@ class Meter:
     pg_stat_activity, so a shared PostgreSQL's other databases are not counted), of this
     generator and of the whole machine, in cores."""
 
-    def __init__(self, server: Server, resources: Resources) -> None:
+    def __init__(self, server: Server, resources: AppContext) -> None:
         self.server_pid = server.pid
         self.resources = resources
 
@@ -185,7 +185,7 @@ async def capacity(
     return ok / (time.perf_counter() - started), errors, ok + sum(errors.values())
 
 
-async def drain(resources: Resources, within: float = 120.0) -> float:
+async def drain(resources: AppContext, within: float = 120.0) -> float:
     """Wait until no query of the benchmark's database is running (twice in a row, 0.5 s
     apart), so an overloaded phase's backlog is not measured in the next one."""
     started = time.perf_counter()

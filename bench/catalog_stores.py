@@ -17,8 +17,8 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from ott.core.app_context import AppContext
 from ott.core.migrate import upgrade
-from ott.core.resources import Resources
 from ott.core.settings import Settings
 from processes import (
     Server,
@@ -98,12 +98,12 @@ async def open_stores(kind: str, scratch: Path, run_id: str) -> Stores:
     return Stores(kind, database_url, redis_url, prefix, data_dir)
 
 
-async def open_resources(stores: Stores) -> tuple[Resources, str]:
+async def open_resources(stores: Stores) -> tuple[AppContext, str]:
     """Migrate the fresh database and open the benchmark's own connections to it; notes
     whether pg_trgm is installed. Returns them and PostgreSQL's version."""
     settings = stores.settings()
     await asyncio.to_thread(upgrade, settings)
-    resources = Resources.open(settings)
+    resources = AppContext.open(settings)
     async with resources.engine.connect() as conn:
         stores.trigram = bool(
             await conn.scalar(text("SELECT count(*) FROM pg_extension WHERE extname='pg_trgm'"))

@@ -12,10 +12,10 @@ from importlib import import_module
 
 from fastapi import FastAPI
 
-from ott.core.resources import Resources
+from ott.core.app_context import AppContext
 from ott.core.settings import Settings
 
-AppFactory = Callable[[Settings, Resources | None], FastAPI]
+AppFactory = Callable[[Settings, AppContext | None], FastAPI]
 
 
 @dataclass(frozen=True)

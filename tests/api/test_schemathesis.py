@@ -31,7 +31,7 @@ from schemathesis.specs.openapi.checks import (
 
 from ott.auth import service as auth_service
 from ott.core import migrate
-from ott.core.resources import Resources
+from ott.core.app_context import AppContext
 from ott.core.settings import Environment, Settings
 from ott.gateway.app import UNCOUNTED_PATHS, create_app
 from ott.gateway.openapi import merged_openapi
@@ -63,7 +63,7 @@ def _document_without_stores() -> dict[str, Any]:
         database_url="postgresql+asyncpg://nobody@127.0.0.1:1/none",
         redis_url="redis://127.0.0.1:1/0",
     )
-    resources = Resources.open(settings)
+    resources = AppContext.open(settings)
     gateway = create_app(settings, resources)
     services = [(spec, spec.load()(settings, resources)) for spec in SERVICES.values()]
     return merged_openapi(gateway=gateway, services=services, uncounted_paths=UNCOUNTED_PATHS)
@@ -124,7 +124,7 @@ def fuzz_settings(
 
 
 async def _prepare_stores(settings: Settings, admin_email: str) -> None:
-    resources = Resources.open(settings)
+    resources = AppContext.open(settings)
     try:
         await seed_demo_catalog(resources, count=24)
         async with resources.sessionmaker() as db, db.begin():

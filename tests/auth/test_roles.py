@@ -15,9 +15,9 @@ from redis.exceptions import RedisError
 
 from ott.auth import service
 from ott.auth.sessions import SessionStore
+from ott.core.app_context import AppContext
 from ott.core.errors import ValidationFailed
 from ott.core.identity import Role
-from ott.core.resources import Resources
 from ott.core.settings import Settings
 from tests.conftest import TEST_PASSWORD, assert_error, bearer, register, unique_email
 
@@ -36,7 +36,7 @@ def _roles_url(user_id: str) -> str:
 
 async def _create_admin(settings: Settings, email: str, password: str) -> tuple[uuid.UUID, set]:
     """Run `service.create_admin` as the CLI does: straight against the database."""
-    resources = Resources.open(settings)
+    resources = AppContext.open(settings)
     try:
         async with resources.sessionmaker() as db, db.begin():
             user = await service.create_admin(
@@ -330,7 +330,7 @@ async def test_without_redis_a_role_change_changes_nothing(
 ) -> None:
     account = await register(api)
     user_id = uuid.UUID(account["user"]["id"])
-    resources = Resources.open(settings)
+    resources = AppContext.open(settings)
     dead = Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
     try:
         with pytest.raises((RedisError, OSError)):

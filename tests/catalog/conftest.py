@@ -26,8 +26,8 @@ from ott.content.models import (
     WorkflowState,
 )
 from ott.core import migrate
+from ott.core.app_context import AppContext
 from ott.core.maturity import MaturityRating
-from ott.core.resources import Resources
 from ott.core.settings import Settings
 from tests.conftest import (
     bearer,
@@ -67,8 +67,8 @@ async def capi(catalog_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture(scope="package")
-async def resources(catalog_settings: Settings) -> AsyncIterator[Resources]:
-    opened = Resources.open(catalog_settings)
+async def resources(catalog_settings: Settings) -> AsyncIterator[AppContext]:
+    opened = AppContext.open(catalog_settings)
     yield opened
     await opened.close()
 
@@ -81,7 +81,7 @@ def country() -> str:
 class Catalog:
     """Makes titles straight in the database, as the CMS would publish them."""
 
-    def __init__(self, resources: Resources, country: str) -> None:
+    def __init__(self, resources: AppContext, country: str) -> None:
         self.resources = resources
         self.country = country
 
@@ -131,7 +131,7 @@ class Catalog:
 
 
 @pytest.fixture
-def catalog(resources: Resources, country: str) -> Catalog:
+def catalog(resources: AppContext, country: str) -> Catalog:
     return Catalog(resources, country)
 
 
@@ -142,7 +142,7 @@ async def viewer(
     language: str = "en",
     kids: bool = False,
     premium: bool = False,
-    resources: Resources | None = None,
+    resources: AppContext | None = None,
 ) -> dict[str, Any]:
     """Tokens of a viewer watching as a profile with this rating and language."""
     tokens = await register(capi)

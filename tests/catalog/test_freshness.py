@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable
 
 import httpx
 
+from ott.core.app_context import AppContext
 from ott.core.identity import Role
-from ott.core.resources import Resources
 from tests.catalog.conftest import Catalog
 from tests.cms.conftest import CMS, make_user, movie
 
@@ -26,7 +26,7 @@ async def _within_a_second(check: Callable[[], Awaitable[bool]]) -> float:
 
 
 async def test_publish_edit_and_archive_show_up_within_a_second(
-    capi: httpx.AsyncClient, catalog: Catalog, resources: Resources
+    capi: httpx.AsyncClient, catalog: Catalog, resources: AppContext
 ) -> None:
     admin = await make_user(capi, resources, Role.ADMIN, tag="admin")
     reviewer = await make_user(capi, resources, Role.REVIEWER, tag="reviewer")  # a second person

@@ -14,9 +14,9 @@ from ott.catalog import service
 from ott.catalog.facets import NARROW_AT_MOST, FacetCounts, _Cell
 from ott.catalog.schemas import ContentFilters
 from ott.catalog.visibility import Viewer
+from ott.core.app_context import AppContext
 from ott.core.locale import Language
 from ott.core.maturity import MaturityRating
-from ott.core.resources import Resources
 from ott.core.tiers import SubscriptionTier
 from tests.catalog.conftest import Catalog
 
@@ -31,7 +31,7 @@ class _Always(FacetCounts):
 
 
 async def _walk(
-    resources: Resources, viewer: Viewer, facets: FacetCounts | None, **filters: Any
+    resources: AppContext, viewer: Viewer, facets: FacetCounts | None, **filters: Any
 ) -> list[str]:
     ids: list[str] = []
     cursor = None
@@ -66,7 +66,7 @@ async def shelf(catalog: Catalog) -> Catalog:
 
 @pytest.mark.parametrize("sort", ["newest", "title", "popularity"])
 async def test_both_plans_give_the_same_pages(
-    resources: Resources, shelf: Catalog, sort: str
+    resources: AppContext, shelf: Catalog, sort: str
 ) -> None:
     viewer = Viewer(
         shelf.country, MaturityRating.R, SubscriptionTier.FREE, Language.EN, datetime.now(UTC)
@@ -88,7 +88,7 @@ async def test_both_plans_give_the_same_pages(
             assert walked, filters
 
 
-async def test_facet_counts_choose_the_plan(resources: Resources, shelf: Catalog) -> None:
+async def test_facet_counts_choose_the_plan(resources: AppContext, shelf: Catalog) -> None:
     facets = FacetCounts(min_interval=0)
     assert not facets.narrow(ContentFilters(genre="drama"))  # not loaded yet: walk
     async with resources.sessionmaker() as db:

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from ott.catalog.cache import CatalogCache
+from ott.core.app_context import AppContext
 from ott.core.event_types import ContentPublished
-from ott.core.resources import Resources
 from tests.catalog.conftest import COUNTRIES, Catalog
 from tests.conftest import assert_error
 
@@ -83,7 +83,7 @@ async def test_hidden_titles_are_never_found(capi: httpx.AsyncClient, catalog: C
 
 
 async def test_a_content_event_drops_cached_answers_within_a_second(
-    capi: httpx.AsyncClient, catalog: Catalog, resources: Resources
+    capi: httpx.AsyncClient, catalog: Catalog, resources: AppContext
 ) -> None:
     await catalog.title("Cached Comet")
     assert await _found(capi, catalog, "comet") == ["Cached Comet"]
@@ -103,7 +103,7 @@ async def test_a_content_event_drops_cached_answers_within_a_second(
 
 
 async def test_the_cache_degrades_to_direct_answers_without_redis(
-    catalog: Catalog, resources: Resources
+    catalog: Catalog, resources: AppContext
 ) -> None:
     import redis.asyncio
 
@@ -119,7 +119,7 @@ async def test_the_cache_degrades_to_direct_answers_without_redis(
 
 
 async def test_without_pg_trgm_near_misses_are_corrected_from_the_vocabulary(
-    shelf: Catalog, resources: Resources
+    shelf: Catalog, resources: AppContext
 ) -> None:
     from datetime import UTC, datetime
 

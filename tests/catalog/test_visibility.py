@@ -9,7 +9,7 @@ import httpx
 from sqlalchemy import text
 
 from ott.cms.scheduler import PublishScheduler
-from ott.core.resources import Resources
+from ott.core.app_context import AppContext
 from tests.catalog.conftest import COUNTRIES, Catalog, viewer
 from tests.conftest import assert_error
 
@@ -88,7 +88,7 @@ async def test_maturity_follows_the_profile(capi: httpx.AsyncClient, catalog: Ca
 
 
 async def test_premium_titles_are_listed_locked_to_free_viewers(
-    capi: httpx.AsyncClient, catalog: Catalog, resources: Resources
+    capi: httpx.AsyncClient, catalog: Catalog, resources: AppContext
 ) -> None:
     await catalog.title("Free Film")
     await catalog.title("Premium Film", tier_requirement="premium")
@@ -127,14 +127,14 @@ async def test_language_of_the_profile_with_fallback(
     assert english["The River Song"]["original_title"] == "नदी का गीत"
 
 
-async def _has_rules_flag(resources: Resources, content_id: object) -> bool:
+async def _has_rules_flag(resources: AppContext, content_id: object) -> bool:
     async with resources.sessionmaker() as db:
         query = text("SELECT has_availability_rules FROM content WHERE id = :id")
         return bool(await db.scalar(query, {"id": content_id}))
 
 
 async def test_rules_flag_follows_the_rules_table(
-    capi: httpx.AsyncClient, catalog: Catalog, resources: Resources
+    capi: httpx.AsyncClient, catalog: Catalog, resources: AppContext
 ) -> None:
     """The flag the visibility test reads first is kept by triggers on every kind of write."""
     there = {"X-Viewer-Country": next(COUNTRIES)}
@@ -162,7 +162,7 @@ async def test_rules_flag_follows_the_rules_table(
 
 
 async def test_scheduled_title_is_listed_once_announced(
-    capi: httpx.AsyncClient, catalog: Catalog, resources: Resources
+    capi: httpx.AsyncClient, catalog: Catalog, resources: AppContext
 ) -> None:
     """Gone live but not yet announced by the scheduler: its page answers, listings wait."""
     went_live = NOW - timedelta(seconds=30)

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import text
 
 from ott.auth.service import set_roles
+from ott.core.app_context import AppContext
 from ott.core.identity import Role
-from ott.core.resources import Resources
 from ott.core.settings import Settings
 from tests.conftest import TEST_PASSWORD, bearer, register, unique_email
 
@@ -37,14 +37,14 @@ class Staff:
 
 
 @pytest.fixture(scope="session")
-async def resources(settings: Settings) -> AsyncIterator[Resources]:
-    opened = Resources.open(settings)
+async def resources(settings: Settings) -> AsyncIterator[AppContext]:
+    opened = AppContext.open(settings)
     yield opened
     await opened.close()
 
 
 async def make_user(
-    api: httpx.AsyncClient, resources: Resources, *roles: Role, tag: str = "staff"
+    api: httpx.AsyncClient, resources: AppContext, *roles: Role, tag: str = "staff"
 ) -> User:
     """An account with these roles, signed in after they were given (roles ride in the token)."""
     email = unique_email(tag)
@@ -61,7 +61,7 @@ async def make_user(
 
 
 @pytest.fixture
-async def staff(api: httpx.AsyncClient, resources: Resources) -> Staff:
+async def staff(api: httpx.AsyncClient, resources: AppContext) -> Staff:
     return Staff(
         editor=await make_user(api, resources, Role.EDITOR, tag="editor"),
         other_editor=await make_user(api, resources, Role.EDITOR, tag="editor2"),
@@ -203,7 +203,7 @@ _TITLE_TABLES = {
 }
 
 
-async def title_rows(resources: Resources, content_id: str) -> dict[str, list[dict[str, Any]]]:
+async def title_rows(resources: AppContext, content_id: str) -> dict[str, list[dict[str, Any]]]:
     """Every row that belongs to a title, to assert that a refused request changed nothing."""
     async with resources.sessionmaker() as db:
         out = {}
@@ -213,7 +213,7 @@ async def title_rows(resources: Resources, content_id: str) -> dict[str, list[di
         return out
 
 
-async def table_counts(resources: Resources) -> dict[str, int]:
+async def table_counts(resources: AppContext) -> dict[str, int]:
     async with resources.sessionmaker() as db:
         counts = {}
         for table in (
@@ -228,7 +228,7 @@ async def table_counts(resources: Resources) -> dict[str, int]:
         return counts
 
 
-async def content_by_external_id(resources: Resources, external_ids: list[str]) -> list[Any]:
+async def content_by_external_id(resources: AppContext, external_ids: list[str]) -> list[Any]:
     async with resources.sessionmaker() as db:
         result = await db.execute(
             text("SELECT * FROM content WHERE external_id = ANY(:ids) ORDER BY external_id"),

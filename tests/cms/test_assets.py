@@ -13,8 +13,8 @@ import pytest
 from PIL import Image
 
 from ott.cms import images
+from ott.core.app_context import AppContext
 from ott.core.errors import PayloadTooLarge, ValidationFailed
-from ott.core.resources import Resources
 from ott.core.settings import Settings
 from tests.cms.conftest import CMS, Staff, create, movie, title_rows, to_state
 from tests.conftest import assert_error, settings_with
@@ -140,7 +140,7 @@ BAD_IMAGES = {
 
 @pytest.mark.parametrize("case", list(BAD_IMAGES))
 async def test_a_bad_image_is_refused_and_nothing_changes(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources, settings: Settings, case: str
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext, settings: Settings, case: str
 ) -> None:
     data, status, code = BAD_IMAGES[case]
     view = await create(api, staff.editor, movie())
@@ -157,7 +157,7 @@ async def test_a_bad_image_is_refused_and_nothing_changes(
 
 
 async def test_refused_uploads_change_nothing(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources, settings: Settings
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext, settings: Settings
 ) -> None:
     view = await create(api, staff.editor, movie())
     before = await title_rows(resources, view["id"])
@@ -188,7 +188,7 @@ async def test_refused_uploads_change_nothing(
 
 
 async def test_an_image_over_the_limit_is_413(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources, settings: Settings
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext, settings: Settings
 ) -> None:
     view = await create(api, staff.editor, movie())
     before = await title_rows(resources, view["id"])

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from ott.cms.bulk import csv_file
-from ott.core.resources import Resources
+from ott.core.app_context import AppContext
 from tests.cms.conftest import (
     CMS,
     Staff,
@@ -147,7 +147,7 @@ def _expected(title: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_a_json_file_imports_every_title_with_seasons_and_episodes(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     titles = catalogue(12)
     counts = await table_counts(resources)
@@ -181,7 +181,7 @@ async def test_a_json_file_imports_every_title_with_seasons_and_episodes(
 
 
 async def test_re_importing_the_same_file_changes_nothing(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     titles = catalogue(9)
     first = await upload(api, staff.editor, as_json(titles))
@@ -201,7 +201,7 @@ async def test_re_importing_the_same_file_changes_nothing(
 
 
 async def test_a_changed_title_in_a_re_import_gets_a_new_version(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     titles = catalogue(6)
     first = (await upload(api, staff.editor, as_json(titles))).json()
@@ -264,7 +264,7 @@ async def test_a_multipart_upload_works_too(api: httpx.AsyncClient, staff: Staff
 
 
 async def test_a_file_with_errors_is_reported_whole_and_nothing_is_imported(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     titles = catalogue(9)
     titles[1]["maturity_rating"] = "X"
@@ -312,7 +312,7 @@ async def test_a_file_with_errors_is_reported_whole_and_nothing_is_imported(
 async def test_a_malformed_json_file_is_refused(
     api: httpx.AsyncClient,
     staff: Staff,
-    resources: Resources,
+    resources: AppContext,
     content: bytes,
     status: int,
     code: str,
@@ -323,7 +323,7 @@ async def test_a_malformed_json_file_is_refused(
 
 
 async def test_an_unsupported_file_type_is_415(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     counts = await table_counts(resources)
     response = await upload(api, staff.editor, b"<titles/>", "application/xml")
@@ -348,7 +348,7 @@ def test_the_csv_columns_are_documented() -> None:
 
 
 async def test_a_csv_file_imports_the_same_titles_as_json(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     titles = catalogue(9)
     titles[0]["seasons"].append({"season_number": 5, "title": "Specials", "episodes": []})
@@ -401,7 +401,7 @@ async def test_a_csv_with_a_byte_order_mark_and_few_columns_imports(
 
 
 async def test_csv_errors_name_the_row_and_the_column(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     good, bad_rating, mixed, shaky = ext_id(), ext_id(), ext_id(), ext_id()
     content = (
@@ -457,7 +457,7 @@ async def test_csv_errors_name_the_row_and_the_column(
     ],
 )
 async def test_structural_csv_errors(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources, content: bytes, field: str | None
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext, content: bytes, field: str | None
 ) -> None:
     counts = await table_counts(resources)
     error = assert_error(
@@ -476,7 +476,7 @@ async def test_a_csv_that_is_not_utf8_is_400(api: httpx.AsyncClient, staff: Staf
 
 
 async def test_publishing_on_import_is_for_admins(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     titles = catalogue(4)
     titles[1]["available_from"] = "2099-01-01T00:00:00Z"
@@ -514,7 +514,7 @@ async def test_an_import_publishes_existing_drafts_for_admins(
 
 
 async def test_an_editor_cannot_change_other_titles_by_import(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     theirs = movie()
     view = await create(api, staff.other_editor, theirs)

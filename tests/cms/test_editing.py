@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from ott.core.resources import Resources
+from ott.core.app_context import AppContext
 from tests.cms.conftest import (
     CMS,
     Staff,
@@ -87,7 +87,7 @@ async def test_a_created_title_keeps_every_field(api: httpx.AsyncClient, staff: 
     ("rating", "level"), [("G", 0), ("PG", 1), ("PG-13", 2), ("R", 3), ("NC-17", 4)]
 )
 async def test_the_maturity_level_follows_the_rating(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources, rating: str, level: int
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext, rating: str, level: int
 ) -> None:
     view = await create(api, staff.editor, movie(maturity_rating=rating))
     assert (view["maturity_rating"], view["maturity_level"]) == (rating, level)
@@ -95,7 +95,7 @@ async def test_the_maturity_level_follows_the_rating(
 
 
 async def test_markup_is_stored_as_text(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     title = '<script>alert("x")</script> & <b>Bold</b>'
     view = await create(api, staff.editor, movie(title=title, description="<img src=x onerror=1>"))
@@ -164,7 +164,7 @@ BAD_BODIES = {
 
 @pytest.mark.parametrize("case", list(BAD_BODIES))
 async def test_bad_input_is_422_and_nothing_is_written(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources, case: str
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext, case: str
 ) -> None:
     body, field = BAD_BODIES[case]
     counts = await table_counts(resources)
@@ -175,7 +175,7 @@ async def test_bad_input_is_422_and_nothing_is_written(
 
 
 async def test_an_unknown_genre_is_422(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     counts = await table_counts(resources)
     response = await api.post(
@@ -187,7 +187,7 @@ async def test_an_unknown_genre_is_422(
 
 
 async def test_malformed_json_is_400(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     counts = await table_counts(resources)
     response = await api.post(
@@ -200,7 +200,7 @@ async def test_malformed_json_is_400(
 
 
 async def test_an_external_id_belongs_to_one_title(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     first = await create(api, staff.editor, movie())
     counts = await table_counts(resources)
@@ -239,7 +239,7 @@ async def test_a_title_without_optional_fields_gets_the_defaults(
 
 
 async def test_an_update_names_its_version_and_a_stale_one_is_409(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     body = movie()
     view = await create(api, staff.editor, body)
@@ -268,7 +268,7 @@ async def test_an_update_names_its_version_and_a_stale_one_is_409(
 
 
 async def test_concurrent_updates_from_one_version_exactly_one_wins(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     body = show(seasons=1, episodes=2)
     view = await create(api, staff.editor, body)
@@ -290,7 +290,7 @@ async def test_concurrent_updates_from_one_version_exactly_one_wins(
 
 
 async def test_an_update_that_changes_nothing_makes_no_version(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     body = show()
     view = await create(api, staff.editor, body)
@@ -304,7 +304,7 @@ async def test_an_update_that_changes_nothing_makes_no_version(
 
 
 async def test_an_edit_keeps_the_ids_of_seasons_and_episodes_that_remain(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     body = show(seasons=2, episodes=3)
     view = await create(api, staff.editor, body)
@@ -446,7 +446,7 @@ async def test_restoring_a_version_makes_a_new_version_with_its_metadata(
 
 
 async def test_refused_restores_change_nothing(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     view = await to_state(api, staff, movie(), "draft")
     before = await title_rows(resources, view["id"])
@@ -472,7 +472,7 @@ async def test_refused_restores_change_nothing(
 
 
 async def test_publishing_before_available_from_schedules_the_title(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     view = await to_state(api, staff, movie(available_from="2099-01-01T00:00:00Z"), "approved")
     response = await act(api, staff.admin, view["id"], "publish")

@@ -17,9 +17,9 @@ from sqlalchemy import text
 
 from ott.cms.app import create_app
 from ott.cms.scheduler import PublishScheduler
+from ott.core.app_context import AppContext
 from ott.core.event_types import CONTENT_CHANGES, ContentChange
 from ott.core.events import Event, EventConsumer
-from ott.core.resources import Resources
 from ott.core.settings import Settings
 from tests.cms.conftest import CMS, Staff, act, create, movie, to_state
 from tests.conftest import assert_error, settings_with
@@ -34,7 +34,7 @@ class Subscriber:
     """A consumer group of its own on the content streams; remembers what it saw and what
     the database said at that moment."""
 
-    def __init__(self, resources: Resources) -> None:
+    def __init__(self, resources: AppContext) -> None:
         self.resources = resources
         self.seen: list[tuple[Event, dict[str, Any] | None]] = []
         self.consumer = EventConsumer(
@@ -83,7 +83,7 @@ class Subscriber:
 
 
 @pytest.fixture
-async def subscriber(resources: Resources) -> Subscriber:
+async def subscriber(resources: AppContext) -> Subscriber:
     sub = Subscriber(resources)
     await sub.consumer.run_once()  # create the groups; history before this is read too
     await sub.drain(0.2)
@@ -184,7 +184,7 @@ async def test_a_bulk_import_announces_each_title(
 
 
 @pytest.fixture
-async def fast_replica(settings: Settings, resources: Resources) -> AsyncIterator[None]:
+async def fast_replica(settings: Settings, resources: AppContext) -> AsyncIterator[None]:
     """Another CMS replica whose scheduler runs every 0.2 s (the gateway's own runs too)."""
     app = create_app(settings_with(settings, cms_publish_interval_seconds=0.2), resources)
     async with app.router.lifespan_context(app):
@@ -199,7 +199,7 @@ async def test_a_scheduled_title_goes_live_by_itself(
     api: httpx.AsyncClient,
     staff: Staff,
     subscriber: Subscriber,
-    resources: Resources,
+    resources: AppContext,
     fast_replica: None,
 ) -> None:
     view = await to_state(api, staff, movie(available_from=_soon(2)), "approved")
@@ -227,7 +227,7 @@ async def test_a_scheduled_title_goes_live_by_itself(
 
 
 async def test_replicas_announce_each_due_title_exactly_once(
-    api: httpx.AsyncClient, staff: Staff, subscriber: Subscriber, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, subscriber: Subscriber, resources: AppContext
 ) -> None:
     ids = []
     for _ in range(8):
@@ -273,7 +273,7 @@ async def test_an_edit_moving_available_from_to_now_publishes_at_once(
 
 
 async def test_an_archived_scheduled_title_is_never_announced(
-    api: httpx.AsyncClient, staff: Staff, subscriber: Subscriber, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, subscriber: Subscriber, resources: AppContext
 ) -> None:
     view = await to_state(api, staff, movie(available_from=_soon(1)), "approved")
     assert (await act(api, staff.admin, view["id"], "publish")).status_code == 200

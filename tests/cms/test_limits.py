@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from ott.core.resources import Resources
+from ott.core.app_context import AppContext
 from ott.core.settings import Settings
 from tests.cms.conftest import CMS, Staff, create, movie, table_counts
 from tests.cms.test_bulk import BULK, upload
@@ -35,7 +35,7 @@ DEEP_FILES = {
 
 @pytest.mark.parametrize("case", list(DEEP_FILES))
 async def test_a_deeply_nested_json_file_is_400(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources, case: str
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext, case: str
 ) -> None:
     counts = await table_counts(resources)
     error = assert_error(await upload(api, staff.editor, DEEP_FILES[case]), 400)
@@ -64,7 +64,7 @@ async def test_strings_that_look_nested_are_only_text(api: httpx.AsyncClient, st
 
 
 async def test_deep_json_on_the_editing_routes_is_4xx(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     view = await create(api, staff.editor, movie())
     counts = await table_counts(resources)
@@ -87,7 +87,7 @@ async def test_deep_json_on_the_editing_routes_is_4xx(
 
 
 async def test_a_huge_csv_cell_or_deep_csv_text_is_4xx(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     counts = await table_counts(resources)
     huge = b"external_id,type,title\nx,movie," + b"a" * 300_000 + b"\n"
@@ -103,7 +103,7 @@ async def test_a_huge_csv_cell_or_deep_csv_text_is_4xx(
 
 
 async def test_a_file_over_the_bulk_limit_is_413(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources, settings: Settings
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext, settings: Settings
 ) -> None:
     limit = settings.max_bulk_upload_bytes
     counts = await table_counts(resources)

@@ -6,15 +6,15 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from ott.core.app_context import AppContext
 from ott.core.identity import Role
-from ott.core.resources import Resources
 from ott.core.settings import Settings
 from tests.cms.conftest import CMS, Staff, User, act, create, make_user, movie, title_rows
 from tests.conftest import assert_error, settings_with, start_gateway
 
 
 @pytest.fixture
-async def both(api: httpx.AsyncClient, resources: Resources) -> User:
+async def both(api: httpx.AsyncClient, resources: AppContext) -> User:
     """Someone who is editor and reviewer at once."""
     return await make_user(api, resources, Role.EDITOR, Role.REVIEWER, tag="both")
 
@@ -27,7 +27,7 @@ async def _submitted(api: httpx.AsyncClient, user: User) -> dict:
 
 
 async def test_an_editor_and_reviewer_cannot_approve_their_own_title(
-    api: httpx.AsyncClient, staff: Staff, both: User, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, both: User, resources: AppContext
 ) -> None:
     view = await _submitted(api, both)
     before = await title_rows(resources, view["id"])
@@ -44,7 +44,7 @@ async def test_an_editor_and_reviewer_cannot_approve_their_own_title(
 
 
 async def test_everyone_who_wrote_the_title_is_barred_not_its_earlier_reviewers(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     """An admin who edited a draft, or who submitted it, may not approve it; a reviewer who
     rejected it earlier may."""
@@ -64,7 +64,7 @@ async def test_everyone_who_wrote_the_title_is_barred_not_its_earlier_reviewers(
 
 
 async def test_a_poster_makes_you_an_author(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     from tests.cms.test_assets import image_bytes, post_image
 

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from ott.core.resources import Resources
+from ott.core.app_context import AppContext
 from tests.cms.conftest import CMS, Staff, create, fetch, show, title_rows, to_state
 from tests.conftest import assert_error
 
@@ -56,7 +56,7 @@ async def test_get_change_a_field_put_it_back(api: httpx.AsyncClient, staff: Sta
 
 
 async def test_put_of_the_view_still_checks_what_matters(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     view = await create(api, staff.editor, show(seasons=1, episodes=1))
     other = await create(api, staff.editor, show(seasons=1, episodes=1))
@@ -124,7 +124,7 @@ async def test_a_patch_may_replace_the_seasons(api: httpx.AsyncClient, staff: St
 
 
 async def test_refused_patches_change_nothing(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     view = await create(api, staff.editor, show(seasons=1, episodes=1))
     before = await title_rows(resources, view["id"])

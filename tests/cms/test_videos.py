@@ -12,14 +12,14 @@ from typing import Any
 import httpx
 from sqlalchemy import text
 
-from ott.core.resources import Resources
+from ott.core.app_context import AppContext
 from ott.core.settings import Settings
 from ott.media.models import Upload, UploadKind
 from tests.cms.conftest import CMS, Staff, User, create, fetch, movie, show, to_state
 from tests.conftest import assert_error
 
 
-async def _upload(resources: Resources, settings: Settings, user: User) -> str:
+async def _upload(resources: AppContext, settings: Settings, user: User) -> str:
     """A finished video upload by `user` (its bytes are only staged here, never decoded)."""
     upload_id = uuid.uuid4()
     relative = f"uploads/{upload_id}"
@@ -58,7 +58,7 @@ async def _encode(
     )
 
 
-async def _encodings(resources: Resources, content_id: str) -> list[Any]:
+async def _encodings(resources: AppContext, content_id: str) -> list[Any]:
     async with resources.sessionmaker() as db:
         result = await db.execute(
             text("SELECT id FROM encodings WHERE content_id = :id"), {"id": uuid.UUID(content_id)}
@@ -73,7 +73,7 @@ async def _versions(api: httpx.AsyncClient, user: User, content_id: str) -> list
 
 
 async def test_a_new_video_is_a_version_of_the_title(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources, settings: Settings
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext, settings: Settings
 ) -> None:
     view = await create(api, staff.editor, movie())
     upload_id = await _upload(resources, settings, staff.editor)
@@ -104,7 +104,7 @@ async def test_a_new_video_is_a_version_of_the_title(
 
 
 async def test_an_episode_video_names_the_episode(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources, settings: Settings
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext, settings: Settings
 ) -> None:
     view = await create(api, staff.editor, show(seasons=2, episodes=2))
     episode_id = view["seasons"][1]["episodes"][0]["id"]
@@ -117,7 +117,7 @@ async def test_an_episode_video_names_the_episode(
 
 
 async def test_whoever_may_not_put_may_not_give_a_video(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources, settings: Settings
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext, settings: Settings
 ) -> None:
     """The same answers as a PUT of the same title by the same user, and nothing changes."""
     draft = await create(api, staff.editor, movie())

@@ -11,7 +11,7 @@ import pytest
 
 from ott.cms.workflow import TRANSITIONS, Action
 from ott.content.models import WorkflowState
-from ott.core.resources import Resources
+from ott.core.app_context import AppContext
 from tests.cms.conftest import (
     CMS,
     Staff,
@@ -100,7 +100,7 @@ def _illegal_pairs() -> list[tuple[str, Action]]:
 
 @pytest.mark.parametrize(("state", "action"), _illegal_pairs())
 async def test_every_illegal_transition_is_409_and_changes_nothing(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources, state: str, action: Action
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext, state: str, action: Action
 ) -> None:
     view = await to_state(api, staff, movie(), state)
     before = await title_rows(resources, view["id"])
@@ -114,7 +114,7 @@ async def test_every_illegal_transition_is_409_and_changes_nothing(
 
 @pytest.mark.parametrize("state", ["pending_review", "archived"])
 async def test_editing_a_title_under_review_or_archived_is_409(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources, state: str
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext, state: str
 ) -> None:
     body = movie()
     view = await to_state(api, staff, body, state)
@@ -149,7 +149,7 @@ async def test_editing_a_title_under_review_or_archived_is_409(
 async def test_each_action_needs_its_role(
     api: httpx.AsyncClient,
     staff: Staff,
-    resources: Resources,
+    resources: AppContext,
     state: str,
     action: Action,
     who: str,
@@ -164,7 +164,7 @@ async def test_each_action_needs_its_role(
 
 @pytest.mark.parametrize("state", ["approved", "published"])
 async def test_editors_cannot_edit_approved_or_published_titles_but_admins_can(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources, state: str
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext, state: str
 ) -> None:
     body = movie()
     view = await to_state(api, staff, body, state)
@@ -179,7 +179,7 @@ async def test_editors_cannot_edit_approved_or_published_titles_but_admins_can(
 
 
 async def test_a_viewer_and_an_anonymous_caller_cannot_use_the_cms(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     view = await create(api, staff.editor, movie())
     counts = await table_counts(resources)
@@ -199,7 +199,7 @@ async def test_a_viewer_and_an_anonymous_caller_cannot_use_the_cms(
 
 
 async def test_a_reviewer_cannot_create_titles(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     counts = await table_counts(resources)
     response = await api.post(CMS, json=movie(), headers=staff.reviewer.headers)
@@ -208,7 +208,7 @@ async def test_a_reviewer_cannot_create_titles(
 
 
 async def test_an_editor_cannot_edit_or_submit_another_editors_draft(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     body = movie()
     view = await create(api, staff.editor, body)
@@ -244,7 +244,7 @@ async def test_unknown_titles_are_404(api: httpx.AsyncClient, staff: Staff) -> N
 
 
 async def test_reject_needs_a_comment(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     view = await to_state(api, staff, movie(), "pending_review")
     before = await title_rows(resources, view["id"])
@@ -257,7 +257,7 @@ async def test_reject_needs_a_comment(
 
 
 async def test_a_transition_naming_a_stale_version_is_409(
-    api: httpx.AsyncClient, staff: Staff, resources: Resources
+    api: httpx.AsyncClient, staff: Staff, resources: AppContext
 ) -> None:
     view = await to_state(api, staff, movie(), "pending_review")
     before = await title_rows(resources, view["id"])

@@ -9,9 +9,9 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from ott.core.app_context import AppContext
 from ott.core.event_types import UserRegistered
 from ott.core.events import EventConsumer
-from ott.core.resources import Resources
 from ott.core.settings import Settings
 from tests.conftest import (
     assert_error,
@@ -145,7 +145,7 @@ async def test_correlation_id_is_kept_or_made(api: httpx.AsyncClient) -> None:
 async def test_correlation_id_follows_a_request_into_its_events(
     api: httpx.AsyncClient, settings: Settings
 ) -> None:
-    resources = Resources.open(settings)
+    resources = AppContext.open(settings)
     seen: list[tuple[str | None, str]] = []
 
     async def on_registered(event) -> None:
@@ -258,6 +258,5 @@ async def test_each_service_serves_its_metrics_on_its_own_port(
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
         response = await client.get("/metrics")
-    await app.state.resources.close()
     assert response.status_code == 200
     assert "http_requests_total" in response.text

@@ -18,8 +18,8 @@ import httpx
 import psutil
 import pytest
 
+from ott.core.app_context import AppContext
 from ott.core.identity import Role
-from ott.core.resources import Resources
 from ott.core.settings import Settings
 from ott.registry import SERVICES, ServiceSpec
 from tests.conftest import assert_error, free_port, settings_with, start_gateway
@@ -46,14 +46,14 @@ async def gateway(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture(scope="module")
-async def stores(settings: Settings) -> AsyncIterator[Resources]:
-    opened = Resources.open(settings)
+async def stores(settings: Settings) -> AsyncIterator[AppContext]:
+    opened = AppContext.open(settings)
     yield opened
     await opened.close()
 
 
 @pytest.fixture
-async def editor(gateway: httpx.AsyncClient, stores: Resources) -> User:
+async def editor(gateway: httpx.AsyncClient, stores: AppContext) -> User:
     return await make_user(gateway, stores, Role.EDITOR)
 
 
@@ -96,7 +96,7 @@ async def test_a_64_mib_patch_streams_through_the_in_process_gateway(
 
 
 async def test_streamed_bodies_over_the_upload_limit_get_413(
-    settings: Settings, stores: Resources
+    settings: Settings, stores: AppContext
 ) -> None:
     small = settings_with(settings, max_upload_bytes=MiB)
     client, lifespan = await _gateway(small)

@@ -23,8 +23,8 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from ott.core.app_context import AppContext
 from ott.core.identity import Role
-from ott.core.resources import Resources
 from ott.core.settings import Settings
 from ott.core.storage import LocalStorage
 from ott.media.jobs.factory import create_worker
@@ -54,8 +54,8 @@ def media_settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture(scope="session")
-async def media_resources(settings: Settings) -> AsyncIterator[Resources]:
-    opened = Resources.open(settings)
+async def media_resources(settings: Settings) -> AsyncIterator[AppContext]:
+    opened = AppContext.open(settings)
     yield opened
     await opened.close()
 
@@ -72,7 +72,7 @@ def source_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def queue(media_settings: Settings, media_resources: Resources) -> JobQueue:
+def queue(media_settings: Settings, media_resources: AppContext) -> JobQueue:
     return JobQueue(
         media_resources.sessionmaker,
         lease_seconds=media_settings.transcode_lease_seconds,
@@ -82,7 +82,7 @@ def queue(media_settings: Settings, media_resources: Resources) -> JobQueue:
 
 @pytest.fixture
 def make_worker(
-    media_settings: Settings, media_resources: Resources, storage: LocalStorage
+    media_settings: Settings, media_resources: AppContext, storage: LocalStorage
 ) -> Callable[..., Worker]:
     def build(name: str | None = None, **changes: Any) -> Worker:
         config = settings_with(media_settings, **changes) if changes else media_settings
@@ -94,7 +94,7 @@ def make_worker(
 
 
 @pytest.fixture(autouse=True)
-async def empty_queue(media_resources: Resources) -> None:
+async def empty_queue(media_resources: AppContext) -> None:
     """Each test starts with no runnable job: those other tests left are cancelled."""
     async with media_resources.sessionmaker() as db, db.begin():
         await db.execute(
@@ -106,7 +106,7 @@ async def empty_queue(media_resources: Resources) -> None:
 
 
 @pytest.fixture
-async def editor(api: httpx.AsyncClient, media_resources: Resources) -> User:
+async def editor(api: httpx.AsyncClient, media_resources: AppContext) -> User:
     return await make_user(api, media_resources, Role.EDITOR, tag="media-editor")
 
 
@@ -131,7 +131,7 @@ def source(source_dir: Path) -> Path:
 
 
 async def add_upload(
-    resources: Resources,
+    resources: AppContext,
     settings: Settings,
     path: Path,
     kind: UploadKind,
@@ -167,7 +167,7 @@ async def add_upload(
 
 
 async def enqueue(
-    resources: Resources,
+    resources: AppContext,
     storage: LocalStorage,
     source: Path,
     *,
@@ -205,7 +205,7 @@ async def enqueue(
     return job_id
 
 
-async def job_row(resources: Resources, job_id: uuid.UUID | str) -> dict[str, Any]:
+async def job_row(resources: AppContext, job_id: uuid.UUID | str) -> dict[str, Any]:
     async with resources.sessionmaker() as db:
         row = (
             await db.execute(
@@ -216,7 +216,7 @@ async def job_row(resources: Resources, job_id: uuid.UUID | str) -> dict[str, An
     return dict(row._mapping)
 
 
-async def media_rows(resources: Resources, owner_id: str | uuid.UUID) -> dict[str, list[Any]]:
+async def media_rows(resources: AppContext, owner_id: str | uuid.UUID) -> dict[str, list[Any]]:
     """The video_variants, audio_tracks and subtitles rows of a title or episode."""
     owner = uuid.UUID(str(owner_id))
     out = {}
@@ -255,7 +255,7 @@ async def wait_for(
 
 
 async def wait_for_status(
-    resources: Resources,
+    resources: AppContext,
     job_id: uuid.UUID | str,
     *statuses: EncodingStatus,
     within: float = 90.0,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from ott.cms.app import create_app as create_cms_app
-from ott.core.resources import Resources
+from ott.core.app_context import AppContext, app_context
 from ott.core.settings import Settings
 from ott.core.storage import LocalStorage
 from ott.media.app import create_app
@@ -43,7 +43,7 @@ def test_media_is_registered_with_its_prefixes() -> None:
 
 
 def test_uploads_and_encodings_are_the_media_services(
-    media_settings: Settings, media_resources: Resources
+    media_settings: Settings, media_resources: AppContext
 ) -> None:
     media = _routes(create_app(media_settings, media_resources))
     assert media >= MEDIA_ROUTES
@@ -51,18 +51,17 @@ def test_uploads_and_encodings_are_the_media_services(
     elsewhere = {path for _, path in media if path.startswith("/api/")} - {
         path for _, path in media if path.startswith(prefixes)
     }
-    # The content-scoped routes stay in media/router.py until the CMS router takes them over.
-    assert elsewhere <= {"/api/cms/content/{content_id}/encodings"}
+    assert not elsewhere  # the content-scoped encodings routes are the CMS's
     cms = _routes(create_cms_app(media_settings, media_resources))
     assert not {path for _, path in cms if path.startswith(prefixes)}
 
 
-async def test_the_media_store_is_made_once_in_the_lifespan(
-    media_settings: Settings, media_resources: Resources
+async def test_the_media_store_is_the_app_contexts_made_in_the_lifespan(
+    media_settings: Settings,
 ) -> None:
-    app = create_app(settings_with(media_settings, run_worker_in_process=False), media_resources)
-    assert not hasattr(app.state, "storage")
+    app = create_app(settings_with(media_settings, run_worker_in_process=False))
+    assert not hasattr(app.state, "context")
     async with app.router.lifespan_context(app):
-        storage = app.state.storage
+        storage = app_context(app).storage
         assert isinstance(storage, LocalStorage)
         assert storage.root == media_settings.data_dir / "media"

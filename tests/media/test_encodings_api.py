@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
+from ott.core.app_context import AppContext
 from ott.core.errors import NotFound
 from ott.core.identity import Identity, Role
-from ott.core.resources import Resources
 from ott.core.settings import Settings
 from ott.core.storage import LocalStorage
 from ott.media import service
@@ -35,7 +35,7 @@ CMS = "/api/cms"
 
 @pytest.fixture
 async def uploads(
-    media_resources: Resources,
+    media_resources: AppContext,
     media_settings: Settings,
     editor: User,
     source: Path,
@@ -101,7 +101,7 @@ async def test_an_editor_queues_an_encoding_and_follows_it_to_the_end(
     uploads: dict[str, str],
     storage: LocalStorage,
     make_worker: Callable[..., Worker],
-    media_resources: Resources,
+    media_resources: AppContext,
 ) -> None:
     created = await _encode(api, editor, title["id"], _body(uploads))
     assert created["status"] == "queued"
@@ -144,7 +144,7 @@ async def test_a_series_encodes_per_episode(
     title: dict[str, Any],
     uploads: dict[str, str],
     make_worker: Callable[..., Worker],
-    media_resources: Resources,
+    media_resources: AppContext,
 ) -> None:
     url = f"{CMS}/content/{series['id']}/encodings"
     body = _body(uploads, audio=[], subtitles=[])
@@ -178,7 +178,7 @@ async def test_only_editors_and_admins_may_use_encodings(
     editor: User,
     title: dict[str, Any],
     uploads: dict[str, str],
-    media_resources: Resources,
+    media_resources: AppContext,
 ) -> None:
     created = await _encode(api, editor, title["id"], _body(uploads, audio=[], subtitles=[]))
     viewer = await make_user(api, media_resources, tag="viewer")
@@ -212,7 +212,7 @@ async def test_an_editor_encodes_only_their_own_uploads(
     editor: User,
     title: dict[str, Any],
     uploads: dict[str, str],
-    media_resources: Resources,
+    media_resources: AppContext,
     media_settings: Settings,
     storage: LocalStorage,
     source: Path,
@@ -246,7 +246,7 @@ async def test_queue_encoding_takes_only_the_callers_uploads(
     editor: User,
     title: dict[str, Any],
     uploads: dict[str, str],
-    media_resources: Resources,
+    media_resources: AppContext,
     media_settings: Settings,
     storage: LocalStorage,
     source: Path,
@@ -295,7 +295,7 @@ async def test_unknown_ids_and_bad_bodies_are_refused_and_change_nothing(
     editor: User,
     title: dict[str, Any],
     uploads: dict[str, str],
-    media_resources: Resources,
+    media_resources: AppContext,
     media_settings: Settings,
     storage: LocalStorage,
     source: Path,
@@ -363,7 +363,7 @@ async def test_cancel_and_retry(
     editor: User,
     title: dict[str, Any],
     uploads: dict[str, str],
-    media_resources: Resources,
+    media_resources: AppContext,
     media_settings: Settings,
     make_worker: Callable[..., Worker],
     source_dir: Path,
@@ -413,7 +413,7 @@ async def test_a_failed_encoding_names_the_uploaded_files(
     api: httpx.AsyncClient,
     editor: User,
     title: dict[str, Any],
-    media_resources: Resources,
+    media_resources: AppContext,
     media_settings: Settings,
     make_worker: Callable[..., Worker],
     source: Path,
@@ -451,7 +451,7 @@ async def test_cancelling_a_running_encoding_through_the_api(
     api: httpx.AsyncClient,
     editor: User,
     title: dict[str, Any],
-    media_resources: Resources,
+    media_resources: AppContext,
     media_settings: Settings,
     start_worker: Callable[..., RunningWorker],
     source_dir: Path,
@@ -471,7 +471,7 @@ async def test_cancelling_a_running_encoding_through_the_api(
 
 async def test_the_media_app_runs_a_worker_in_process(
     media_settings: Settings,
-    media_resources: Resources,
+    media_resources: AppContext,
     editor: User,
     title: dict[str, Any],
     uploads: dict[str, str],

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from ott.core.resources import Resources
+from ott.core.app_context import AppContext
 from ott.core.storage import LocalStorage
 from ott.media.jobs.queue import JobQueue, Lease
 from ott.media.models import EncodingStatus
@@ -17,14 +17,14 @@ from tests.media.conftest import LEASE_SECONDS, RETRY_SECONDS, enqueue, job_row
 
 
 async def _queue_jobs(
-    resources: Resources, storage: LocalStorage, source: Path, title: dict[str, Any], count: int
+    resources: AppContext, storage: LocalStorage, source: Path, title: dict[str, Any], count: int
 ) -> list[uuid.UUID]:
     return [await enqueue(resources, storage, source, content_id=title["id"]) for _ in range(count)]
 
 
 async def test_competing_workers_never_take_the_same_job(
     queue: JobQueue,
-    media_resources: Resources,
+    media_resources: AppContext,
     storage: LocalStorage,
     source: Path,
     title: dict[str, Any],
@@ -50,7 +50,7 @@ async def test_competing_workers_never_take_the_same_job(
 
 async def test_claims_skip_a_locked_job_instead_of_waiting(
     queue: JobQueue,
-    media_resources: Resources,
+    media_resources: AppContext,
     storage: LocalStorage,
     source: Path,
     title: dict[str, Any],
@@ -69,7 +69,7 @@ async def test_claims_skip_a_locked_job_instead_of_waiting(
 
 async def test_the_oldest_job_goes_first_and_future_retries_wait(
     queue: JobQueue,
-    media_resources: Resources,
+    media_resources: AppContext,
     storage: LocalStorage,
     source: Path,
     title: dict[str, Any],
@@ -88,7 +88,7 @@ async def test_the_oldest_job_goes_first_and_future_retries_wait(
 
 async def test_an_expired_lease_is_taken_over_and_the_old_owner_locked_out(
     queue: JobQueue,
-    media_resources: Resources,
+    media_resources: AppContext,
     storage: LocalStorage,
     source: Path,
     title: dict[str, Any],
@@ -131,7 +131,7 @@ async def test_an_expired_lease_is_taken_over_and_the_old_owner_locked_out(
 
 async def test_heartbeats_renew_the_lease_record_progress_and_see_cancels(
     queue: JobQueue,
-    media_resources: Resources,
+    media_resources: AppContext,
     storage: LocalStorage,
     source: Path,
     title: dict[str, Any],
@@ -158,7 +158,7 @@ async def test_heartbeats_renew_the_lease_record_progress_and_see_cancels(
 
 async def test_failures_are_retried_with_growing_delays_then_fail(
     queue: JobQueue,
-    media_resources: Resources,
+    media_resources: AppContext,
     storage: LocalStorage,
     source: Path,
     title: dict[str, Any],
@@ -197,7 +197,7 @@ async def test_failures_are_retried_with_growing_delays_then_fail(
 
 async def test_a_bad_input_fails_without_retry(
     queue: JobQueue,
-    media_resources: Resources,
+    media_resources: AppContext,
     storage: LocalStorage,
     source: Path,
     title: dict[str, Any],
@@ -213,7 +213,7 @@ async def test_a_bad_input_fails_without_retry(
 
 async def test_a_released_job_is_at_once_runnable_and_keeps_its_attempts(
     queue: JobQueue,
-    media_resources: Resources,
+    media_resources: AppContext,
     storage: LocalStorage,
     source: Path,
     title: dict[str, Any],

@@ -20,10 +20,10 @@ from fastapi import FastAPI
 from sqlalchemy import func, select, update
 
 from ott.auth.service import set_roles
+from ott.core.app_context import AppContext
 from ott.core.app_factory import create_service_app
 from ott.core.errors import BadRequest, Conflict, NotFound
 from ott.core.identity import Role
-from ott.core.resources import Resources
 from ott.core.settings import Settings
 from ott.media.models import Upload, UploadKind
 from ott.media.router import uploads_router
@@ -38,12 +38,10 @@ TUS = {"Tus-Resumable": "1.0.0"}
 STREAM = {"Content-Type": "application/offset+octet-stream"}
 
 
-def uploads_cms_app(settings: Settings, resources: Resources | None = None) -> FastAPI:
+def uploads_cms_app(settings: Settings, context: AppContext | None = None) -> FastAPI:
     """The media service as far as uploads go (its tus routes, no sweeper or worker), for
     tests/gateway/test_streaming_upload.py, which runs it as a process of its own."""
-    return create_service_app(
-        "media", settings=settings, routers=[uploads_router], resources=resources
-    )
+    return create_service_app("media", settings=settings, routers=[uploads_router], context=context)
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +53,8 @@ async def gateway(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture(scope="module")
-async def stores(settings: Settings) -> AsyncIterator[Resources]:
-    opened = Resources.open(settings)
+async def stores(settings: Settings) -> AsyncIterator[AppContext]:
+    opened = AppContext.open(settings)
     yield opened
     await opened.close()
 
@@ -67,7 +65,7 @@ class User:
     headers: dict[str, str]
 
 
-async def make_user(api: httpx.AsyncClient, stores: Resources, *roles: Role) -> User:
+async def make_user(api: httpx.AsyncClient, stores: AppContext, *roles: Role) -> User:
     tokens = await register(api)
     if roles:
         async with stores.sessionmaker() as db, db.begin():
@@ -81,7 +79,7 @@ async def make_user(api: httpx.AsyncClient, stores: Resources, *roles: Role) -> 
 
 
 @pytest.fixture
-async def editor(gateway: httpx.AsyncClient, stores: Resources) -> User:
+async def editor(gateway: httpx.AsyncClient, stores: AppContext) -> User:
     return await make_user(gateway, stores, Role.EDITOR)
 
 
@@ -147,7 +145,7 @@ async def test_options_advertises_the_server(gateway: httpx.AsyncClient, setting
 
 
 async def test_an_upload_in_checksummed_chunks_completes_with_its_sha256(
-    gateway: httpx.AsyncClient, editor: User, settings: Settings, stores: Resources
+    gateway: httpx.AsyncClient, editor: User, settings: Settings, stores: AppContext
 ) -> None:
     data = bytes(range(256)) * 4096 + b"tail"  # 1 MiB + 4 bytes
     location = await create(gateway, editor, len(data))
@@ -210,7 +208,7 @@ async def test_an_upload_in_checksummed_chunks_completes_with_its_sha256(
 
 
 async def test_unfinished_uploads_are_not_given_to_the_pipeline(
-    gateway: httpx.AsyncClient, editor: User, stores: Resources
+    gateway: httpx.AsyncClient, editor: User, stores: AppContext
 ) -> None:
     location = await create(gateway, editor, 10, metadata(kind="audio", language="hi"))
     assert (await patch(gateway, editor, location, 0, b"12345")).status_code == 204
@@ -341,7 +339,7 @@ async def _chunks(data: bytes, parts: int) -> AsyncIterator[bytes]:
         yield data[start : start + size]
 
 
-async def _uploads_of(stores: Resources, user: User) -> int:
+async def _uploads_of(stores: AppContext, user: User) -> int:
     async with stores.sessionmaker() as db:
         return await db.scalar(
             select(func.count()).select_from(Upload).where(Upload.created_by == user.id)
@@ -349,7 +347,7 @@ async def _uploads_of(stores: Resources, user: User) -> int:
 
 
 async def test_refused_creations_make_no_upload(
-    gateway: httpx.AsyncClient, editor: User, settings: Settings, stores: Resources
+    gateway: httpx.AsyncClient, editor: User, settings: Settings, stores: AppContext
 ) -> None:
     def post(length: str | None, meta: str | None, **extra: str) -> Any:
         headers = {**editor.headers, **extra}
@@ -393,7 +391,7 @@ NOT_COUNTS = ["²", "1²", "³4", "+5", "-1", "1e3", "0x10", "1 2", "9" * 21]
 
 
 async def test_numeric_headers_take_ascii_digits_only(
-    gateway: httpx.AsyncClient, editor: User, stores: Resources
+    gateway: httpx.AsyncClient, editor: User, stores: AppContext
 ) -> None:
     for value in NOT_COUNTS:
         response = await gateway.post(
@@ -433,7 +431,7 @@ def test_a_declared_body_length_takes_ascii_digits_only() -> None:
 
 
 async def test_only_editors_reach_their_own_uploads(
-    gateway: httpx.AsyncClient, editor: User, stores: Resources
+    gateway: httpx.AsyncClient, editor: User, stores: AppContext
 ) -> None:
     location = await create(gateway, editor, 10)
     assert (await patch(gateway, editor, location, 0, b"12345")).status_code == 204
@@ -481,7 +479,7 @@ async def test_termination_deletes_the_upload_and_its_file(
     assert_error(await patch(gateway, editor, location, 5, b"678"), 404)
 
 
-async def _expire(stores: Resources, location: str) -> None:
+async def _expire(stores: AppContext, location: str) -> None:
     async with stores.sessionmaker() as db, db.begin():
         await db.execute(
             update(Upload)
@@ -491,7 +489,7 @@ async def _expire(stores: Resources, location: str) -> None:
 
 
 async def test_expired_uploads_are_refused_then_swept(
-    gateway: httpx.AsyncClient, editor: User, settings: Settings, stores: Resources
+    gateway: httpx.AsyncClient, editor: User, settings: Settings, stores: AppContext
 ) -> None:
     stale = await create(gateway, editor, 10)
     assert (await patch(gateway, editor, stale, 0, b"12345")).status_code == 204
@@ -516,7 +514,7 @@ async def test_expired_uploads_are_refused_then_swept(
 
 
 async def test_the_sweeper_runs_in_the_background(
-    gateway: httpx.AsyncClient, editor: User, settings: Settings, stores: Resources
+    gateway: httpx.AsyncClient, editor: User, settings: Settings, stores: AppContext
 ) -> None:
     location = await create(gateway, editor, 10)
     await _expire(stores, location)

@@ -17,7 +17,7 @@ import psutil
 import pytest
 from sqlalchemy import text
 
-from ott.core.resources import Resources
+from ott.core.app_context import AppContext
 from ott.core.settings import Settings
 from ott.core.storage import LocalStorage
 from ott.media.encoding.transcoder import (
@@ -86,7 +86,7 @@ def _gone(processes: list[psutil.Process]) -> bool:
 
 async def test_a_job_registers_every_rendition_and_its_files_are_served(
     make_worker: Callable[..., Worker],
-    media_resources: Resources,
+    media_resources: AppContext,
     media_settings: Settings,
     storage: LocalStorage,
     source: Path,
@@ -157,7 +157,7 @@ async def test_a_job_registers_every_rendition_and_its_files_are_served(
 
 async def test_bad_inputs_fail_at_once_with_a_reason_and_the_worker_goes_on(
     make_worker: Callable[..., Worker],
-    media_resources: Resources,
+    media_resources: AppContext,
     storage: LocalStorage,
     source: Path,
     source_dir: Path,
@@ -211,7 +211,7 @@ def test_ffmpeg_errors_call_the_inputs_by_the_uploaded_files_names(tmp_path: Pat
 
 async def test_other_failures_are_retried_with_backoff_until_attempts_run_out(
     start_worker: Callable[..., RunningWorker],
-    media_resources: Resources,
+    media_resources: AppContext,
     storage: LocalStorage,
     source: Path,
     title: dict[str, Any],
@@ -236,7 +236,7 @@ async def test_other_failures_are_retried_with_backoff_until_attempts_run_out(
 
 async def test_registration_is_all_or_nothing(
     make_worker: Callable[..., Worker],
-    media_resources: Resources,
+    media_resources: AppContext,
     storage: LocalStorage,
     source: Path,
     source_dir: Path,
@@ -267,7 +267,7 @@ async def test_registration_is_all_or_nothing(
 
 async def test_a_title_deleted_mid_job_leaves_nothing_behind(
     start_worker: Callable[..., RunningWorker],
-    media_resources: Resources,
+    media_resources: AppContext,
     storage: LocalStorage,
     long_source: Path,
     title: dict[str, Any],
@@ -291,7 +291,7 @@ async def test_a_title_deleted_mid_job_leaves_nothing_behind(
 
 async def test_cancelling_a_running_job_kills_ffmpeg_and_registers_nothing(
     start_worker: Callable[..., RunningWorker],
-    media_resources: Resources,
+    media_resources: AppContext,
     storage: LocalStorage,
     long_source: Path,
     title: dict[str, Any],
@@ -360,7 +360,7 @@ def worker_process(media_settings: Settings) -> Iterator[Callable[[], subprocess
             process.wait(10)
 
 
-async def _running_in(media_resources: Resources, job_id: uuid.UUID, pid: int) -> dict[str, Any]:
+async def _running_in(media_resources: AppContext, job_id: uuid.UUID, pid: int) -> dict[str, Any]:
     async def check() -> dict[str, Any] | None:
         row = await job_row(media_resources, job_id)
         owner = row["lease_owner"] or ""
@@ -372,7 +372,7 @@ async def _running_in(media_resources: Resources, job_id: uuid.UUID, pid: int) -
 async def test_a_killed_worker_process_job_is_taken_over_after_its_lease(
     worker_process: Callable[[], subprocess.Popen[bytes]],
     start_worker: Callable[..., RunningWorker],
-    media_resources: Resources,
+    media_resources: AppContext,
     media_settings: Settings,
     storage: LocalStorage,
     long_source: Path,
@@ -401,7 +401,7 @@ async def test_a_killed_worker_process_job_is_taken_over_after_its_lease(
 
 async def test_sigterm_stops_a_worker_process_and_hands_its_job_back(
     worker_process: Callable[[], subprocess.Popen[bytes]],
-    media_resources: Resources,
+    media_resources: AppContext,
     storage: LocalStorage,
     long_source: Path,
     title: dict[str, Any],
@@ -419,7 +419,7 @@ async def test_sigterm_stops_a_worker_process_and_hands_its_job_back(
 
 async def test_two_workers_share_the_queue_and_run_each_job_once(
     start_worker: Callable[..., RunningWorker],
-    media_resources: Resources,
+    media_resources: AppContext,
     storage: LocalStorage,
     source: Path,
     api: httpx.AsyncClient,

@@ -1,35 +1,18 @@
-"""Dependencies of the auth routes: the session store and the mailer of this process."""
+"""Dependencies of the auth routes: the session store, over the app context's Redis."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from ott.auth.sessions import SessionStore
-from ott.core.mailer import Mailer, create_mailer
-from ott.core.settings import Settings
+from ott.core.dependencies import Context
 
 
-async def _settings(request: Request) -> Settings:
-    return request.app.state.settings
+def _sessions(context: Context) -> SessionStore:
+    # Holds no state of its own (the sessions are in Redis): one per request costs nothing.
+    return SessionStore(context.redis, context.keys, context.settings)
 
 
-async def _sessions(request: Request) -> SessionStore:
-    state = request.app.state
-    if not hasattr(state, "session_store"):
-        resources = state.resources
-        state.session_store = SessionStore(resources.redis, resources.keys, state.settings)
-    return state.session_store
-
-
-async def _mailer(request: Request) -> Mailer:
-    state = request.app.state
-    if not hasattr(state, "mailer"):
-        state.mailer = create_mailer(state.settings)
-    return state.mailer
-
-
-AppSettings = Annotated[Settings, Depends(_settings)]
 Sessions = Annotated[SessionStore, Depends(_sessions)]
-MailerDep = Annotated[Mailer, Depends(_mailer)]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, BackgroundTasks, Request, Response, status
+from fastapi import APIRouter, BackgroundTasks, Response, status
 
 from ott.auth import service
-from ott.auth.dependencies import AppSettings, MailerDep, Sessions
+from ott.auth.dependencies import Sessions
 from ott.auth.schemas import (
     AuthResult,
     LoginRequest,
@@ -21,7 +21,7 @@ from ott.auth.schemas import (
     RolesUpdate,
     UserOut,
 )
-from ott.core.database import DbSession, Sessionmaker
+from ott.core.dependencies import AppSettings, DbSession, Events, MailerDep, Sessionmaker
 from ott.core.event_types import UserRegistered
 from ott.core.identity import CurrentIdentity, Identity, Role, require_roles
 from ott.core.openapi import error_responses
@@ -40,13 +40,13 @@ async def register(
     db: DbSession,
     sessions: Sessions,
     settings: AppSettings,
-    request: Request,
+    events: Events,
     background: BackgroundTasks,
 ) -> AuthResult:
     result = await service.register(db=db, sessions=sessions, settings=settings, data=body)
     # Background tasks run after the request's transaction has committed.
     background.add_task(
-        request.app.state.resources.events.publish,
+        events.publish,
         UserRegistered(user_id=result.user.id, email=result.user.email),
     )
     return result

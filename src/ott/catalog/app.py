@@ -14,20 +14,20 @@ from ott.catalog.dependencies import CatalogRuntime, install_runtime
 from ott.catalog.facets import FacetCounts
 from ott.catalog.router import router
 from ott.catalog.spelling import Vocabulary
+from ott.core.app_context import AppContext, app_context
 from ott.core.app_factory import create_service_app
 from ott.core.background import running_in_background
 from ott.core.event_types import CONTENT_CHANGES
 from ott.core.events import Event, EventConsumer
-from ott.core.resources import Resources
 from ott.core.settings import Settings
 
 
 @asynccontextmanager
 async def _catalog_runtime(app: FastAPI) -> AsyncIterator[None]:
     """The cache, and a consumer that drops cached answers whenever content changes."""
-    resources: Resources = app.state.resources
-    settings: Settings = app.state.settings
-    cache = CatalogCache(resources.redis, resources.keys, settings.catalog_cache_seconds)
+    context = app_context(app)
+    settings = context.settings
+    cache = CatalogCache(context.redis, context.keys, settings.catalog_cache_seconds)
     install_runtime(
         app,
         CatalogRuntime(
@@ -41,7 +41,7 @@ async def _catalog_runtime(app: FastAPI) -> AsyncIterator[None]:
         await cache.invalidate()
 
     consumer = EventConsumer(
-        resources.events,
+        context.events,
         group="catalog-cache",
         consumer=f"{socket.gethostname()}-{os.getpid()}",
         handlers=dict.fromkeys(CONTENT_CHANGES, on_content_event),
@@ -52,11 +52,11 @@ async def _catalog_runtime(app: FastAPI) -> AsyncIterator[None]:
         yield
 
 
-def create_app(settings: Settings, resources: Resources | None = None) -> FastAPI:
+def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI:
     return create_service_app(
         "catalog",
         settings=settings,
         routers=[router],
-        resources=resources,
+        context=context,
         lifespan_hooks=[_catalog_runtime],
     )

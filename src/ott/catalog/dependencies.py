@@ -11,8 +11,8 @@ from ott.catalog.cache import CatalogCache
 from ott.catalog.facets import FacetCounts
 from ott.catalog.spelling import Vocabulary
 from ott.catalog.visibility import Viewer, viewer_for
+from ott.core.dependencies import AppSettings
 from ott.core.identity import OptionalIdentity
-from ott.core.settings import Settings
 
 
 @dataclass
@@ -36,8 +36,7 @@ async def _runtime(request: Request) -> CatalogRuntime:
     return runtime
 
 
-async def _viewer(request: Request, identity: OptionalIdentity) -> Viewer:
-    settings: Settings = request.app.state.settings
+async def _viewer(request: Request, identity: OptionalIdentity, settings: AppSettings) -> Viewer:
     return viewer_for(
         identity=identity,
         country=request.headers.get(settings.country_header),

@@ -24,7 +24,7 @@ from ott.catalog.schemas import (
     SeasonOut,
 )
 from ott.catalog.visibility import Viewer
-from ott.core.database import DbSession
+from ott.core.dependencies import DbSession
 
 router = APIRouter(prefix="/api/catalog", tags=["catalog"])
 

@@ -8,10 +8,10 @@ from typing import Annotated
 import typer
 from email_validator import EmailNotValidError, validate_email
 
-from ott.cli.common import DataDir, console, prepare, run_with_resources
+from ott.cli.common import DataDir, console, prepare, run_with_context
 from ott.cms.schemas import BulkResult
+from ott.core.app_context import AppContext
 from ott.core.errors import AppError
-from ott.core.resources import Resources
 
 EXIT_USAGE = 2  # what Typer answers for a bad argument
 
@@ -33,11 +33,11 @@ def seed(
 
     settings = prepare(data_dir).settings
 
-    async def work(resources: Resources) -> BulkResult:
-        return await seed_demo_catalog(resources, count=count, seed=random_seed)
+    async def work(context: AppContext) -> BulkResult:
+        return await seed_demo_catalog(context, count=count, seed=random_seed)
 
     with console.status(f"Generating and importing {count} titles…"):
-        result = run_with_resources(settings, work)
+        result = run_with_context(settings, work)
     console.print(
         f"[green]✓[/green] {result.total} titles: {result.created} created, "
         f"{result.updated} updated, {result.unchanged} unchanged"
@@ -71,13 +71,13 @@ def create_admin(
     from ott.auth import service as auth_service
 
     settings = prepare(data_dir).settings
-    if password is None and not run_with_resources(settings, _account_exists(email)):
+    if password is None and not run_with_context(settings, _account_exists(email)):
         password = typer.prompt(
             f"Password for the new account {email}", hide_input=True, confirmation_prompt=True
         )
 
-    async def work(resources: Resources) -> str:
-        async with resources.sessionmaker() as db, db.begin():
+    async def work(context: AppContext) -> str:
+        async with context.sessionmaker() as db, db.begin():
             user = await auth_service.create_admin(
                 # An existing account keeps its password: create_admin does not read it then.
                 db=db,
@@ -88,7 +88,7 @@ def create_admin(
             return str(user.id)
 
     try:
-        user_id = run_with_resources(settings, work)
+        user_id = run_with_context(settings, work)
     except AppError as error:
         console.print(f"[red]{error.message}[/red]")
         for detail in error.details or []:
@@ -97,14 +97,14 @@ def create_admin(
     console.print(f"[green]✓[/green] {email} is an admin (user id {user_id})")
 
 
-def _account_exists(email: str) -> Callable[[Resources], Awaitable[bool]]:
+def _account_exists(email: str) -> Callable[[AppContext], Awaitable[bool]]:
     from sqlalchemy import select
 
     from ott.auth.models import User
     from ott.auth.service import normalize_email
 
-    async def work(resources: Resources) -> bool:
-        async with resources.sessionmaker() as db:
+    async def work(context: AppContext) -> bool:
+        async with context.sessionmaker() as db:
             found = await db.scalar(select(User.id).where(User.email == normalize_email(email)))
             return found is not None
 

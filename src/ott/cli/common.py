@@ -16,9 +16,9 @@ from fastapi import FastAPI
 from rich.console import Console
 
 from ott.core import migrate as migrations
+from ott.core.app_context import AppContext
 from ott.core.embedded import EmbeddedStore, resolve_stores
 from ott.core.observability import configure_logging
-from ott.core.resources import Resources
 from ott.core.settings import Settings, get_settings
 
 T = TypeVar("T")
@@ -85,12 +85,12 @@ def run_server(app: FastAPI, *, host: str, port: int) -> None:
     )
 
 
-def run_with_resources(settings: Settings, work: Callable[[Resources], Awaitable[T]]) -> T:
+def run_with_context(settings: Settings, work: Callable[[AppContext], Awaitable[T]]) -> T:
     async def run() -> T:
-        resources = Resources.open(settings)
+        context = AppContext.open(settings)
         try:
-            return await work(resources)
+            return await work(context)
         finally:
-            await resources.close()
+            await context.close()
 
     return asyncio.run(run())

@@ -91,9 +91,7 @@ async def run_workers(
         )
         await worker.run(stop)
     finally:
-        close = getattr(storage, "aclose", None)
-        if close is not None:
-            await close()
+        await storage.aclose()
         await engine.dispose()
 
 

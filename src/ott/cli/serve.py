@@ -14,9 +14,9 @@ from typing import Annotated
 import httpx
 import typer
 
-from ott.cli.common import DataDir, Prepared, console, prepare, run_server, run_with_resources
+from ott.cli.common import DataDir, Prepared, console, prepare, run_server, run_with_context
 from ott.cli.supervise import Supervisor
-from ott.core.resources import Resources
+from ott.core.app_context import AppContext
 from ott.core.settings import Settings
 from ott.registry import SERVICES
 
@@ -209,12 +209,12 @@ def _stop(children: list[ServiceProcess]) -> None:
 def _seed_if_empty(settings: Settings) -> None:
     from ott.seed.load import catalog_is_empty, seed_demo_catalog
 
-    async def work(resources: Resources) -> int | None:
-        if not await catalog_is_empty(resources):
+    async def work(context: AppContext) -> int | None:
+        if not await catalog_is_empty(context):
             return None
-        return (await seed_demo_catalog(resources)).created
+        return (await seed_demo_catalog(context)).created
 
     with console.status("Loading the demo catalog…"):
-        created = run_with_resources(settings, work)
+        created = run_with_context(settings, work)
     if created is not None:
         console.print(f"[green]✓[/green] demo catalog: {created} titles")

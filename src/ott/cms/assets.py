@@ -40,6 +40,9 @@ class ImageDecoder:
         work = functools.partial(images.render, data, kind, max_bytes=max_bytes)
         return await asyncio.get_running_loop().run_in_executor(self._pool, work)
 
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
 
 def storage_key(*, kind: AssetKind, content_id: uuid.UUID, digest: str, size: Size) -> str:
     return f"{kind.value}s/{content_id}/{digest}-{size_label(size)}.jpg"

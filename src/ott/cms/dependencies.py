@@ -1,41 +1,37 @@
-"""Dependencies of the CMS routes: who may use the CMS at all, the settings, the media store,
-and the app's image decoder."""
+"""Dependencies of the CMS routes: who may use the CMS at all, and the app's image decoder."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 
 from ott.cms.assets import ImageDecoder
+from ott.core.app_context import app_context
 from ott.core.identity import Identity, Role, require_roles
-from ott.core.settings import Settings
-from ott.core.storage import Storage, create_storage
 
 # Every CMS route needs an editorial role (admins hold every role); viewers get 403.
 StaffOnly = require_roles(Role.EDITOR, Role.REVIEWER)
 
 
-async def _storage(request: Request) -> Storage:
-    state = request.app.state
-    if not hasattr(state, "storage"):
-        state.storage = create_storage(state.settings)
-    return state.storage
+@asynccontextmanager
+async def image_decoding(app: FastAPI) -> AsyncIterator[None]:
+    """A lifespan hook: the app's image decoder, CMS_IMAGE_DECODE_CONCURRENCY images at once."""
+    decoder = ImageDecoder(app_context(app).settings.cms_image_decode_concurrency)
+    app.state.image_decoder = decoder
+    try:
+        yield
+    finally:
+        decoder.close()
 
 
-async def _settings(request: Request) -> Settings:
-    return request.app.state.settings
+def _image_decoder(request: Request) -> ImageDecoder:
+    decoder = request.app.state.image_decoder
+    assert isinstance(decoder, ImageDecoder), "the CMS's lifespan has not run"
+    return decoder
 
 
-async def _image_decoder(request: Request) -> ImageDecoder:
-    """One per app: CMS_IMAGE_DECODE_CONCURRENCY images decoded at once."""
-    state = request.app.state
-    if not hasattr(state, "image_decoder"):
-        state.image_decoder = ImageDecoder(state.settings.cms_image_decode_concurrency)
-    return state.image_decoder
-
-
-MediaStorage = Annotated[Storage, Depends(_storage)]
-CmsSettings = Annotated[Settings, Depends(_settings)]
 Images = Annotated[ImageDecoder, Depends(_image_decoder)]
 Staff = Annotated[Identity, StaffOnly]

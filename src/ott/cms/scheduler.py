@@ -39,10 +39,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ott.cms.schedule import SCHEDULED_SQL
 from ott.content.models import WorkflowState
+from ott.core.app_context import AppContext, app_context
 from ott.core.app_factory import LifespanHook
 from ott.core.background import running_in_background
 from ott.core.event_types import ContentPublished
-from ott.core.resources import Resources
 
 log = structlog.get_logger(__name__)
 
@@ -61,17 +61,17 @@ _ANNOUNCED = text("UPDATE content SET updated_at = now() WHERE id = ANY(:ids)")
 
 
 class PublishScheduler:
-    def __init__(self, resources: Resources, *, interval: float, batch: int = BATCH) -> None:
+    def __init__(self, context: AppContext, *, interval: float, batch: int = BATCH) -> None:
         if interval <= 0:
             raise ValueError("the publish interval must be positive")
-        self.resources = resources
+        self.context = context
         self.interval = interval
         self.batch = batch
 
     async def run_once(self) -> list[uuid.UUID]:
         """Announce the titles that are due; return their ids."""
         announced: list[uuid.UUID] = []
-        async with self.resources.sessionmaker() as db, db.begin():
+        async with self.context.sessionmaker() as db, db.begin():
             while True:
                 rows = (await db.execute(_DUE, {"batch": self.batch})).all()
                 if not rows:
@@ -82,7 +82,7 @@ class PublishScheduler:
                         workflow_state=WorkflowState.PUBLISHED.value,
                         version=version,
                     )
-                    await self.resources.events.publish(
+                    await self.context.events.publish(
                         event, event_id=f"{event.name}:{content_id}:{published_at.isoformat()}"
                     )
                 ids = [row[0] for row in rows]
@@ -111,8 +111,7 @@ def scheduler_hook(interval: float) -> LifespanHook:
 
     @asynccontextmanager
     async def run_scheduler(app: FastAPI) -> AsyncIterator[None]:
-        scheduler = PublishScheduler(app.state.resources, interval=interval)
-        app.state.publish_scheduler = scheduler
+        scheduler = PublishScheduler(app_context(app), interval=interval)
         async with running_in_background("cms-publish-scheduler", scheduler.run):
             yield
 

@@ -10,11 +10,11 @@ from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from starlette.middleware import Middleware
 
+from ott.core.app_context import AppContext
 from ott.core.background import BackgroundHealth, reporting_to
 from ott.core.errors import install_error_handlers
 from ott.core.observability import RequestContextMiddleware, health_router
 from ott.core.openapi import document_errors
-from ott.core.resources import Resources
 from ott.core.settings import Settings
 
 LifespanHook = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -42,7 +42,7 @@ def create_service_app(
     *,
     settings: Settings,
     routers: Sequence[APIRouter],
-    resources: Resources | None = None,
+    context: AppContext | None = None,
     access_log: bool = False,
     middleware: Sequence[Middleware] = (),
     lifespan_hooks: Sequence[LifespanHook] = (),
@@ -50,20 +50,22 @@ def create_service_app(
 ) -> FastAPI:
     """A service app.
 
-    With `resources` given (in-process mode) it shares the caller's pools and leaves closing
-    them to the caller; without, it opens its own and closes them at shutdown. `middleware`
+    Its lifespan opens the app's context (`app.state.context`, see ott.core.app_context) and
+    closes it at shutdown; with `context` given (in-process mode) it shares the caller's and
+    leaves closing it to the caller. `middleware`
     runs inside the request-context middleware, outermost first. `metrics_route=False` leaves
     out /metrics (the gateway's public port).
     """
-    owns_resources = resources is None
-    app_resources = resources or Resources.open(settings)
     background = BackgroundHealth()  # the hooks' background tasks, for /ready
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            if owns_resources:
-                stack.push_async_callback(app_resources.close)
+            if context is None:
+                app.state.context = AppContext.open(settings)
+                stack.push_async_callback(app.state.context.close)
+            else:
+                app.state.context = context
             with reporting_to(background):
                 for hook in lifespan_hooks:
                     await stack.enter_async_context(hook(app))
@@ -81,8 +83,6 @@ def create_service_app(
             *middleware,
         ],
     )
-    app.state.settings = settings
-    app.state.resources = app_resources
     app.state.background = background
     install_error_handlers(app)
     health = health_router()

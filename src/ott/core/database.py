@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
 
-from fastapi import Depends, Request
 from sqlalchemy import Enum, MetaData, func, select
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -66,30 +63,6 @@ def create_engine(settings: Settings) -> AsyncEngine:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
-
-
-async def _request_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """A session whose transaction commits when the handler returns and rolls back if it raises.
-
-    This is the one place that commits; services only add, flush and query.
-    """
-    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.resources.sessionmaker
-    async with sessionmaker() as session, session.begin():
-        yield session
-
-
-# scope="function": the commit happens before the response is sent, so a failed commit is
-# reported to the client instead of after a 2xx has already gone out.
-DbSession = Annotated[AsyncSession, Depends(_request_session, scope="function")]
-
-
-async def _sessionmaker(request: Request) -> async_sessionmaker[AsyncSession]:
-    return request.app.state.resources.sessionmaker
-
-
-# For handlers that must not hold a connection across slow work (password hashing): they open
-# short sessions of their own.
-Sessionmaker = Annotated[async_sessionmaker[AsyncSession], Depends(_sessionmaker)]
 
 
 async def db_now(db: AsyncSession) -> datetime:

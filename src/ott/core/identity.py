@@ -20,6 +20,7 @@ from typing import Annotated, Any
 import jwt
 from fastapi import Depends, Request
 
+from ott.core.app_context import app_context
 from ott.core.errors import Forbidden, Unauthorized
 from ott.core.redis import KeySpace
 from ott.core.settings import Settings
@@ -144,7 +145,7 @@ async def _optional_identity(request: Request) -> Identity | None:
     value = request.headers.get(IDENTITY_HEADER)
     if not value:
         return None
-    return decode_internal_identity(value, request.app.state.settings)
+    return decode_internal_identity(value, app_context(request.app).settings)
 
 
 async def _required_identity(

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ott.core.app_context import app_context
 from ott.core.background import BackgroundHealth
 from ott.core.context import CORRELATION_HEADER, correlation_id, new_correlation_id
 from ott.core.errors import error_response
@@ -138,7 +139,7 @@ def health_router() -> APIRouter:
         "/ready", summary="Readiness: PostgreSQL and Redis reachable, background tasks running"
     )
     async def ready(request: Request) -> Any:
-        checks = await request.app.state.resources.check()
+        checks = await app_context(request.app).check()
         background: BackgroundHealth | None = getattr(request.app.state, "background", None)
         failing = background.failing() if background is not None else []
         if all(checks.values()) and not failing:

@@ -77,6 +77,10 @@ class Storage(Protocol):
         """Remove the file; removing a missing file is not an error."""
         ...
 
+    async def aclose(self) -> None:
+        """Release what the store holds (an S3 store's HTTP client)."""
+        ...
+
 
 class LocalStorage:
     """Files in a folder on this machine; writes are atomic (a temporary file, then rename)."""
@@ -90,6 +94,9 @@ class LocalStorage:
 
     def url(self, key: str) -> str:
         return f"{self.base_url}/{check_key(key)}"
+
+    async def aclose(self) -> None:
+        """Local files hold nothing open."""
 
     async def put(self, key: str, data: bytes, content_type: str) -> str:
         path = self.path(key)

@@ -17,9 +17,9 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from ott.core.app_context import AppContext
 from ott.core.app_factory import create_service_app
 from ott.core.client import CircuitBreaker, ServiceClient
-from ott.core.resources import Resources
 from ott.core.settings import Environment, Settings
 from ott.core.storage import PRIVATE_PREFIX
 from ott.gateway.admission import AdmissionMiddleware
@@ -72,16 +72,17 @@ class Mode(StrEnum):
 
 
 def create_app(
-    settings: Settings, resources: Resources | None = None, *, mode: Mode = Mode.IN_PROCESS
+    settings: Settings, context: AppContext | None = None, *, mode: Mode = Mode.IN_PROCESS
 ) -> FastAPI:
-    resources = resources or Resources.open(settings)
+    # Opened here, not in the lifespan: the admission middleware is built with its Redis.
+    shared = context or AppContext.open(settings)
     service_apps: dict[str, FastAPI] = {}
     clients: list[ServiceClient] = []
     upstreams: dict[str, Upstream] = {}
     for spec in SERVICES.values():
         upstream: Upstream
         if mode is Mode.IN_PROCESS:
-            service_app = spec.load()(settings, resources)
+            service_app = spec.load()(settings, shared)
             service_apps[spec.name] = service_app
             upstream = InProcessUpstream(service_app)
         else:
@@ -111,11 +112,11 @@ def create_app(
             yield
 
     @asynccontextmanager
-    async def close_resources(_: FastAPI) -> AsyncIterator[None]:
+    async def close_context(_: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            await resources.close()
+            await shared.close()
 
     @asynccontextmanager
     async def serve_metrics(_: FastAPI) -> AsyncIterator[None]:
@@ -131,7 +132,7 @@ def create_app(
         if not documents:
             # Split mode: the services' apps are built for their documents only, never started.
             apps = service_apps or {
-                spec.name: spec.load()(settings, resources) for spec in SERVICES.values()
+                spec.name: spec.load()(settings, shared) for spec in SERVICES.values()
             }
             documents.append(
                 merged_openapi(
@@ -147,18 +148,16 @@ def create_app(
         "gateway",
         settings=settings,
         routers=[docs_router(api_document)],
-        resources=resources,
+        context=shared,
         access_log=True,
-        lifespan_hooks=[close_resources, run_services, serve_metrics],
+        lifespan_hooks=[close_context, run_services, serve_metrics],
         metrics_route=settings.metrics_public,
         middleware=[
             Middleware(SecurityHeadersMiddleware, hsts=settings.ott_env is Environment.PRODUCTION),
             Middleware(
                 AdmissionMiddleware,
                 settings=settings,
-                gatekeeper=Gatekeeper(
-                    resources.redis, resources.keys, settings.rate_limit_per_minute
-                ),
+                gatekeeper=Gatekeeper(shared.redis, shared.keys, settings.rate_limit_per_minute),
                 client_address=ClientAddress(
                     trust_forwarded_for=settings.trust_forwarded_for,
                     trusted_proxies=settings.trusted_proxies,

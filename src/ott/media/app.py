@@ -11,48 +11,38 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from ott.core.app_context import AppContext, app_context
 from ott.core.app_factory import LifespanHook, create_service_app
-from ott.core.resources import Resources
 from ott.core.settings import Settings
-from ott.core.storage import Storage, create_storage
 from ott.media.jobs.in_process import in_process_worker
 from ott.media.router import router, uploads_router
 from ott.media.uploads.sweeper import sweeping
 
 
-def create_app(settings: Settings, resources: Resources | None = None) -> FastAPI:
+def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI:
     return create_service_app(
         "media",
         settings=settings,
         routers=[uploads_router, router],
-        resources=resources,
+        context=context,
         lifespan_hooks=[_pipeline(settings)],
     )
 
 
 def _pipeline(settings: Settings) -> LifespanHook:
-    """The media store (one for the app's life, for the routes and the worker), the upload
-    sweeper and the in-process worker."""
+    """The upload sweeper and the in-process worker, on the app context's database and media
+    store."""
 
     @asynccontextmanager
     async def run(app: FastAPI) -> AsyncIterator[None]:
-        storage = create_storage(settings)
-        app.state.storage = storage
-        sessionmaker = app.state.resources.sessionmaker
-        try:
-            async with (
-                sweeping(sessionmaker=sessionmaker, data_dir=settings.data_dir),
-                in_process_worker(settings=settings, sessionmaker=sessionmaker, storage=storage),
-            ):
-                yield
-        finally:
-            await close_storage(storage)
+        context = app_context(app)
+        sessionmaker = context.sessionmaker
+        async with (
+            sweeping(sessionmaker=sessionmaker, data_dir=settings.data_dir),
+            in_process_worker(
+                settings=settings, sessionmaker=sessionmaker, storage=context.storage
+            ),
+        ):
+            yield
 
     return run
-
-
-async def close_storage(storage: Storage) -> None:
-    """An S3 store holds an HTTP client; local files hold nothing."""
-    close = getattr(storage, "aclose", None)
-    if close is not None:
-        await close()

@@ -10,11 +10,10 @@ from typing import Any
 from fastapi import APIRouter, Request, Response, status
 from fastapi.routing import APIRoute
 
-from ott.core.database import DbSession, Sessionmaker
+from ott.core.dependencies import AppSettings, DbSession, Sessionmaker
 from ott.core.errors import AppError, BadRequest, UnsupportedMediaType, app_error_response
 from ott.core.identity import Editor
 from ott.media import service
-from ott.media.dependencies import AppSettings
 from ott.media.schemas import EncodingOut, UploadOut
 from ott.media.uploads import headers as tus
 from ott.media.uploads import service as uploads

@@ -11,8 +11,8 @@ from ott.cms import bulk
 from ott.cms.events import publish_events
 from ott.cms.schemas import BulkResult
 from ott.content.models import Content
+from ott.core.app_context import AppContext
 from ott.core.identity import Identity, Role
-from ott.core.resources import Resources
 from ott.seed.catalog import generate_catalog
 
 DEMO_TITLES = 240
@@ -20,13 +20,13 @@ DEMO_TITLES = 240
 SEED_AUTHOR = uuid.UUID("00000000-0000-4000-8000-000000005eed")
 
 
-async def catalog_is_empty(resources: Resources) -> bool:
-    async with resources.sessionmaker() as db:
+async def catalog_is_empty(context: AppContext) -> bool:
+    async with context.sessionmaker() as db:
         return not await db.scalar(select(exists().where(Content.id.is_not(None))))
 
 
 async def seed_demo_catalog(
-    resources: Resources, *, count: int = DEMO_TITLES, seed: int = 7
+    context: AppContext, *, count: int = DEMO_TITLES, seed: int = 7
 ) -> BulkResult:
     """Import (or refresh) `count` generated titles as published; idempotent by external id."""
     document = json.dumps(generate_catalog(count, seed=seed)).encode()
@@ -36,9 +36,9 @@ async def seed_demo_catalog(
         session_id="seed",
         roles=frozenset({Role.ADMIN.value, Role.EDITOR.value, Role.VIEWER.value}),
     )
-    async with resources.sessionmaker() as db, db.begin():
+    async with context.sessionmaker() as db, db.begin():
         result, events = await bulk.import_titles(
             db=db, identity=author, parsed=parsed, publish=True
         )
-    await publish_events(resources.events, events)
+    await publish_events(context.events, events)
     return result

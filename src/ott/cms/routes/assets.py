@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 
 from ott.cms import assets
-from ott.cms.dependencies import CmsSettings, Images, MediaStorage, Staff
+from ott.cms.dependencies import Images, Staff
 from ott.cms.images import AssetKind
 from ott.cms.routes.common import announced, file_body
 from ott.cms.schemas import AssetOut
-from ott.core.database import DbSession
+from ott.core.dependencies import AppSettings, DbSession, MediaStorage
 
 router = APIRouter(tags=["cms"])
 
@@ -28,7 +28,7 @@ async def upload_asset(
     db: DbSession,
     identity: Staff,
     storage: MediaStorage,
-    settings: CmsSettings,
+    settings: AppSettings,
     decoder: Images,
     background: BackgroundTasks,
     version: Annotated[int | None, Query(ge=1)] = None,

@@ -8,10 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Query, Request
 
 from ott.cms import bulk
-from ott.cms.dependencies import CmsSettings, Staff
+from ott.cms.dependencies import Staff
 from ott.cms.routes.common import FileBody, announce, file_body
 from ott.cms.schemas import BulkResult
-from ott.core.database import DbSession
+from ott.core.dependencies import AppSettings, DbSession
 from ott.core.errors import UnsupportedMediaType
 
 router = APIRouter(tags=["cms"])
@@ -28,7 +28,7 @@ async def bulk_upload(
     request: Request,
     db: DbSession,
     identity: Staff,
-    settings: CmsSettings,
+    settings: AppSettings,
     background: BackgroundTasks,
     publish: Annotated[bool, Query(description="Publish at once (admins only)")] = False,
 ) -> BulkResult:

@@ -12,6 +12,7 @@ from ott.cms import json_body
 from ott.cms.events import publish_events
 from ott.cms.schemas import ContentView
 from ott.cms.service import Outcome
+from ott.core.app_context import app_context
 from ott.core.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 from ott.core.event_types import ContentChange
 
@@ -20,7 +21,7 @@ _MULTIPART_FRAMING = 4096  # what multipart boundaries and part headers may add 
 
 def announce(request: Request, background: BackgroundTasks, events: list[ContentChange]) -> None:
     if events:
-        background.add_task(publish_events, request.app.state.resources.events, events)
+        background.add_task(publish_events, app_context(request.app).events, events)
 
 
 def announced(request: Request, background: BackgroundTasks, outcome: Outcome) -> ContentView:

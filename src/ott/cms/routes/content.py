@@ -12,7 +12,7 @@ from ott.cms.dependencies import Staff
 from ott.cms.routes.common import announced, json_document
 from ott.cms.schemas import ContentPage, ContentView, TitleIn, TitleUpdate
 from ott.content.models import ContentType, WorkflowState
-from ott.core.database import DbSession
+from ott.core.dependencies import DbSession
 
 router = APIRouter(tags=["cms"])
 

@@ -8,9 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Query, Request, status
 
 from ott.cms import videos
-from ott.cms.dependencies import CmsSettings, MediaStorage
 from ott.cms.routes.common import announce
-from ott.core.database import DbSession
+from ott.core.dependencies import AppSettings, DbSession, MediaStorage
 from ott.core.identity import Editor
 from ott.media.schemas import EncodingIn, EncodingList, EncodingOut
 
@@ -29,7 +28,7 @@ async def create_encoding(
     db: DbSession,
     identity: Editor,
     storage: MediaStorage,
-    settings: CmsSettings,
+    settings: AppSettings,
     request: Request,
     background: BackgroundTasks,
     version: Annotated[

@@ -11,11 +11,11 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Body, Request
 
 from ott.cms import service
-from ott.cms.dependencies import CmsSettings, Staff
+from ott.cms.dependencies import Staff
 from ott.cms.routes.common import announced
 from ott.cms.schemas import ContentView, TransitionRequest
 from ott.cms.workflow import Action
-from ott.core.database import DbSession
+from ott.core.dependencies import AppSettings, DbSession
 
 router = APIRouter(tags=["cms"])
 
@@ -39,7 +39,7 @@ def _transition_route(action: Action) -> Callable[..., Awaitable[ContentView]]:
         content_id: uuid.UUID,
         db: DbSession,
         identity: Staff,
-        settings: CmsSettings,
+        settings: AppSettings,
         request: Request,
         background: BackgroundTasks,
         body: OptionalTransition = None,

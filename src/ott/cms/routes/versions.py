@@ -11,7 +11,7 @@ from ott.cms import reading, service
 from ott.cms.dependencies import Staff
 from ott.cms.routes.common import announced
 from ott.cms.schemas import ContentView, TransitionRequest, VersionHistory
-from ott.core.database import DbSession
+from ott.core.dependencies import DbSession
 
 router = APIRouter(tags=["cms"])
 

@@ -1,4 +1,9 @@
-"""The connections a service process holds: opened once at start-up, shared by its services."""
+"""The application context: what a service process holds for its whole life (settings, the
+PostgreSQL engine and sessions, Redis, the event bus, the media store, the mailer), opened in
+the lifespan and shared by every service of the process (`ott serve` runs them all in one).
+
+Routes reach it through the `Annotated` dependencies of ott.core.dependencies; lifespan hooks
+through `app_context(app)`. Nothing is created lazily on first use."""
 
 from __future__ import annotations
 
@@ -8,31 +13,36 @@ from dataclasses import dataclass
 
 import redis.exceptions
 import structlog
+from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from ott.core.database import create_engine, create_sessionmaker
 from ott.core.events import EventBus
+from ott.core.mailer import Mailer, create_mailer
 from ott.core.redis import KeySpace, create_redis
 from ott.core.settings import Settings
+from ott.core.storage import Storage, create_storage
 
 _CHECK_TIMEOUT_S = 2.0
 log = structlog.get_logger(__name__)
 
 
 @dataclass
-class Resources:
+class AppContext:
     settings: Settings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     redis: redis.asyncio.Redis
     keys: KeySpace
     events: EventBus
+    storage: Storage
+    mailer: Mailer
 
     @classmethod
-    def open(cls, settings: Settings) -> Resources:
-        """Create the pools; connections are made lazily on first use."""
+    def open(cls, settings: Settings) -> AppContext:
+        """Create the pools and clients; connections are made when first needed."""
         engine = create_engine(settings)
         client = create_redis(settings)
         keys = KeySpace(settings.redis_key_prefix)
@@ -43,6 +53,8 @@ class Resources:
             redis=client,
             keys=keys,
             events=EventBus(client, keys),
+            storage=create_storage(settings),
+            mailer=create_mailer(settings),
         )
 
     async def close(self) -> None:
@@ -51,6 +63,7 @@ class Resources:
             await self.redis.aclose()
         except (redis.exceptions.RedisError, OSError, TimeoutError) as exc:
             log.warning("redis_close_failed", error=repr(exc))
+        await self.storage.aclose()
         await self.engine.dispose()
 
     async def check(self) -> dict[str, bool]:
@@ -69,3 +82,11 @@ class Resources:
             async with asyncio.timeout(_CHECK_TIMEOUT_S):
                 return bool(await self.redis.ping())
         return False
+
+
+def app_context(app: FastAPI) -> AppContext:
+    """The context of a running app (set by its lifespan)."""
+    context = getattr(app.state, "context", None)
+    if not isinstance(context, AppContext):
+        raise RuntimeError(f"{app.title}: the app's lifespan has not opened its context")
+    return context
