@@ -6,7 +6,7 @@ A later service is added here (and its models in ott/migrations/metadata.py); th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import import_module
 
@@ -36,6 +36,17 @@ class ServiceSpec:
     def load(self) -> AppFactory:
         module, _, function = self.factory.partition(":")
         return getattr(import_module(module), function)
+
+
+def routed_to(path: str, services: Iterable[ServiceSpec]) -> ServiceSpec | None:
+    """The service the gateway sends `path` to: the one with the longest matching prefix."""
+    best: tuple[int, ServiceSpec] | None = None
+    for spec in services:
+        for prefix in spec.prefixes:
+            matches = path == prefix or path.startswith(prefix + "/")
+            if matches and (best is None or len(prefix) > best[0]):
+                best = (len(prefix), spec)
+    return best[1] if best else None
 
 
 SERVICES: dict[str, ServiceSpec] = {
