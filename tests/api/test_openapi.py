@@ -98,6 +98,18 @@ async def test_every_error_answer_is_the_shared_error_schema(document: dict[str,
         ("/api/auth/users/{user_id}/roles", "put", {400, 401, 403, 404, 413, 422, 429, 503}),
         ("/api/catalog/content/{content_id}", "get", {401, 404, 422, 429, 503}),
         ("/api/cms/content", "get", {401, 403, 422, 429, 503}),
+        # A merge patch is JSON read by the route: malformed (400), of another type (415).
+        (
+            "/api/cms/content/{content_id}",
+            "patch",
+            {400, 401, 403, 404, 409, 413, 415, 422, 429, 503},
+        ),
+        ("/api/cms/content/bulk-upload", "post", {400, 401, 403, 409, 413, 415, 422, 429, 503}),
+        (
+            "/api/cms/encodings/{encoding_id}/cancel",
+            "post",
+            {401, 403, 404, 409, 413, 422, 429, 503},
+        ),
         ("/ready", "get", {429, 503}),
         ("/health", "get", {503}),
     ],
@@ -107,6 +119,18 @@ async def test_routes_declare_the_errors_they_can_give(
 ) -> None:
     responses = document["paths"][path][method]["responses"]
     assert {int(s) for s in responses if int(s) >= 400} == statuses
+
+
+async def test_bodies_read_by_the_route_itself_are_declared(document: dict[str, Any]) -> None:
+    def body_types(path: str, method: str) -> set[str]:
+        return set(document["paths"][path][method]["requestBody"]["content"])
+
+    files = {"application/json", "text/csv", "application/csv", "multipart/form-data"}
+    assert body_types("/api/cms/content/bulk-upload", "post") == files
+    images = {"image/jpeg", "image/png", "image/webp", "multipart/form-data"}
+    assert body_types("/api/cms/content/{content_id}/assets/{kind}", "post") == images
+    patches = {"application/json", "application/merge-patch+json"}
+    assert body_types("/api/cms/content/{content_id}", "patch") == patches
 
 
 async def test_bearer_security(document: dict[str, Any]) -> None:

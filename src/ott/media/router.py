@@ -13,6 +13,7 @@ from fastapi.routing import APIRoute
 from ott.core.database import DbSession, Sessionmaker
 from ott.core.errors import AppError, BadRequest, UnsupportedMediaType, app_error_response
 from ott.core.identity import Editor
+from ott.core.openapi import error_responses
 from ott.media import service
 from ott.media.dependencies import AppSettings
 from ott.media.schemas import EncodingOut, UploadOut
@@ -30,6 +31,7 @@ async def get_encoding(encoding_id: uuid.UUID, db: DbSession, _: Editor) -> Enco
 @router.post(
     "/encodings/{encoding_id}/cancel",
     summary="Cancel a queued or running encoding (409 once it has finished)",
+    responses=error_responses(409),
 )
 async def cancel_encoding(encoding_id: uuid.UUID, db: DbSession, _: Editor) -> EncodingOut:
     return EncodingOut.model_validate(await service.cancel(db=db, encoding_id=encoding_id))
@@ -39,6 +41,7 @@ async def cancel_encoding(encoding_id: uuid.UUID, db: DbSession, _: Editor) -> E
     "/encodings/{encoding_id}/retry",
     status_code=status.HTTP_202_ACCEPTED,
     summary="Queue a failed or cancelled encoding again, with fresh attempts",
+    responses=error_responses(409),
 )
 async def retry_encoding(encoding_id: uuid.UUID, db: DbSession, _: Editor) -> EncodingOut:
     return EncodingOut.model_validate(await service.retry(db=db, encoding_id=encoding_id))

@@ -12,6 +12,7 @@ from ott.cms.dependencies import CmsSettings, MediaStorage
 from ott.cms.routes.common import announce
 from ott.core.database import DbSession
 from ott.core.identity import Editor
+from ott.core.openapi import error_responses
 from ott.media.schemas import EncodingIn, EncodingList, EncodingOut
 
 router = APIRouter(tags=["encodings"])
@@ -22,6 +23,7 @@ router = APIRouter(tags=["encodings"])
     status_code=status.HTTP_202_ACCEPTED,
     summary="Queue the transcoding of uploaded files into the title's (or episode's) video "
     "(an edit of the title: the same rights, a new version)",
+    responses=error_responses(409),
 )
 async def create_encoding(
     content_id: uuid.UUID,
