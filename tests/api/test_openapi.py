@@ -110,6 +110,12 @@ async def test_every_error_answer_is_the_shared_error_schema(document: dict[str,
             "post",
             {401, 403, 404, 409, 413, 422, 429, 503},
         ),
+        (
+            "/api/cms/uploads/{upload_id}",
+            "patch",
+            {400, 401, 403, 404, 409, 410, 412, 413, 415, 422, 423, 429, 460, 503},
+        ),
+        ("/api/cms/uploads", "post", {400, 401, 403, 412, 413, 415, 422, 429, 460, 503}),
         ("/ready", "get", {429, 503}),
         ("/health", "get", {503}),
     ],
@@ -131,6 +137,28 @@ async def test_bodies_read_by_the_route_itself_are_declared(document: dict[str, 
     assert body_types("/api/cms/content/{content_id}/assets/{kind}", "post") == images
     patches = {"application/json", "application/merge-patch+json"}
     assert body_types("/api/cms/content/{content_id}", "patch") == patches
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "headers"),
+    [
+        ("/api/cms/uploads", "post", {"Tus-Resumable", "Upload-Length", "Upload-Metadata"}),
+        ("/api/cms/uploads/{upload_id}", "head", {"Tus-Resumable"}),
+        ("/api/cms/uploads/{upload_id}", "patch", {"Tus-Resumable", "Upload-Offset"}),
+        ("/api/cms/uploads/{upload_id}", "delete", {"Tus-Resumable"}),
+    ],
+)
+async def test_tus_routes_declare_their_headers(
+    document: dict[str, Any], path: str, method: str, headers: set[str]
+) -> None:
+    operation = document["paths"][path][method]
+    required = {p["name"] for p in operation["parameters"] if p["in"] == "header" and p["required"]}
+    assert required == headers
+    assert operation["responses"]["412"]["content"]["application/json"]
+    if method in ("post", "patch"):
+        body = operation["requestBody"]
+        assert set(body["content"]) == {"application/offset+octet-stream"}
+        assert body["required"] is (method == "patch")  # a creation may carry no data
 
 
 async def test_bearer_security(document: dict[str, Any]) -> None:

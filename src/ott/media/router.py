@@ -19,6 +19,13 @@ from ott.media.dependencies import AppSettings
 from ott.media.schemas import EncodingOut, UploadOut
 from ott.media.uploads import headers as tus
 from ott.media.uploads import service as uploads
+from ott.media.uploads.document import (
+    UPLOAD_CHECKSUM,
+    UPLOAD_LENGTH,
+    UPLOAD_METADATA,
+    UPLOAD_OFFSET,
+    tus_request,
+)
 
 router = APIRouter(prefix="/api/cms", tags=["encodings"])
 
@@ -78,7 +85,13 @@ async def capabilities(settings: AppSettings) -> Response:
     return Response(status_code=204, headers=tus.capability_headers(settings.max_upload_bytes))
 
 
-@uploads_router.post("", status_code=201, summary="Create an upload (tus creation)")
+@uploads_router.post(
+    "",
+    status_code=201,
+    summary="Create an upload (tus creation, with the first bytes if sent)",
+    responses=error_responses(400, 412, 415, 460),
+    openapi_extra=tus_request(UPLOAD_LENGTH, UPLOAD_METADATA, UPLOAD_CHECKSUM, body=False),
+)
 async def create_upload(
     request: Request, identity: Editor, sessionmaker: Sessionmaker, settings: AppSettings
 ) -> Response:
@@ -115,7 +128,12 @@ async def create_upload(
     return Response(status_code=201, headers={"Location": location, **tus.offset_headers(upload)})
 
 
-@uploads_router.head("/{upload_id}", summary="The upload's offset (tus core)")
+@uploads_router.head(
+    "/{upload_id}",
+    summary="The upload's offset (tus core)",
+    responses=error_responses(410, 412),
+    openapi_extra=tus_request(),
+)
 async def upload_offset(
     request: Request, upload_id: str, identity: Editor, sessionmaker: Sessionmaker
 ) -> Response:
@@ -126,7 +144,13 @@ async def upload_offset(
     return Response(status_code=200, headers=tus.offset_headers(upload))
 
 
-@uploads_router.patch("/{upload_id}", status_code=204, summary="Append to the upload (tus core)")
+@uploads_router.patch(
+    "/{upload_id}",
+    status_code=204,
+    summary="Append to the upload (tus core)",
+    responses=error_responses(400, 409, 410, 412, 415, 423, 460),
+    openapi_extra=tus_request(UPLOAD_OFFSET, UPLOAD_CHECKSUM, body=True),
+)
 async def append(
     request: Request,
     upload_id: str,
@@ -157,7 +181,11 @@ async def append(
 
 
 @uploads_router.delete(
-    "/{upload_id}", status_code=204, summary="Delete the upload (tus termination)"
+    "/{upload_id}",
+    status_code=204,
+    summary="Delete the upload (tus termination)",
+    responses=error_responses(410, 412, 423),
+    openapi_extra=tus_request(),
 )
 async def terminate(
     request: Request,
@@ -176,7 +204,11 @@ async def terminate(
     return Response(status_code=204)
 
 
-@uploads_router.get("/{upload_id}", summary="The upload as JSON, with its sha256 once complete")
+@uploads_router.get(
+    "/{upload_id}",
+    summary="The upload as JSON, with its sha256 once complete",
+    responses=error_responses(410),
+)
 async def describe(upload_id: str, identity: Editor, sessionmaker: Sessionmaker) -> UploadOut:
     upload = await uploads.load_upload(
         sessionmaker=sessionmaker, upload_id=upload_id, identity=identity
