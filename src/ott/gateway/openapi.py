@@ -63,11 +63,11 @@ def _merge_schemas(
 
 def _gateway_errors(method: str, operation: dict[str, Any]) -> set[int]:
     """What the gateway itself may answer on a routed request: a presented token must be valid
-    (401, on any route), bodies are size-limited (413), every request is counted (429), and a
-    store or the service may be unreachable (503)."""
+    (401, on any route), bodies are size-limited (413; 400 for a Content-Length that is not a
+    size), every request is counted (429), and a store or the service may be unreachable (503)."""
     statuses = {401, 429, 503}
     if method in _BODY_METHODS or "requestBody" in operation:
-        statuses.add(413)
+        statuses |= {400, 413}
     return statuses
 
 
