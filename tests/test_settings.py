@@ -71,3 +71,13 @@ def test_development_makes_one_secret_and_keeps_it(tmp_path: Path) -> None:
     assert first == second
     assert len(first) >= 48
     assert (tmp_path / "jwt_secret").stat().st_mode & 0o777 == 0o600
+
+
+def test_resolving_the_secret_leaves_the_settings_as_they_were(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path, jwt_secret=None)
+    before = settings.model_dump()
+    secret = settings.resolved_jwt_secret()
+    assert settings.model_dump() == before
+    assert settings.jwt_secret is None
+    assert settings.resolved_jwt_secret() == secret
+    assert Settings(_env_file=None, jwt_secret="x" * 40).resolved_jwt_secret() == "x" * 40

@@ -201,7 +201,11 @@ class Settings(BaseSettings):
         return f"http://{self.service_host}:{self.service_port(service)}"
 
     def resolved_jwt_secret(self) -> str:
-        """The signing secret; in development one is generated once and kept in the data folder."""
+        """The signing secret; in development one is generated once and kept in the data folder.
+
+        Changes nothing here (settings may be shared: `get_settings()` is cached). Without
+        JWT_SECRET the file is read on each call, so commands resolve it once into a copy of
+        their settings (`ott.cli.common.prepare`)."""
         if self.jwt_secret:
             return self.jwt_secret
         path = self.data_dir / "jwt_secret"
@@ -209,8 +213,7 @@ class Settings(BaseSettings):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
-        self.jwt_secret = path.read_text().strip()
-        return self.jwt_secret
+        return path.read_text().strip()
 
 
 _PORT_SETTING = {
