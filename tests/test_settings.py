@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -71,3 +72,39 @@ def test_development_makes_one_secret_and_keeps_it(tmp_path: Path) -> None:
     assert first == second
     assert len(first) >= 48
     assert (tmp_path / "jwt_secret").stat().st_mode & 0o777 == 0o600
+
+
+def test_resolving_the_secret_leaves_the_settings_as_they_were(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path, jwt_secret=None)
+    before = settings.model_dump()
+    secret = settings.resolved_jwt_secret()
+    assert settings.model_dump() == before
+    assert settings.jwt_secret is None
+    assert settings.resolved_jwt_secret() == secret
+    assert Settings(_env_file=None, jwt_secret="x" * 40).resolved_jwt_secret() == "x" * 40
+
+
+def _resolved_at_once(folder: Path, callers: int) -> list[str]:
+    start = threading.Barrier(callers)
+    found: list[str] = []
+
+    def resolve() -> None:
+        settings = Settings(_env_file=None, data_dir=folder, jwt_secret=None)
+        start.wait()
+        found.append(settings.resolved_jwt_secret())
+
+    threads = [threading.Thread(target=resolve) for _ in range(callers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return found
+
+
+def test_processes_making_the_development_secret_at_once_agree_on_it(tmp_path: Path) -> None:
+    """Each used to write its own and read whichever was there (or an empty file)."""
+    for trial in range(20):
+        found = _resolved_at_once(tmp_path / str(trial), 8)
+        assert len(set(found)) == 1, trial
+        assert len(found[0]) >= 48
+        assert [p.name for p in (tmp_path / str(trial)).iterdir()] == ["jwt_secret"]

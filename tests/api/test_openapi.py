@@ -16,7 +16,7 @@ from schemathesis.specs.openapi.definitions import OPENAPI_31
 
 from ott.core.settings import Settings
 from ott.gateway.app import Mode, create_app
-from ott.registry import SERVICES
+from ott.registry import SERVICES, routed_to
 
 METHODS = {"get", "head", "options", "post", "put", "patch", "delete"}
 
@@ -38,11 +38,12 @@ def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]
 
 
 def _service_routes(settings: Settings) -> set[tuple[str, str]]:
+    """Every documented route of every service that the gateway routes to that service."""
     routes = set()
     for spec in SERVICES.values():
         app = spec.load()(settings, None)
         for route in iter_route_contexts(app.routes):
-            routed = route.path_format.startswith(spec.prefix + "/")
+            routed = routed_to(route.path_format, SERVICES.values()) is spec
             if isinstance(route.original_route, APIRoute) and route.include_in_schema and routed:
                 routes |= {(route.path_format, m.lower()) for m in route.methods}
     return routes
@@ -61,7 +62,7 @@ async def test_every_route_of_every_service_is_documented(
     expected = _service_routes(settings)
     assert len(expected) > 40
     assert expected - documented == set()
-    prefixes = tuple(spec.prefix + "/" for spec in SERVICES.values())
+    prefixes = tuple(prefix + "/" for spec in SERVICES.values() for prefix in spec.prefixes)
     extra = {(p, m) for p, m in documented - expected if p.startswith(prefixes)}
     assert extra == set()
     # The gateway's own: health and readiness; services' /health and /ready are not routed.
@@ -97,6 +98,25 @@ async def test_every_error_answer_is_the_shared_error_schema(document: dict[str,
         ("/api/auth/users/{user_id}/roles", "put", {400, 401, 403, 404, 413, 422, 429, 503}),
         ("/api/catalog/content/{content_id}", "get", {401, 404, 422, 429, 503}),
         ("/api/cms/content", "get", {401, 403, 422, 429, 503}),
+        # A merge patch is JSON read by the route: malformed (400), of another type (415).
+        (
+            "/api/cms/content/{content_id}",
+            "patch",
+            {400, 401, 403, 404, 409, 413, 415, 422, 429, 503},
+        ),
+        ("/api/cms/content/bulk-upload", "post", {400, 401, 403, 409, 413, 415, 422, 429, 503}),
+        (
+            "/api/cms/encodings/{encoding_id}/cancel",
+            "post",
+            {400, 401, 403, 404, 409, 413, 422, 429, 503},
+        ),
+        (
+            "/api/cms/uploads/{upload_id}",
+            "patch",
+            {400, 401, 403, 404, 409, 410, 412, 413, 415, 422, 423, 429, 460, 503},
+        ),
+        ("/api/cms/uploads", "post", {400, 401, 403, 412, 413, 415, 422, 429, 460, 503}),
+        ("/api/auth/logout", "post", {400, 401, 413, 429, 503}),  # 400, 413: Content-Length
         ("/ready", "get", {429, 503}),
         ("/health", "get", {503}),
     ],
@@ -106,6 +126,40 @@ async def test_routes_declare_the_errors_they_can_give(
 ) -> None:
     responses = document["paths"][path][method]["responses"]
     assert {int(s) for s in responses if int(s) >= 400} == statuses
+
+
+async def test_bodies_read_by_the_route_itself_are_declared(document: dict[str, Any]) -> None:
+    def body_types(path: str, method: str) -> set[str]:
+        return set(document["paths"][path][method]["requestBody"]["content"])
+
+    files = {"application/json", "text/csv", "application/csv", "multipart/form-data"}
+    assert body_types("/api/cms/content/bulk-upload", "post") == files
+    images = {"image/jpeg", "image/png", "image/webp", "multipart/form-data"}
+    assert body_types("/api/cms/content/{content_id}/assets/{kind}", "post") == images
+    patches = {"application/json", "application/merge-patch+json"}
+    assert body_types("/api/cms/content/{content_id}", "patch") == patches
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "headers"),
+    [
+        ("/api/cms/uploads", "post", {"Tus-Resumable", "Upload-Length", "Upload-Metadata"}),
+        ("/api/cms/uploads/{upload_id}", "head", {"Tus-Resumable"}),
+        ("/api/cms/uploads/{upload_id}", "patch", {"Tus-Resumable", "Upload-Offset"}),
+        ("/api/cms/uploads/{upload_id}", "delete", {"Tus-Resumable"}),
+    ],
+)
+async def test_tus_routes_declare_their_headers(
+    document: dict[str, Any], path: str, method: str, headers: set[str]
+) -> None:
+    operation = document["paths"][path][method]
+    required = {p["name"] for p in operation["parameters"] if p["in"] == "header" and p["required"]}
+    assert required == headers
+    assert operation["responses"]["412"]["content"]["application/json"]
+    if method in ("post", "patch"):
+        body = operation["requestBody"]
+        assert set(body["content"]) == {"application/offset+octet-stream"}
+        assert body["required"] is (method == "patch")  # a creation may carry no data
 
 
 async def test_bearer_security(document: dict[str, Any]) -> None:

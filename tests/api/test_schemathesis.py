@@ -35,6 +35,7 @@ from ott.core.app_context import AppContext
 from ott.core.settings import Environment, Settings
 from ott.gateway.app import UNCOUNTED_PATHS, create_app
 from ott.gateway.openapi import merged_openapi
+from ott.media.uploads.headers import OFFSET_OCTET_STREAM
 from ott.registry import SERVICES
 from ott.seed.load import seed_demo_catalog
 from tests.conftest import run_sql, settings_with, unique_email
@@ -47,6 +48,9 @@ CHECKS = [
     response_schema_conformance,
 ]
 ADMIN_PASSWORD = "Schemathesis-Admin-2030"
+
+# A tus body is the file's raw bytes.
+schemathesis.serializer.alias(OFFSET_OCTET_STREAM, "application/octet-stream")
 
 # Operations of services owned elsewhere that fail today: operation id -> what fails, with the
 # example that showed it. They are not run (a server error costs tens of seconds of logging and

@@ -34,7 +34,9 @@ def _roles_url(user_id: str) -> str:
     return f"/api/auth/users/{user_id}/roles"
 
 
-async def _create_admin(settings: Settings, email: str, password: str) -> tuple[uuid.UUID, set]:
+async def _create_admin(
+    settings: Settings, email: str, password: str | None
+) -> tuple[uuid.UUID, set]:
     """Run `service.create_admin` as the CLI does: straight against the database."""
     resources = AppContext.open(settings)
     try:
@@ -288,6 +290,48 @@ async def test_create_admin_checks_the_password_of_a_new_account(settings: Setti
         assert await connection.fetchval("SELECT count(*) FROM users WHERE email = $1", email) == 0
     finally:
         await connection.close()
+
+
+async def test_create_admin_promotes_without_a_password(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    email = unique_email("promoted")
+    registered = await register(api, email=email)
+    user_id, roles = await _create_admin(settings, email, None)
+    assert str(user_id) == registered["user"]["id"]
+    assert roles == {"viewer", "admin"}
+    assert (await _login(api, email, TEST_PASSWORD)).status_code == 200
+
+
+async def test_create_admin_of_a_new_account_needs_a_password(settings: Settings) -> None:
+    email = unique_email("admin")
+    with pytest.raises(ValidationFailed) as raised:
+        await _create_admin(settings, email, None)
+    assert raised.value.code == "password_required"
+    assert "needs a password" in raised.value.message
+    resources = AppContext.open(settings)
+    try:
+        async with resources.sessionmaker() as db:
+            assert await service.find_user_by_email(db=db, email=email) is None
+    finally:
+        await resources.close()
+
+
+async def test_find_user_by_email_compares_as_registration_stores(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    email = unique_email("found")
+    registered = await register(api, email=email)
+    resources = AppContext.open(settings)
+    try:
+        async with resources.sessionmaker() as db:
+            found = await service.find_user_by_email(db=db, email=f"  {email.upper()} ")
+            missing = await service.find_user_by_email(db=db, email=unique_email("nobody"))
+    finally:
+        await resources.close()
+    assert found is not None
+    assert str(found.id) == registered["user"]["id"]
+    assert missing is None
 
 
 async def _login_as(api: httpx.AsyncClient, user: dict[str, Any]) -> dict[str, Any]:

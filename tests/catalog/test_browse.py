@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import httpx
 import pytest
 
+from ott.core.cursors import encode_cursor
 from tests.catalog.conftest import Catalog
 from tests.conftest import assert_error
 
@@ -114,9 +116,21 @@ async def test_invalid_filters_get_422(
     assert_error(response, 422)
 
 
+# The last: a title-order position whose sort key holds a NUL (compared in SQL: was a 500).
+_NUL_KEY = encode_cursor({"s": "title", "k": "a\x00", "i": str(uuid.UUID(int=1))})
+
+
 @pytest.mark.parametrize("sort", ["newest", "title", "popularity"])
 @pytest.mark.parametrize(
-    "cursor", ["", "garbage", "e30", "WzEsMiwzXQ", "eyJpIjoxLCJrIjoxLCJzIjoxfQ"]
+    "cursor",
+    [
+        "",
+        "garbage",
+        "e30",
+        "WzEsMiwzXQ",
+        "eyJpIjoxLCJrIjoxLCJzIjoxfQ",
+        pytest.param(_NUL_KEY, id="nul-in-key"),
+    ],
 )
 async def test_an_empty_or_forged_cursor_is_422(
     capi: httpx.AsyncClient, catalog: Catalog, sort: str, cursor: str

@@ -75,6 +75,16 @@ async def test_bad_search_requests(
     assert_error(await capi.get(SEARCH, params=params, headers=catalog.headers()), 422)
 
 
+@pytest.mark.parametrize("q", ["dark\x00knight", "\x00", "dark\x1bknight", "a\x85b", "a\tb"])
+async def test_control_characters_in_a_search_are_a_validation_error(
+    capi: httpx.AsyncClient, catalog: Catalog, q: str
+) -> None:
+    """PostgreSQL cannot take a NUL (it was a 500); no search has a use for the others."""
+    response = await capi.get(SEARCH, params={"q": q}, headers=catalog.headers())
+    error = assert_error(response, 422, "validation_error")
+    assert error["details"][0]["field"] == "query.q"
+
+
 async def test_hidden_titles_are_never_found(capi: httpx.AsyncClient, catalog: Catalog) -> None:
     await catalog.title("Secret Draft Zephyr", workflow_state="draft")
     await catalog.title("Elsewhere Zephyr", rules=[{"allowed_countries": [next(COUNTRIES)]}])

@@ -120,6 +120,32 @@ async def test_oversized_bodies_are_refused(api: httpx.AsyncClient, settings: Se
     assert_error(streamed, 413, "payload_too_large")
 
 
+@pytest.mark.parametrize("length", [b"ten", b"-1", b"1e3", b"5, 5", "²".encode("latin-1")])
+async def test_a_malformed_content_length_is_a_bad_request(
+    api: httpx.AsyncClient, length: bytes
+) -> None:
+    """Not a size, so not too large (413 said it was): the request is malformed."""
+    response = await api.post(
+        "/api/auth/login",
+        content=b"{}",
+        headers={"content-type": "application/json", "content-length": length},
+    )
+    assert_error(response, 400, "invalid_content_length")
+
+
+async def test_conflicting_content_lengths_are_a_bad_request(api: httpx.AsyncClient) -> None:
+    response = await api.post(
+        "/api/auth/login",
+        content=b"{}",
+        headers=[
+            ("content-type", "application/json"),
+            ("content-length", "2"),
+            ("content-length", "20"),
+        ],
+    )
+    assert_error(response, 400, "invalid_content_length")
+
+
 async def test_security_headers_on_api_answers(api: httpx.AsyncClient) -> None:
     response = await api.get("/api/auth/me")
     assert response.headers["x-content-type-options"] == "nosniff"

@@ -27,7 +27,9 @@ from tests.media.test_uploads import STREAM, User, create, make_user, offset_of
 from tests.test_processes import _env, _stop, _wait_ready
 
 MiB = 1024 * 1024
-UPLOADS_CMS = ServiceSpec("cms", "/api/cms", "tests.media.test_uploads:uploads_cms_app")
+UPLOADS_CMS = ServiceSpec(
+    "cms", "/api/cms", "tests.media.test_uploads:uploads_cms_app", private_reads=True
+)
 REPO = Path(__file__).resolve().parents[2]
 
 

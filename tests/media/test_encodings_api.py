@@ -326,6 +326,8 @@ async def test_unknown_ids_and_bad_bodies_are_refused_and_change_nothing(
         _body(uploads, audio=[{"upload_id": uploads["audio"], "language": "Hindi!"}]),
         _body(uploads, subtitles=[{"language": "en"}]),
         _body(uploads, audio="hi"),
+        # A track's label goes into JSONB, which cannot hold a NUL (was a 500).
+        _body(uploads, audio=[{"upload_id": uploads["audio"], "language": "hi", "label": "\x00"}]),
     ]
     for body in bad_bodies:
         assert_error(await api.post(url, json=body, headers=editor.headers), 422)

@@ -371,6 +371,10 @@ async def test_refused_creations_make_no_upload(
         await post("10", metadata(kind="audio")),
         await post("10", metadata(kind="subtitle", language="English")),
         await post("10", metadata(kind="video", filename="../../etc/passwd")),
+        await post("10", metadata(kind="video", filename="film\x07.mp4")),
+        # Kept in a JSONB column, which cannot hold a NUL (was a 500).
+        await post("10", metadata(kind="video", label="Main\x00")),
+        await post("10", metadata(kind="audio", language="hi", note="\x85")),
         await post("10", "kind " + base64.b64encode(b"\xff\xfe").decode()),
         await post("10", VIDEO_META, **{"Upload-Defer-Length": "1"}),
     ):

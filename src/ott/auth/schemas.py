@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from datetime import datetime
 from typing import Annotated
@@ -12,6 +11,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, Str
 from ott.core.identity import Role
 from ott.core.locale import Language
 from ott.core.maturity import MaturityRating
+from ott.core.text import SingleLine
 from ott.core.tiers import SubscriptionTier
 
 
@@ -19,13 +19,6 @@ class Input(BaseModel):
     """Every request body refuses fields it does not know."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-def _no_control_characters(value: str) -> str:
-    # Category Cc: C0 controls, DEL and the C1 controls (U+0080-U+009F).
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
-        raise ValueError("must not contain control characters")
-    return value
 
 
 def _safe_url(value: str) -> str:
@@ -40,12 +33,12 @@ Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 ProfileName = Annotated[
     str,
     StringConstraints(min_length=1, max_length=100, strip_whitespace=True),
-    AfterValidator(_no_control_characters),
+    SingleLine,
 ]
 AvatarUrl = Annotated[
     str,
     StringConstraints(max_length=500),
-    AfterValidator(_no_control_characters),
+    SingleLine,
     AfterValidator(_safe_url),
 ]
 

@@ -358,11 +358,25 @@ async def end_sessions(*, sessions: SessionStore, user_id: uuid.UUID) -> None:
         log.warning("end_sessions_failed", user_id=str(user_id), error=repr(exc))
 
 
-async def create_admin(*, db: AsyncSession, settings: Settings, email: str, password: str) -> User:
-    """Create an admin account, or make an existing account an admin (keeping its password)."""
+async def find_user_by_email(*, db: AsyncSession, email: str) -> User | None:
+    """The account with this email (compared as registration stores it), if there is one."""
+    return await db.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+async def create_admin(
+    *, db: AsyncSession, settings: Settings, email: str, password: str | None
+) -> User:
+    """Create an admin account, or make an existing account an admin (keeping its password:
+    `password` is for a new account, which needs one, and is not read otherwise)."""
     email = normalize_email(email)
-    user = await db.scalar(select(User).where(User.email == email))
+    user = await find_user_by_email(db=db, email=email)
     if user is None:
+        if password is None:
+            raise ValidationFailed(
+                f"There is no account {email}; a new account needs a password",
+                code="password_required",
+                details=[{"field": "password", "message": "required for a new account"}],
+            )
         passwords.check_policy(password, email=email)
         user = User(
             email=email,

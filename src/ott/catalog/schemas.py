@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from ott.content.models import ContentType
 from ott.core.locale import Language
 from ott.core.maturity import MaturityRating
+from ott.core.text import SingleLine
 from ott.core.tiers import SubscriptionTier
 
 MAX_PAGE_SIZE = 100
@@ -50,7 +51,9 @@ class ContentFilters(BaseModel):
 class SearchQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    q: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SingleLine
+    ]
     type: ContentType | None = None
     limit: Annotated[int, Field(ge=1, le=50)] = 20
 

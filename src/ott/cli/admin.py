@@ -79,11 +79,7 @@ def create_admin(
     async def work(context: AppContext) -> str:
         async with context.sessionmaker() as db, db.begin():
             user = await auth_service.create_admin(
-                # An existing account keeps its password: create_admin does not read it then.
-                db=db,
-                settings=settings,
-                email=email,
-                password=password or "",
+                db=db, settings=settings, email=email, password=password
             )
             return str(user.id)
 
@@ -98,14 +94,10 @@ def create_admin(
 
 
 def _account_exists(email: str) -> Callable[[AppContext], Awaitable[bool]]:
-    from sqlalchemy import select
-
-    from ott.auth.models import User
-    from ott.auth.service import normalize_email
+    from ott.auth.service import find_user_by_email
 
     async def work(context: AppContext) -> bool:
         async with context.sessionmaker() as db:
-            found = await db.scalar(select(User.id).where(User.email == normalize_email(email)))
-            return found is not None
+            return await find_user_by_email(db=db, email=email) is not None
 
     return work

@@ -8,7 +8,6 @@ as written (markup included): it is data, returned in JSON, never interpreted by
 from __future__ import annotations
 
 import math
-import unicodedata
 import uuid
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
@@ -28,6 +27,7 @@ from pydantic import (
 from ott.content.models import ContentType, WorkflowState
 from ott.core.locale import Language
 from ott.core.maturity import MaturityRating
+from ott.core.text import MultiLine, SingleLine, has_control_characters
 from ott.core.tiers import SubscriptionTier
 
 MAX_DESCRIPTION = 20_000
@@ -52,23 +52,10 @@ def _empty_to_none(value: Any) -> Any:
     return value
 
 
-def _single_line(value: str) -> str:
-    # Category Cc: C0 controls, DEL and the C1 controls.
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
-        raise ValueError("must not contain control characters")
-    return value
-
-
-def _multi_line(value: str) -> str:
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\r\t" for ch in value):
-        raise ValueError("must not contain control characters other than line breaks and tabs")
-    return value
-
-
 def _safe_url(value: str) -> str:
     if not (value.startswith(("https://", "http://")) or value.startswith("/")):
         raise ValueError("must be an http(s) URL or a path starting with /")
-    if any(ch in value for ch in "<>\"' \\") or any(unicodedata.category(c) == "Cc" for c in value):
+    if any(ch in value for ch in "<>\"' \\") or has_control_characters(value):
         raise ValueError("must not contain spaces, quotes, angle brackets or control characters")
     return value
 
@@ -86,8 +73,6 @@ def _finite(value: float) -> float:
     return value
 
 
-SingleLine = AfterValidator(_single_line)
-MultiLine = AfterValidator(_multi_line)
 EmptyIsNone = BeforeValidator(_empty_to_none)  # an empty or blank string means none
 
 Str200 = Annotated[str, StringConstraints(min_length=1, max_length=200), SingleLine]

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ott.core.errors import ValidationFailed
+from ott.core.text import has_control_characters
 
 
 class InvalidCursor(ValidationFailed):
@@ -38,5 +39,8 @@ def decode_cursor(cursor: str, *, fields: frozenset[str]) -> dict[str, Any]:
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise InvalidCursor from exc
     if not isinstance(position, dict) or set(position) != fields:
+        raise InvalidCursor
+    # A listing compares the position's values in SQL; PostgreSQL cannot take a NUL.
+    if any(isinstance(value, str) and has_control_characters(value) for value in position.values()):
         raise InvalidCursor
     return position

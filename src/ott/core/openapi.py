@@ -38,9 +38,14 @@ _DESCRIPTIONS = {
     403: "The caller lacks the role this needs",
     404: "Not found (or not visible to this caller)",
     409: "Conflicts with the current state",
+    410: "Gone: it expired",
+    412: "A precondition header is missing or not supported",
     413: "The request body is too large",
+    415: "The body's content type is not one this route takes",
     422: "The request is not valid; `details` lists the fields",
+    423: "Locked: another request is working on it; `Retry-After` says when to try again",
     429: "Too many requests; `Retry-After` says when to try again",
+    460: "The body does not match its checksum (tus)",
     503: "A store or service is unreachable; nothing was changed",
 }
 
@@ -93,9 +98,11 @@ def _route_errors(route: RouteContext, operation: dict[str, Any]) -> set[int]:
         statuses.add(422)
     if any(node.path_params for node in nodes):
         statuses.add(422)
-    if any(node.body_params for node in nodes) or route.body_field is not None:
+    # A body the route reads itself is declared in its `openapi_extra` (its requestBody).
+    body = operation.get("requestBody", {}).get("content", {})
+    if any(node.body_params for node in nodes) or route.body_field is not None or body:
         statuses.add(422)
-        if "application/json" in operation.get("requestBody", {}).get("content", {}):
+        if any(_is_json(media_type) for media_type in body):
             statuses.add(400)
     uses = {identity_use(call) for call in _calls(route.dependant)}
     if "roles" in uses:
@@ -106,6 +113,10 @@ def _route_errors(route: RouteContext, operation: dict[str, Any]) -> set[int]:
         if str(status).isdigit() and int(status) >= 400:
             statuses.add(int(status))
     return statuses
+
+
+def _is_json(media_type: str) -> bool:
+    return media_type == "application/json" or media_type.endswith("+json")
 
 
 def _security(route: RouteContext) -> list[dict[str, list[str]]] | None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
+import os
 import re
 import secrets
+import tempfile
 from datetime import timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -201,16 +204,32 @@ class Settings(BaseSettings):
         return f"http://{self.service_host}:{self.service_port(service)}"
 
     def resolved_jwt_secret(self) -> str:
-        """The signing secret; in development one is generated once and kept in the data folder."""
+        """The signing secret; in development one is generated once and kept in the data folder.
+
+        Changes nothing here (settings may be shared: `get_settings()` is cached). Without
+        JWT_SECRET the file is read on each call, so commands resolve it once into a copy of
+        their settings (`ott.cli.common.prepare`)."""
         if self.jwt_secret:
             return self.jwt_secret
         path = self.data_dir / "jwt_secret"
         if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
-        self.jwt_secret = path.read_text().strip()
-        return self.jwt_secret
+            _create_secret_file(path)
+        return path.read_text().strip()
+
+
+def _create_secret_file(path: Path) -> None:
+    """Write a new secret to `path` unless one is there: complete and private from the start
+    (the file is written as a temporary of mode 0600, then linked into place, which fails if
+    another process got there first: then its secret is everyone's)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    try:
+        with os.fdopen(handle, "w") as file:
+            file.write(secrets.token_urlsafe(48))
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)
 
 
 _PORT_SETTING = {

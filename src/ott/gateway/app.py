@@ -24,7 +24,7 @@ from ott.core.settings import Environment, Settings
 from ott.core.storage import PRIVATE_PREFIX
 from ott.gateway.admission import AdmissionMiddleware
 from ott.gateway.client_address import ClientAddress
-from ott.gateway.dispatch import ServiceDispatcher
+from ott.gateway.dispatch import Destination, ServiceDispatcher
 from ott.gateway.metrics_port import metrics_served
 from ott.gateway.middleware import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from ott.gateway.openapi import merged_openapi
@@ -78,7 +78,7 @@ def create_app(
     shared = context or AppContext.open(settings)
     service_apps: dict[str, FastAPI] = {}
     clients: list[ServiceClient] = []
-    upstreams: dict[str, Upstream] = {}
+    destinations: dict[str, Destination] = {}
     for spec in SERVICES.values():
         upstream: Upstream
         if mode is Mode.IN_PROCESS:
@@ -100,7 +100,7 @@ def create_app(
                 stream_timeout=max(UPLOAD_TIMEOUT_SECONDS, settings.bulk_upload_timeout_seconds),
             )
         for prefix in spec.prefixes:
-            upstreams[prefix] = upstream
+            destinations[prefix] = Destination(spec, upstream)
 
     @asynccontextmanager
     async def run_services(_: FastAPI) -> AsyncIterator[None]:
@@ -179,7 +179,7 @@ def create_app(
             Middleware(
                 ServiceDispatcher,
                 settings=settings,
-                upstreams=upstreams,
+                destinations=destinations,
                 streamed_paths=[MEDIA_UPLOAD],
             ),
         ],

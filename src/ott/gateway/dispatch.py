@@ -3,8 +3,8 @@ this process, or its own process over HTTP in split mode).
 
 A routed request was admitted and counted already (admission.py). Here a presented token must be
 valid and its session alive (or, while Redis is down, the route must be one that may go on with
-the token's claims alone: policy.py); any identity header the client tried to send is stripped
-and the gateway's signed one added.
+the token's claims alone: policy.py, by the service's declaration in the registry); any
+identity header the client tried to send is stripped and the gateway's signed one added.
 """
 
 from __future__ import annotations
@@ -23,8 +23,17 @@ from ott.gateway.admission import CALLER_SCOPE_KEY, Caller, caller_of
 from ott.gateway.policy import needs_live_session
 from ott.gateway.proxy import HOP_BY_HOP, Upstream
 from ott.gateway.service import SessionState
+from ott.registry import ServiceSpec
 
 _STRIPPED_FROM_CLIENT = {IDENTITY_HEADER.encode(), CORRELATION_HEADER.encode()}
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Where a prefix's requests go: the service (its declared policy) and its upstream."""
+
+    service: ServiceSpec
+    upstream: Upstream
 
 
 @dataclass(frozen=True)
@@ -46,7 +55,7 @@ async def _read_body(receive: Receive) -> bytes:
     return b"".join(chunks)
 
 
-def verified_identity(caller: Caller, *, prefix: str, method: str) -> Identity | None:
+def verified_identity(caller: Caller, *, service: ServiceSpec, method: str) -> Identity | None:
     """The identity a service may act on, or the error the request gets instead."""
     if caller.token_error is not None:
         raise caller.token_error
@@ -54,7 +63,7 @@ def verified_identity(caller: Caller, *, prefix: str, method: str) -> Identity |
         return None
     if caller.session is SessionState.ENDED:
         raise Unauthorized("The session has ended; log in again", code="session_revoked")
-    if caller.session is SessionState.UNVERIFIED and needs_live_session(prefix, method):
+    if caller.session is SessionState.UNVERIFIED and needs_live_session(service, method):
         raise ServiceUnavailable(
             "The session store is unreachable, so this token cannot be checked; try again shortly",
             code="store_unavailable",
@@ -72,15 +81,15 @@ class ServiceDispatcher:
         app: ASGIApp,
         *,
         settings: Settings,
-        upstreams: Mapping[str, Upstream],
+        destinations: Mapping[str, Destination],
         streamed_paths: Sequence[re.Pattern[str]] = (),
     ) -> None:
         self.app = app
         self.settings = settings
-        self.upstreams = upstreams
+        self.destinations = destinations
         self.streamed_paths = streamed_paths
         # Longest prefix first, so /api/stream never swallows a longer sibling.
-        self.prefixes = sorted(upstreams, key=len, reverse=True)
+        self.prefixes = sorted(destinations, key=len, reverse=True)
 
     def _match(self, path: str) -> str | None:
         for prefix in self.prefixes:
@@ -102,8 +111,11 @@ class ServiceDispatcher:
             await send(message)
 
         try:
-            identity = verified_identity(caller_of(scope), prefix=prefix, method=scope["method"])
-            await self._forward(scope, receive, tracking_send, self.upstreams[prefix], identity)
+            destination = self.destinations[prefix]
+            identity = verified_identity(
+                caller_of(scope), service=destination.service, method=scope["method"]
+            )
+            await self._forward(scope, receive, tracking_send, destination.upstream, identity)
         except AppError as error:
             if response_started:
                 raise

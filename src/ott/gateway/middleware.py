@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ott.core.errors import PayloadTooLarge, app_error_response
+from ott.core.errors import AppError, BadRequest, PayloadTooLarge, app_error_response
 
 _API_SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -49,6 +49,12 @@ class BodyTooLarge(Exception):
     pass
 
 
+def _invalid_length() -> BadRequest:
+    return BadRequest(
+        "The Content-Length header must be one number of bytes", code="invalid_content_length"
+    )
+
+
 class BodySizeLimitMiddleware:
     """Refuses bodies over `max_bytes`: at once when Content-Length says so, otherwise as soon as
     the streamed body passes the limit.
@@ -82,10 +88,16 @@ class BodySizeLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit = self._limit(scope["path"])
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await self._refuse(scope, receive, send, limit)
-            return
+        lengths = {value for name, value in scope["headers"] if name == b"content-length"}
+        if lengths:
+            # Two different lengths are as malformed as one that is not a number (RFC 9112 6.3).
+            declared = lengths.pop() if len(lengths) == 1 else b""
+            if not declared.isdigit():
+                await _answer(_invalid_length(), scope, receive, send)
+                return
+            if int(declared) > limit:
+                await self._refuse(scope, receive, send, limit)
+                return
         if any(pattern.fullmatch(scope["path"]) for pattern in self.streamed_paths):
             await self._limit_stream(scope, receive, send, limit)
             return
@@ -141,5 +153,8 @@ class BodySizeLimitMiddleware:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         error = PayloadTooLarge(f"The request body is larger than {limit} bytes")
-        response = app_error_response(error)
-        await response(scope, receive, send)
+        await _answer(error, scope, receive, send)
+
+
+async def _answer(error: AppError, scope: Scope, receive: Receive, send: Send) -> None:
+    await app_error_response(error)(scope, receive, send)

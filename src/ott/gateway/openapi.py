@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from ott.core.openapi import SECURITY_SCHEMES, add_error_responses
-from ott.registry import ServiceSpec
+from ott.registry import ServiceSpec, routed_to
 
 TITLE = "OTT platform API"
 VERSION = "1"
@@ -63,11 +63,11 @@ def _merge_schemas(
 
 def _gateway_errors(method: str, operation: dict[str, Any]) -> set[int]:
     """What the gateway itself may answer on a routed request: a presented token must be valid
-    (401, on any route), bodies are size-limited (413), every request is counted (429), and a
-    store or the service may be unreachable (503)."""
+    (401, on any route), bodies are size-limited (413; 400 for a Content-Length that is not a
+    size), every request is counted (429), and a store or the service may be unreachable (503)."""
     statuses = {401, 429, 503}
     if method in _BODY_METHODS or "requestBody" in operation:
-        statuses.add(413)
+        statuses |= {400, 413}
     return statuses
 
 
@@ -93,7 +93,8 @@ def merged_openapi(
         if path not in uncounted_paths:
             add_error_responses(operation, {429})
         paths.setdefault(path, {})[method] = operation
-    tags: list[dict[str, str]] = [{"name": "health", "description": "The gateway's own state"}]
+    tags: dict[str, list[ServiceSpec]] = {}
+    specs = [spec for spec, _ in services]
 
     for spec, app in services:
         document = app.openapi()
@@ -102,16 +103,16 @@ def merged_openapi(
         )
         service_paths = _rename_refs(document.get("paths", {}), renames)
         for path, method, operation in _operations(service_paths):
-            # A service's /health and /ready are its own; through the gateway only its prefix is.
-            if path != spec.prefix and not path.startswith(spec.prefix + "/"):
+            # A service's /health and /ready are its own; through the gateway only what is
+            # routed to it (under its prefixes, and not under another's longer one) is.
+            if routed_to(path, specs) is not spec:
                 continue
             add_error_responses(operation, _gateway_errors(method, operation))
             paths.setdefault(path, {})[method] = operation
-        for tag in sorted(
-            {t for _, _, op in _operations(service_paths) for t in op.get("tags", [])}
-        ):
-            if tag not in {t["name"] for t in tags}:
-                tags.append({"name": tag, "description": f"{spec.name} service ({spec.prefix})"})
+            for tag in operation.get("tags", []):
+                owners = tags.setdefault(tag, [])
+                if spec not in owners:
+                    owners.append(spec)
 
     operation_ids = [op.get("operationId") for _, _, op in _operations(paths)]
     duplicates = sorted({i for i in operation_ids if operation_ids.count(i) > 1 and i})
@@ -132,5 +133,15 @@ def merged_openapi(
             "schemas": dict(sorted(schemas.items())),
             "securitySchemes": SECURITY_SCHEMES,
         },
-        "tags": tags,
+        "tags": [
+            {"name": "health", "description": "The gateway's own state"},
+            *(
+                {"name": tag, "description": ", ".join(map(_served_by, owners))}
+                for tag, owners in tags.items()
+            ),
+        ],
     }
+
+
+def _served_by(spec: ServiceSpec) -> str:
+    return f"{spec.name} service ({', '.join(spec.prefixes)})"

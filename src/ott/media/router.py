@@ -13,10 +13,18 @@ from fastapi.routing import APIRoute
 from ott.core.dependencies import AppSettings, DbSession, Sessionmaker
 from ott.core.errors import AppError, BadRequest, UnsupportedMediaType, app_error_response
 from ott.core.identity import Editor
+from ott.core.openapi import error_responses
 from ott.media import service
 from ott.media.schemas import EncodingOut, UploadOut
 from ott.media.uploads import headers as tus
 from ott.media.uploads import service as uploads
+from ott.media.uploads.document import (
+    UPLOAD_CHECKSUM,
+    UPLOAD_LENGTH,
+    UPLOAD_METADATA,
+    UPLOAD_OFFSET,
+    tus_request,
+)
 
 router = APIRouter(prefix="/api/cms", tags=["encodings"])
 
@@ -29,6 +37,7 @@ async def get_encoding(encoding_id: uuid.UUID, db: DbSession, _: Editor) -> Enco
 @router.post(
     "/encodings/{encoding_id}/cancel",
     summary="Cancel a queued or running encoding (409 once it has finished)",
+    responses=error_responses(409),
 )
 async def cancel_encoding(encoding_id: uuid.UUID, db: DbSession, _: Editor) -> EncodingOut:
     return EncodingOut.model_validate(await service.cancel(db=db, encoding_id=encoding_id))
@@ -38,6 +47,7 @@ async def cancel_encoding(encoding_id: uuid.UUID, db: DbSession, _: Editor) -> E
     "/encodings/{encoding_id}/retry",
     status_code=status.HTTP_202_ACCEPTED,
     summary="Queue a failed or cancelled encoding again, with fresh attempts",
+    responses=error_responses(409),
 )
 async def retry_encoding(encoding_id: uuid.UUID, db: DbSession, _: Editor) -> EncodingOut:
     return EncodingOut.model_validate(await service.retry(db=db, encoding_id=encoding_id))
@@ -74,7 +84,13 @@ async def capabilities(settings: AppSettings) -> Response:
     return Response(status_code=204, headers=tus.capability_headers(settings.max_upload_bytes))
 
 
-@uploads_router.post("", status_code=201, summary="Create an upload (tus creation)")
+@uploads_router.post(
+    "",
+    status_code=201,
+    summary="Create an upload (tus creation, with the first bytes if sent)",
+    responses=error_responses(400, 412, 415, 460),
+    openapi_extra=tus_request(UPLOAD_LENGTH, UPLOAD_METADATA, UPLOAD_CHECKSUM, body=False),
+)
 async def create_upload(
     request: Request, identity: Editor, sessionmaker: Sessionmaker, settings: AppSettings
 ) -> Response:
@@ -111,7 +127,12 @@ async def create_upload(
     return Response(status_code=201, headers={"Location": location, **tus.offset_headers(upload)})
 
 
-@uploads_router.head("/{upload_id}", summary="The upload's offset (tus core)")
+@uploads_router.head(
+    "/{upload_id}",
+    summary="The upload's offset (tus core)",
+    responses=error_responses(410, 412),
+    openapi_extra=tus_request(),
+)
 async def upload_offset(
     request: Request, upload_id: str, identity: Editor, sessionmaker: Sessionmaker
 ) -> Response:
@@ -122,7 +143,13 @@ async def upload_offset(
     return Response(status_code=200, headers=tus.offset_headers(upload))
 
 
-@uploads_router.patch("/{upload_id}", status_code=204, summary="Append to the upload (tus core)")
+@uploads_router.patch(
+    "/{upload_id}",
+    status_code=204,
+    summary="Append to the upload (tus core)",
+    responses=error_responses(400, 409, 410, 412, 415, 423, 460),
+    openapi_extra=tus_request(UPLOAD_OFFSET, UPLOAD_CHECKSUM, body=True),
+)
 async def append(
     request: Request,
     upload_id: str,
@@ -153,7 +180,11 @@ async def append(
 
 
 @uploads_router.delete(
-    "/{upload_id}", status_code=204, summary="Delete the upload (tus termination)"
+    "/{upload_id}",
+    status_code=204,
+    summary="Delete the upload (tus termination)",
+    responses=error_responses(410, 412, 423),
+    openapi_extra=tus_request(),
 )
 async def terminate(
     request: Request,
@@ -172,7 +203,11 @@ async def terminate(
     return Response(status_code=204)
 
 
-@uploads_router.get("/{upload_id}", summary="The upload as JSON, with its sha256 once complete")
+@uploads_router.get(
+    "/{upload_id}",
+    summary="The upload as JSON, with its sha256 once complete",
+    responses=error_responses(410),
+)
 async def describe(upload_id: str, identity: Editor, sessionmaker: Sessionmaker) -> UploadOut:
     upload = await uploads.load_upload(
         sessionmaker=sessionmaker, upload_id=upload_id, identity=identity

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ott.core.locale import LANGUAGE_TAG_PATTERN, MAX_LANGUAGE_TAG_LENGTH
+from ott.core.text import SingleLine
 from ott.media.models import EncodingStatus, Upload, UploadKind
+
+Label = Annotated[str, StringConstraints(min_length=1, max_length=50), SingleLine]
 
 
 class TrackIn(BaseModel):
@@ -21,7 +24,7 @@ class TrackIn(BaseModel):
     language: str = Field(
         pattern=LANGUAGE_TAG_PATTERN, max_length=MAX_LANGUAGE_TAG_LENGTH, examples=["hi"]
     )
-    label: str | None = Field(default=None, min_length=1, max_length=50, examples=["हिन्दी"])
+    label: Label | None = Field(default=None, examples=["हिन्दी"])
 
 
 class EncodingIn(BaseModel):

@@ -9,20 +9,41 @@ from fastapi import APIRouter, BackgroundTasks, Query, Request
 
 from ott.cms import bulk
 from ott.cms.dependencies import Staff
-from ott.cms.routes.common import FileBody, announce, file_body
+from ott.cms.routes.common import FileBody, announce, file_body, file_request_body
 from ott.cms.schemas import BulkResult
 from ott.core.dependencies import AppSettings, DbSession
 from ott.core.errors import UnsupportedMediaType
+from ott.core.openapi import error_responses
 
 router = APIRouter(tags=["cms"])
 
 _JSON_TYPES = {"application/json"}
 _CSV_TYPES = {"text/csv", "application/csv"}
+_CSV = {"type": "string", "description": "A header row, then one row per episode (or title)"}
+_BULK_BODY = file_request_body(
+    {
+        "application/json": {
+            "type": "object",
+            "required": ["titles"],
+            "properties": {
+                "titles": {
+                    "type": "array",
+                    "items": {"type": "object"},
+                    "description": "Each the body of POST /api/cms/content, with external_id",
+                }
+            },
+        },
+        **{media_type: _CSV for media_type in sorted(_CSV_TYPES)},
+    },
+    what="file (a `.json` or `.csv` file name in multipart)",
+)
 
 
 @router.post(
     "/content/bulk-upload",
     summary="Import titles from a JSON or CSV file (raw body or multipart field `file`)",
+    responses=error_responses(400, 409, 415),
+    openapi_extra={"requestBody": _BULK_BODY},
 )
 async def bulk_upload(
     request: Request,

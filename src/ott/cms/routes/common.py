@@ -47,6 +47,25 @@ def _too_large(what: str, max_bytes: int) -> PayloadTooLarge:
     )
 
 
+def file_request_body(raw: dict[str, Any], *, what: str) -> dict[str, Any]:
+    """The document's requestBody of a route reading `file_body`: the raw body as one of `raw`
+    (media type: schema), or the multipart field `file`."""
+    return {
+        "required": True,
+        "description": f"The {what} as the raw body, or as the multipart field `file`",
+        "content": {
+            **{media_type: {"schema": schema} for media_type, schema in raw.items()},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            },
+        },
+    }
+
+
 async def file_body(request: Request, *, what: str, max_bytes: int) -> FileBody:
     """A file sent as the raw body or as the multipart field `file`, at most `max_bytes`."""
     declared = request.headers.get("content-length")

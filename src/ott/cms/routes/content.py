@@ -13,6 +13,7 @@ from ott.cms.routes.common import announced, json_document
 from ott.cms.schemas import ContentPage, ContentView, TitleIn, TitleUpdate
 from ott.content.models import ContentType, WorkflowState
 from ott.core.dependencies import DbSession
+from ott.core.openapi import error_responses
 
 router = APIRouter(tags=["cms"])
 
@@ -35,7 +36,12 @@ _PATCH_BODY = {
 }
 
 
-@router.post("/content", status_code=status.HTTP_201_CREATED, summary="Create a title (as a draft)")
+@router.post(
+    "/content",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a title (as a draft)",
+    responses=error_responses(409),
+)
 async def create_content(
     body: TitleIn,
     db: DbSession,
@@ -76,6 +82,7 @@ async def get_content(content_id: uuid.UUID, db: DbSession, _: Staff) -> Content
 @router.put(
     "/content/{content_id}",
     summary="Replace a title's metadata (names its version; the view from GET is accepted)",
+    responses=error_responses(409),
 )
 async def update_content(
     content_id: uuid.UUID,
@@ -92,6 +99,7 @@ async def update_content(
 @router.patch(
     "/content/{content_id}",
     summary="Change some of a title's metadata (JSON merge patch naming its version)",
+    responses=error_responses(409, 415),
     openapi_extra={"requestBody": _PATCH_BODY},
 )
 async def patch_content(

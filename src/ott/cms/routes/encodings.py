@@ -11,6 +11,7 @@ from ott.cms import videos
 from ott.cms.routes.common import announce
 from ott.core.dependencies import AppSettings, DbSession, MediaStorage
 from ott.core.identity import Editor
+from ott.core.openapi import error_responses
 from ott.media.schemas import EncodingIn, EncodingList, EncodingOut
 
 router = APIRouter(tags=["encodings"])
@@ -21,6 +22,7 @@ router = APIRouter(tags=["encodings"])
     status_code=status.HTTP_202_ACCEPTED,
     summary="Queue the transcoding of uploaded files into the title's (or episode's) video "
     "(an edit of the title: the same rights, a new version)",
+    responses=error_responses(409),
 )
 async def create_encoding(
     content_id: uuid.UUID,

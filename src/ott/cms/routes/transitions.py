@@ -16,6 +16,7 @@ from ott.cms.routes.common import announced
 from ott.cms.schemas import ContentView, TransitionRequest
 from ott.cms.workflow import Action
 from ott.core.dependencies import AppSettings, DbSession
+from ott.core.openapi import error_responses
 
 router = APIRouter(tags=["cms"])
 
@@ -65,4 +66,5 @@ for _action, (_path, _summary) in PATHS.items():
         name=_action.value,
         summary=_summary,
         response_model=ContentView,
+        responses=error_responses(409),
     )

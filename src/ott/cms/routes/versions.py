@@ -12,6 +12,7 @@ from ott.cms.dependencies import Staff
 from ott.cms.routes.common import announced
 from ott.cms.schemas import ContentView, TransitionRequest, VersionHistory
 from ott.core.dependencies import DbSession
+from ott.core.openapi import error_responses
 
 router = APIRouter(tags=["cms"])
 
@@ -32,6 +33,7 @@ async def versions(
 @router.post(
     "/content/{content_id}/versions/{number}/restore",
     summary="Make a new version with an earlier version's metadata",
+    responses=error_responses(409),
 )
 async def restore_version(
     content_id: uuid.UUID,

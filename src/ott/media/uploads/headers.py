@@ -15,6 +15,7 @@ from typing import Any
 
 from ott.core.errors import BadRequest
 from ott.core.locale import is_language_tag
+from ott.core.text import has_control_characters
 from ott.media.models import Upload, UploadKind
 from ott.media.uploads.errors import PreconditionFailed
 
@@ -99,6 +100,12 @@ class UploadSpec:
 
 def validate_metadata(pairs: dict[str, str]) -> UploadSpec:
     kinds = ", ".join(k.value for k in UploadKind)
+    for key, value in pairs.items():
+        if has_control_characters(value):  # kept in the database, which cannot hold a NUL
+            raise BadRequest(
+                "Upload-Metadata values must not contain control characters",
+                details={"key": key},
+            )
     try:
         kind = UploadKind(pairs.get("kind", ""))
     except ValueError:
@@ -106,12 +113,7 @@ def validate_metadata(pairs: dict[str, str]) -> UploadSpec:
             f"Upload-Metadata needs kind: one of {kinds}", details={"kind": pairs.get("kind")}
         ) from None
     filename = pairs.get("filename") or None
-    if filename is not None and (
-        len(filename) > 255
-        or "/" in filename
-        or "\\" in filename
-        or any(ord(c) < 32 for c in filename)
-    ):
+    if filename is not None and (len(filename) > 255 or "/" in filename or "\\" in filename):
         raise BadRequest("The filename must be a plain name of at most 255 characters")
     language = pairs.get("language")
     if language is not None and not is_language_tag(language):
