@@ -363,6 +363,13 @@ def cli() -> typer.Typer:
     return app
 
 
+@pytest.fixture(autouse=True)
+def _logging_left_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command configures logging for the process, onto the stderr CliRunner gives it, which
+    it closes afterwards: every logger made later (the next tests' apps) wrote to a closed file."""
+    monkeypatch.setattr("ott.cli.common.configure_logging", lambda _: None)
+
+
 def test_command_prints_a_summary(tmp_path: Path) -> None:
     out = tmp_path / "out"
     source = sources.make_source(DIR, width=320, height=180, seconds=4)
