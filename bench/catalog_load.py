@@ -79,7 +79,7 @@ async def load_catalog(resources: AppContext, count: int) -> Loaded:
     )
     parsed = parse_json(body)
     async with resources.sessionmaker() as db, db.begin():
-        result, _events = await import_titles(db, identity, parsed, publish=True)
+        result, _events = await import_titles(db=db, identity=identity, parsed=parsed, publish=True)
     imported = time.perf_counter()
     # The import's content events are not published: no server is running yet, so no cached
     # answer or spelling vocabulary can predate the catalog.
