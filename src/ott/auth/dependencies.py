@@ -10,7 +10,7 @@ from ott.auth.sessions import SessionStore
 from ott.core.dependencies import Context
 
 
-def _sessions(context: Context) -> SessionStore:
+async def _sessions(context: Context) -> SessionStore:
     # Holds no state of its own (the sessions are in Redis): one per request costs nothing.
     return SessionStore(context.redis, context.keys, context.settings)
 

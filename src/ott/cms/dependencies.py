@@ -27,7 +27,7 @@ async def image_decoding(app: FastAPI) -> AsyncIterator[None]:
         decoder.close()
 
 
-def _image_decoder(request: Request) -> ImageDecoder:
+async def _image_decoder(request: Request) -> ImageDecoder:
     decoder = request.app.state.image_decoder
     assert isinstance(decoder, ImageDecoder), "the CMS's lifespan has not run"
     return decoder

@@ -18,26 +18,26 @@ from ott.core.settings import Settings
 from ott.core.storage import Storage
 
 
-def _context(request: Request) -> AppContext:
+async def _context(request: Request) -> AppContext:
     return app_context(request.app)
 
 
 Context = Annotated[AppContext, Depends(_context)]
 
 
-def _settings(context: Context) -> Settings:
+async def _settings(context: Context) -> Settings:
     return context.settings
 
 
-def _storage(context: Context) -> Storage:
+async def _storage(context: Context) -> Storage:
     return context.storage
 
 
-def _mailer(context: Context) -> Mailer:
+async def _mailer(context: Context) -> Mailer:
     return context.mailer
 
 
-def _events(context: Context) -> EventBus:
+async def _events(context: Context) -> EventBus:
     return context.events
 
 
@@ -50,7 +50,7 @@ async def _request_session(context: Context) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def _sessionmaker(context: Context) -> async_sessionmaker[AsyncSession]:
+async def _sessionmaker(context: Context) -> async_sessionmaker[AsyncSession]:
     return context.sessionmaker
 
 
