@@ -9,8 +9,9 @@ type error, not a silently idle consumer.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -20,6 +21,11 @@ class EventName(StrEnum):
     CONTENT_PUBLISHED = "content.published"
     CONTENT_UPDATED = "content.updated"
     CONTENT_ARCHIVED = "content.archived"
+    PLAYBACK_STARTED = "playback.started"
+    PLAYBACK_POSITION = "playback.position"
+    PLAYBACK_COMPLETED = "playback.completed"
+    PLAYBACK_STOPPED = "playback.stopped"
+    ENGAGEMENT_RECORDED = "engagement.recorded"
 
 
 class EventPayload(BaseModel):
@@ -66,9 +72,88 @@ CONTENT_CHANGES: tuple[type[ContentChange], ...] = (
     ContentArchived,
 )
 
+
+class PlaybackEvent(EventPayload):
+    """Where one playback session of a profile stands (the streaming service publishes it).
+
+    `sequence` grows with every update of the session, so a consumer keeps the highest one and
+    ignores a replayed or late update. The watched item is `episode_id` when set (its series is
+    `content_id`), else the title `content_id`.
+    """
+
+    session_id: str
+    user_id: uuid.UUID
+    profile_id: uuid.UUID
+    content_id: uuid.UUID
+    episode_id: uuid.UUID | None = None
+    device_type: str
+    position_seconds: float
+    duration_seconds: float
+    sequence: int
+    occurred_at: datetime
+
+
+class PlaybackStarted(PlaybackEvent):
+    name = EventName.PLAYBACK_STARTED
+
+
+class PlaybackPosition(PlaybackEvent):
+    """A heartbeat: the player reported its position (every 10 s while playing)."""
+
+    name = EventName.PLAYBACK_POSITION
+
+
+class PlaybackCompleted(PlaybackEvent):
+    name = EventName.PLAYBACK_COMPLETED
+
+
+class PlaybackStopped(PlaybackEvent):
+    """The session ended without completing: stopped by the viewer or from another device."""
+
+    name = EventName.PLAYBACK_STOPPED
+
+
+class EngagementType(StrEnum):
+    PLAY = "play"
+    PAUSE = "pause"
+    SEEK = "seek"
+    REWIND = "rewind"
+    ABANDON = "abandon"
+    COMPLETE = "complete"
+
+
+class EngagementRecorded(EventPayload):
+    """Something a viewer did in the player (pause, seek...), as the player reported it."""
+
+    name = EventName.ENGAGEMENT_RECORDED
+
+    event_id: str  # the client's or the publisher's id of this event: stored once
+    user_id: uuid.UUID
+    profile_id: uuid.UUID
+    content_id: uuid.UUID
+    episode_id: uuid.UUID | None = None
+    session_id: str | None = None
+    event_type: EngagementType
+    position_seconds: float
+    occurred_at: datetime
+    metadata: dict[str, Any] = {}
+
+
+PLAYBACK_EVENTS: tuple[type[PlaybackEvent], ...] = (
+    PlaybackStarted,
+    PlaybackPosition,
+    PlaybackCompleted,
+    PlaybackStopped,
+)
+
 PayloadModel = type[EventPayload]
 
 # Every event of the platform by name: what a tool reading a stream (or the dead letters) parses
 # its payloads with.
-_EVERY_PAYLOAD: tuple[PayloadModel, ...] = (UserRegistered, *CONTENT_CHANGES)
+_EVERY_PAYLOAD: tuple[PayloadModel, ...] = (
+    UserRegistered,
+    *CONTENT_CHANGES,
+    *PLAYBACK_EVENTS,
+    EngagementRecorded,
+)
 REGISTRY: dict[EventName, PayloadModel] = {EventName(p.name): p for p in _EVERY_PAYLOAD}

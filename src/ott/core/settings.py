@@ -143,6 +143,25 @@ class Settings(BaseSettings):
     run_worker_in_process: bool = True  # `ott serve` (the CMS app) runs one worker itself
     transcode_retry_seconds: float = 30.0  # delay before a failed job's first retry, then doubled
     transcode_poll_seconds: float = 2.0  # how often an idle worker looks for a job
+
+    # Streaming (ott/streaming). Segment URLs carry a token in their path that stock Nginx's
+    # secure_link_md5 verifies (deploy/nginx); MEDIA_SIGNING_SECRET is shared with Nginx or the
+    # CDN. Without it, development derives one from the JWT secret.
+    media_signing_secret: str | None = None
+    stream_token_seconds: int = Field(600, ge=30)  # lifetime of a segment-URL token
+    stream_lease_seconds: int = Field(60, ge=10)  # a stream not renewed for this long is freed
+    stream_limit_free: int = Field(1, ge=1)  # concurrent streams per account, by tier
+    stream_limit_premium: int = Field(4, ge=1)
+    stream_max_height_free: int = 720  # the highest rung (picture height) a free viewer gets
+    stream_max_height_premium: int | None = None  # None: every rung
+
+    # User activity (ott/activity). MONGODB_URI selects the MongoDB store, else PostgreSQL.
+    activity_flush_seconds: float = Field(5.0, gt=0)  # longest wait before positions are stored
+    activity_resume_min_percent: float = 5.0  # below this a position is no resume point
+    activity_watched_percent: float = 90.0  # at or beyond this a title counts as watched
+    activity_min_resume_seconds: float = 300.0  # shorter titles never resume
+    activity_abandon_after_seconds: float = 120.0  # heartbeats stopped this long: an abandon
+
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_user: str | None = None
