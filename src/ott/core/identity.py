@@ -106,7 +106,8 @@ def issue_access_token(identity: Identity, settings: Settings) -> tuple[str, int
     )
 
 
-def decode_access_token(token: str, settings: Settings) -> Identity:
+def verify_access_token(token: str, settings: Settings) -> tuple[Identity, float]:
+    """The token's identity and its expiry (a POSIX timestamp), if its signature and claims hold."""
     try:
         claims = jwt.decode(
             token,
@@ -122,7 +123,7 @@ def decode_access_token(token: str, settings: Settings) -> Identity:
         raise Unauthorized("The access token is invalid", code="invalid_token") from exc
     if claims.get("typ") != "access":
         raise Unauthorized("Not an access token", code="invalid_token")
-    return Identity.from_claims(claims)
+    return Identity.from_claims(claims), float(claims["exp"])
 
 
 def encode_internal_identity(identity: Identity, settings: Settings) -> str:
@@ -141,7 +142,15 @@ def decode_internal_identity(value: str, settings: Settings) -> Identity:
     return Identity.from_claims(claims)
 
 
+# Where the gateway hands the identity to a service app running in its own process: the scope
+# is the gateway's own object (no client can write into it), so no signed header is needed.
+IN_PROCESS_IDENTITY_KEY = "ott.identity"
+
+
 async def _optional_identity(request: Request) -> Identity | None:
+    handed = request.scope.get(IN_PROCESS_IDENTITY_KEY)
+    if isinstance(handed, Identity):
+        return handed
     value = request.headers.get(IDENTITY_HEADER)
     if not value:
         return None

@@ -17,7 +17,7 @@ from ott.core.errors import RateLimited, Unauthorized, app_error_response
 from ott.core.identity import Identity
 from ott.core.settings import Settings
 from ott.gateway.client_address import ClientAddress
-from ott.gateway.service import Budget, Gatekeeper, SessionState, authenticate
+from ott.gateway.service import Budget, Gatekeeper, SessionState, TokenVerifier
 
 CALLER_SCOPE_KEY = "ott.caller"
 
@@ -81,6 +81,7 @@ class AdmissionMiddleware:
         self.client_address = client_address
         self.with_cors = with_cors
         self.uncounted_paths = frozenset(uncounted_paths)
+        self.tokens = TokenVerifier(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in self.uncounted_paths:
@@ -90,9 +91,8 @@ class AdmissionMiddleware:
         identity: Identity | None = None
         token_error: Unauthorized | None = None
         try:
-            identity = authenticate(
-                authorization=authorization.decode("latin-1") if authorization else None,
-                settings=self.settings,
+            identity = self.tokens.identity(
+                authorization.decode("latin-1") if authorization else None
             )
         except Unauthorized as error:
             token_error = error

@@ -17,7 +17,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ott.core.context import CORRELATION_HEADER, current_correlation_id
 from ott.core.errors import AppError, ServiceUnavailable, Unauthorized, app_error_response
-from ott.core.identity import IDENTITY_HEADER, Identity, encode_internal_identity
+from ott.core.identity import (
+    IDENTITY_HEADER,
+    IN_PROCESS_IDENTITY_KEY,
+    Identity,
+    encode_internal_identity,
+)
 from ott.core.settings import Settings
 from ott.gateway.admission import CALLER_SCOPE_KEY, Caller, caller_of
 from ott.gateway.policy import needs_live_session
@@ -137,9 +142,12 @@ class ServiceDispatcher:
         ]
         # The correlation id the gateway settled on (the client's, or a new one) goes downstream.
         headers.append((CORRELATION_HEADER.encode(), (current_correlation_id() or "").encode()))
-        if identity is not None:
-            headers.append((IDENTITY_HEADER.encode(), self._sign(identity)))
         service_scope = {k: v for k, v in scope.items() if k != CALLER_SCOPE_KEY}
+        if identity is not None:
+            if upstream.in_process:
+                service_scope[IN_PROCESS_IDENTITY_KEY] = identity
+            else:
+                headers.append((IDENTITY_HEADER.encode(), self._sign(identity)))
         if any(pattern.fullmatch(scope["path"]) for pattern in self.streamed_paths):
             await upstream.stream(service_scope, receive, headers, send)
         else:

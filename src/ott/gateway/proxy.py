@@ -28,6 +28,10 @@ HOP_BY_HOP = {
 
 
 class Upstream(Protocol):
+    # Whether the service's app runs in this process (it then gets the caller's identity in the
+    # request scope, see ott.core.identity.IN_PROCESS_IDENTITY_KEY, instead of a signed header).
+    in_process: bool
+
     async def __call__(
         self, scope: Scope, body: bytes, headers: list[tuple[bytes, bytes]], send: Send
     ) -> None:
@@ -52,6 +56,8 @@ def _declared_length(scope: Scope) -> list[tuple[bytes, bytes]]:
 
 class InProcessUpstream:
     """Calls the service's ASGI app directly, as if the request had come over the network."""
+
+    in_process = True
 
     def __init__(self, app: FastAPI) -> None:
         self.app = app
@@ -86,6 +92,8 @@ class HttpUpstream:
     (bulk imports) get `slow_timeout` instead of the client's usual one; streamed bodies get
     `stream_timeout` for each read and write (an upload may pause, and its last chunk makes the
     service hash the whole file before it answers)."""
+
+    in_process = False
 
     def __init__(
         self,
