@@ -48,6 +48,50 @@ def test_ott_serve_runs_everything_in_one_process(settings: Settings, run_dir: P
         stop(process)
 
 
+def test_ott_serve_workers_share_the_port_and_a_dead_one_is_replaced(
+    settings: Settings, run_dir: Path
+) -> None:
+    port = free_port()
+    env = platform_env(settings, run_dir)
+    process = spawn(["serve", "--no-demo", "--workers", "2", "--port", str(port)], env)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_ready(url, process)
+        workers = _python_children(process.pid, count=2)
+        sign_up_and_list_profiles(url)
+        workers[0].kill()
+        replaced = _python_children(process.pid, count=2, without={workers[0].pid})
+        assert workers[1].pid in {w.pid for w in replaced}
+        wait_ready(url, process)
+        sign_up_and_list_profiles(url)
+    finally:
+        stop(process)
+    time.sleep(0.5)
+    assert all(not w.is_running() or w.status() == psutil.STATUS_ZOMBIE for w in workers)
+
+
+def _python_children(
+    pid: int, *, count: int, without: set[int] = frozenset(), timeout: float = 60.0
+) -> list[psutil.Process]:
+    """The `ott serve --workers` processes (not multiprocessing's resource tracker)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [
+            child
+            for child in psutil.Process(pid).children()
+            if "spawn_main" in " ".join(child.cmdline()) and child.pid not in without
+        ]
+        if len(found) >= count or time.monotonic() > deadline:
+            assert len(found) == count, found
+            return found
+        time.sleep(0.2)
+
+
+def test_ott_serve_refuses_workers_with_split(settings: Settings, run_dir: Path) -> None:
+    process = spawn(["serve", "--split", "--workers", "2"], platform_env(settings, run_dir))
+    assert process.wait(60) == 2
+
+
 def test_ott_serve_split_runs_a_process_per_service(settings: Settings, run_dir: Path) -> None:
     gateway_port, auth_port = free_port(), free_port()
     env = platform_env(settings, run_dir, AUTH_SERVICE_PORT=str(auth_port))

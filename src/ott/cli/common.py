@@ -69,7 +69,9 @@ def _exit_cleanly(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def run_server(app: FastAPI, *, host: str, port: int) -> None:
+def run_server(app: FastAPI | str, *, host: str, port: int, workers: int = 1) -> None:
+    """Serve `app`; with several workers, `app` is the "module:function" that builds it in
+    each worker process (uvicorn restarts a worker that dies)."""
     # Uvicorn re-raises SIGTERM after its graceful shutdown. Turning it into SystemExit lets
     # finally blocks and atexit run, which stop child services and the embedded stores.
     signal.signal(signal.SIGTERM, _exit_cleanly)
@@ -77,6 +79,8 @@ def run_server(app: FastAPI, *, host: str, port: int) -> None:
         app,
         host=host,
         port=port,
+        factory=isinstance(app, str),
+        workers=workers if workers > 1 else None,
         log_config=None,
         access_log=False,
         # Uvicorn would rewrite the client address from X-Forwarded-For sent from 127.0.0.1;

@@ -13,8 +13,17 @@ from typing import Annotated
 
 import httpx
 import typer
+from fastapi import FastAPI
 
-from ott.cli.common import DataDir, Prepared, console, prepare, run_server, run_with_context
+from ott.cli.common import (
+    DataDir,
+    Prepared,
+    command_settings,
+    console,
+    prepare,
+    run_server,
+    run_with_context,
+)
 from ott.cli.supervise import Supervisor
 from ott.core.app_context import AppContext
 from ott.core.settings import Settings
@@ -44,12 +53,23 @@ def serve(
             help="One process per service on its own port; the gateway proxies over HTTP.",
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Processes sharing the gateway's port, each running every service (not with "
+            "--split); up to one per core.",
+        ),
+    ] = 1,
 ) -> None:
     """Run the whole platform behind the API gateway, with one transcoding worker in the CMS
     (RUN_WORKER_IN_PROCESS=false leaves transcoding to `ott worker` processes). Embedded
     stores and, with --split, service processes that stop are started again."""
     from ott.gateway.app import Mode, create_app
 
+    if split and workers > 1:
+        console.print("[red]--workers runs the services in each gateway process: not with --split")
+        raise typer.Exit(code=2)
     prepared = prepare(data_dir, api_gateway_port=port)
     settings = prepared.settings
     if demo:
@@ -64,10 +84,25 @@ def serve(
             f"[bold green]OTT platform[/bold green] ({mode.value}) on http://{host}:{gateway_port}"
             f"  · API docs: http://{host}:{gateway_port}/api/docs"
         )
-        run_server(create_app(settings, mode=mode), host=host, port=gateway_port)
+        if workers > 1:
+            # Each worker process builds its own app from the environment (stores resolved).
+            os.environ.update(_child_env(settings))
+            run_server(
+                "ott.cli.serve:gateway_worker_app", host=host, port=gateway_port, workers=workers
+            )
+        else:
+            run_server(create_app(settings, mode=mode), host=host, port=gateway_port)
     finally:
         supervisor.stop()
         _stop(children)
+
+
+def gateway_worker_app() -> FastAPI:
+    """The app of one `ott serve --workers N` process: the gateway with every service in it,
+    its settings from the environment the parent prepared (stores, secret, data folder)."""
+    from ott.gateway.app import Mode, create_app
+
+    return create_app(command_settings(), mode=Mode.IN_PROCESS)
 
 
 def service(
@@ -164,6 +199,7 @@ def _child_env(settings: Settings) -> dict[str, str]:
             "REDIS_URL": settings.redis_url or "",
             "JWT_SECRET": settings.resolved_jwt_secret(),
             "DATA_DIR": str(settings.data_dir),
+            "API_GATEWAY_PORT": str(settings.api_gateway_port),
         }
     )
     return env
