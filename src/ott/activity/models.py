@@ -26,7 +26,9 @@ class ViewingSessionRow(Base):
     __tablename__ = "viewing_sessions"
     __table_args__ = (
         # The abandon sweep: active sessions whose last event is older than a moment.
-        Index("ix_viewing_sessions_stale", "last_updated", postgresql_where=text("state = 'active'")),
+        Index(
+            "ix_viewing_sessions_stale", "last_updated", postgresql_where=text("state = 'active'")
+        ),
     )
 
     session_id: Mapped[str] = mapped_column(String(100), primary_key=True)
@@ -88,7 +90,10 @@ class WatchHistoryRow(Base):
     __table_args__ = (
         # History pages: a profile's entries, newest first, the session id breaking ties.
         Index(
-            "ix_watch_history_recent", "profile_id", text("watched_at DESC"), text("session_id DESC")
+            "ix_watch_history_recent",
+            "profile_id",
+            text("watched_at DESC"),
+            text("session_id DESC"),
         ),
     )
 

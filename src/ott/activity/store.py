@@ -38,9 +38,7 @@ class ActivityStore(Protocol):
 
     async def session(self, session_id: str) -> ViewingSession | None: ...
 
-    async def abandon_stale_sessions(
-        self, *, before: datetime, limit: int
-    ) -> list[ViewingSession]:
+    async def abandon_stale_sessions(self, *, before: datetime, limit: int) -> list[ViewingSession]:
         """Mark active sessions with no event since `before` abandoned; answer those marked."""
         ...
 

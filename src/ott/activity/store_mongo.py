@@ -224,9 +224,7 @@ class MongoActivityStore:
         doc = await self._sessions.find_one({"_id": session_id})
         return _session(doc) if doc else None
 
-    async def abandon_stale_sessions(
-        self, *, before: datetime, limit: int
-    ) -> list[ViewingSession]:
+    async def abandon_stale_sessions(self, *, before: datetime, limit: int) -> list[ViewingSession]:
         stale = {"state": SessionState.ACTIVE.value, "last_updated": {"$lt": before}}
         candidates = (
             await self._sessions.find(stale, {"_id": 1})

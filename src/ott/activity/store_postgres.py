@@ -202,9 +202,7 @@ class PostgresActivityStore:
             row = (await db.execute(select(_S).where(_S.c.session_id == session_id))).first()
         return _session(row) if row else None
 
-    async def abandon_stale_sessions(
-        self, *, before: datetime, limit: int
-    ) -> list[ViewingSession]:
+    async def abandon_stale_sessions(self, *, before: datetime, limit: int) -> list[ViewingSession]:
         stale = (
             select(_S.c.session_id)
             .where(_S.c.state == SessionState.ACTIVE, _S.c.last_updated < before)
@@ -302,9 +300,7 @@ class PostgresActivityStore:
                 tuple_(_W.c.watched_at, _W.c.session_id)
                 < tuple_(after.watched_at, after.session_id)
             )
-        statement = statement.order_by(_W.c.watched_at.desc(), _W.c.session_id.desc()).limit(
-            limit
-        )
+        statement = statement.order_by(_W.c.watched_at.desc(), _W.c.session_id.desc()).limit(limit)
         async with self._sessions() as db:
             rows = (await db.execute(statement)).all()
         return [_history(row) for row in rows]

@@ -488,9 +488,7 @@ class EventConsumer:
         finally:
             correlation_id.reset(token)
 
-    async def _mark_done(
-        self, stream: str, entries: Sequence[tuple[Event, list[_Message]]]
-    ) -> int:
+    async def _mark_done(self, stream: str, entries: Sequence[tuple[Event, list[_Message]]]) -> int:
         """Write the done-markers of handled events and ack their messages, in one pipeline."""
         ids = [message.stream_id for _, messages in entries for message in messages]
         async with self.redis.pipeline(transaction=True) as pipe:
