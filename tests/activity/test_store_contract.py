@@ -41,7 +41,9 @@ async def test_a_session_keeps_its_newest_update(store: ActivityStore) -> None:
 
 async def test_replayed_and_late_updates_change_nothing(store: ActivityStore) -> None:
     start = playback(sequence=1, position=100)
-    updates = [replace(start, sequence=s, position_seconds=100.0 + s, occurred_at=at(s)) for s in (1, 2, 5)]
+    updates = [
+        replace(start, sequence=s, position_seconds=100.0 + s, occurred_at=at(s)) for s in (1, 2, 5)
+    ]
     [applied] = await store.apply_playback(updates)
 
     # The same batch again, and an update older than the newest one.
@@ -61,7 +63,8 @@ async def test_replayed_and_late_updates_change_nothing(store: ActivityStore) ->
 async def test_updates_in_any_order_end_alike(store: ActivityStore) -> None:
     base = playback(sequence=1)
     updates = [
-        replace(base, sequence=s, position_seconds=s * 60.0, occurred_at=at(s * 10)) for s in range(1, 7)
+        replace(base, sequence=s, position_seconds=s * 60.0, occurred_at=at(s * 10))
+        for s in range(1, 7)
     ]
     other = replace(base, session_id=uuid.uuid4().hex, profile_id=uuid.uuid4())
     shuffled = [
@@ -73,7 +76,8 @@ async def test_updates_in_any_order_end_alike(store: ActivityStore) -> None:
         await store.apply_playback([single])
     a = await store.session(base.session_id)
     b = await store.session(other.session_id)
-    assert a is not None and b is not None
+    assert a is not None
+    assert b is not None
     assert (a.sequence, a.position_seconds, a.first_position_seconds) == (6, 360.0, 60.0)
     assert (b.sequence, b.position_seconds, b.first_position_seconds) == (6, 360.0, 60.0)
     assert a.created_at == b.created_at == at(10)
@@ -92,7 +96,8 @@ async def test_the_state_follows_the_newest_event(store: ActivityStore) -> None:
     progress = await store.progress(
         profile_id=base.profile_id, content_id=base.content_id, episode_id=None
     )
-    assert progress is not None and not progress.completed
+    assert progress is not None
+    assert not progress.completed
 
 
 async def test_an_item_keeps_the_newest_update_of_any_session(store: ActivityStore) -> None:
@@ -257,7 +262,7 @@ async def test_engagements_are_stored_once_per_profile_and_event_id(store: Activ
 
     batch = [engagement("e1", 1), engagement("e2", 2), engagement("e1", 1, other)]
     assert await store.record_engagements(batch) == 3
-    assert await store.record_engagements(batch + [engagement("e3", 3)]) == 1
+    assert await store.record_engagements([*batch, engagement("e3", 3)]) == 1
     mine = await store.engagements(profile_id=profile, limit=10)
     assert [(e.event_id, e.event_type, e.metadata) for e in mine] == [
         ("e3", EngagementType.PAUSE, {"from": 1.5}),
@@ -275,11 +280,14 @@ async def test_the_watchlist_is_idempotent_and_newest_first(store: ActivityStore
         entry, new = await store.add_to_watchlist(
             user_id=user, profile_id=profile, content_id=title, at=at(when)
         )
-        assert new and entry.content_id == title and entry.added_at == at(when)
+        assert new
+        assert entry.content_id == title
+        assert entry.added_at == at(when)
     entry, new = await store.add_to_watchlist(
         user_id=user, profile_id=profile, content_id=a, at=at(10)
     )
-    assert not new and entry.added_at == at(0)
+    assert not new
+    assert entry.added_at == at(0)
     assert [e.content_id for e in await store.watchlist(profile_id=profile, limit=10)] == [c, b, a]
     assert [e.content_id for e in await store.watchlist(profile_id=profile, limit=2)] == [c, b]
 

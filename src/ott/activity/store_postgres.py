@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, case, delete, func, or_, select, tuple_, update
+from sqlalchemy import Table, and_, case, delete, func, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -33,12 +33,12 @@ from ott.activity.records import (
 from ott.activity.reduce import progress_writes, session_writes
 from ott.activity.status import SessionEvent, SessionState, next_state
 
-_S = ViewingSessionRow.__table__
-_P = WatchProgressRow.__table__
-_H = HiddenTitleRow.__table__
-_W = WatchHistoryRow.__table__
-_E = EngagementEventRow.__table__
-_L = WatchlistRow.__table__
+_S = cast(Table, ViewingSessionRow.__table__)
+_P = cast(Table, WatchProgressRow.__table__)
+_H = cast(Table, HiddenTitleRow.__table__)
+_W = cast(Table, WatchHistoryRow.__table__)
+_E = cast(Table, EngagementEventRow.__table__)
+_L = cast(Table, WatchlistRow.__table__)
 
 
 def _session(row: Row[Any]) -> ViewingSession:
@@ -104,8 +104,14 @@ def _session_upsert() -> Any:
     statement = insert(_S)
     new = statement.excluded
     newer = new.sequence > _S.c.sequence
-    latest = ("device_type", "position_seconds", "duration_seconds", "completed_percentage")
-    latest += ("state", "last_updated")
+    latest = (
+        "device_type",
+        "position_seconds",
+        "duration_seconds",
+        "completed_percentage",
+        "state",
+        "last_updated",
+    )
     return statement.on_conflict_do_update(
         index_elements=[_S.c.session_id],
         set_={
