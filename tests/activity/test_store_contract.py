@@ -184,22 +184,24 @@ async def test_a_hidden_title_comes_back_with_newer_activity(store: ActivityStor
 
 
 async def test_stale_active_sessions_are_abandoned_once(store: ActivityStore) -> None:
-    stale = playback(sequence=3, when=at(0), position=1234)
-    fresh = playback(sequence=3, when=at(500))
-    done = playback(sequence=3, when=at(0), event=SessionEvent.COMPLETED)
+    # Years back, where no other test's sessions are.
+    past = -400_000_000
+    stale = playback(sequence=3, when=at(past), position=1234)
+    fresh = playback(sequence=3, when=at(past + 500))
+    done = playback(sequence=3, when=at(past), event=SessionEvent.COMPLETED)
     await store.apply_playback([stale, fresh, done])
 
-    marked = await store.abandon_stale_sessions(before=at(100), limit=100)
+    marked = await store.abandon_stale_sessions(before=at(past + 100), limit=100)
     ours = [
         s for s in marked if s.session_id in {stale.session_id, fresh.session_id, done.session_id}
     ]
     assert [(s.session_id, s.state, s.position_seconds) for s in ours] == [
         (stale.session_id, SessionState.ABANDONED, 1234)
     ]
-    again = await store.abandon_stale_sessions(before=at(100), limit=100)
+    again = await store.abandon_stale_sessions(before=at(past + 100), limit=100)
     assert stale.session_id not in {s.session_id for s in again}
     # A heartbeat after all makes it active again.
-    [revived] = await store.apply_playback([replace(stale, sequence=4, occurred_at=at(600))])
+    [revived] = await store.apply_playback([replace(stale, sequence=4, occurred_at=at(past + 600))])
     assert revived.state is SessionState.ACTIVE
 
 

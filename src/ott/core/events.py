@@ -454,7 +454,7 @@ class EventConsumer:
         # Twice failed: one event at a time, so that only the poison event stays behind.
         for entry in entries:
             event, of_event = entry
-            if await self._run_batch(handler, [event], attempt=1, alone=True):
+            if len(entries) > 1 and await self._run_batch(handler, [event], attempt=3, alone=True):
                 acked += await self._mark_done(stream, [entry])
             elif event.delivery_count >= self.max_deliveries:
                 for message in of_event:
