@@ -52,7 +52,7 @@ _ASKED = (
         bindparam("content_ids", type_=ARRAY(Uuid)), bindparam("episode_ids", type_=ARRAY(Uuid))
     )
     .table_valued(column("content_id", Uuid), column("episode_id", Uuid))
-    .render_derived(name="asked", with_types=True)
+    .render_derived(name="asked")
 )
 
 
