@@ -16,10 +16,18 @@ from ott.activity.store import ActivityStore
 from ott.activity.store_mongo import MongoActivityStore
 from ott.activity.store_postgres import PostgresActivityStore
 from ott.core.app_context import AppContext
+from ott.core.observability import configure_logging
 from ott.core.settings import Settings
 from tests.activity.mongomock_async import mongomock_database
 
 BACKENDS = ["postgres", "mongomock", "mongodb"]
+
+
+@pytest.fixture(scope="package", autouse=True)
+def _logging(settings: Settings) -> None:
+    """Log as `ott serve` does (JSON): the consumer's failure tests log tracebacks that the
+    unconfigured development renderer takes seconds each to draw."""
+    configure_logging(settings)
 
 
 @pytest.fixture(scope="package")

@@ -49,9 +49,10 @@ from ott.core.event_types import (
 )
 from ott.core.settings import Settings
 
-# How many of a profile's newest items continue watching looks at: far more than a screen's
-# worth of titles, and bounded however long the profile's history is.
-CONTINUE_WATCHING_WINDOW = 200
+# How many of a profile's newest items continue watching looks at (per title asked for, and at
+# least): a screen's worth of titles with their episodes, bounded however long the history is.
+CONTINUE_WATCHING_WINDOW = 100
+_WINDOW_PER_TITLE = 4
 WATCHLIST_LIMIT = 1000
 ABANDON_SWEEP_BATCH = 500
 
@@ -292,39 +293,53 @@ async def continue_watching(
     profile_id: uuid.UUID,
     limit: int,
 ) -> list[ContinueWatchingItem]:
-    rows = await store.continue_watching(profile_id=profile_id, limit=CONTINUE_WATCHING_WINDOW)
+    window = max(CONTINUE_WATCHING_WINDOW, _WINDOW_PER_TITLE * limit)
+    rows = await store.continue_watching(profile_id=profile_id, limit=window)
     choices = _choices(rows, settings)
-    titles = await describe(db=db, viewer=viewer, items=[c.lookup for c in choices])
     own = {(row.content_id, row.episode_id): row for row in rows}
     items: list[ContinueWatchingItem] = []
-    for choice in choices:
-        title = titles.get(choice.lookup)
-        if title is None:
-            continue  # not visible now
-        if choice.progress is not None:
-            if choice.lookup[1] is not None and title.episode is None:
-                continue  # an episode that is no longer the title's
-            items.append(_resume_item(title, title.episode, choice.progress))
-        elif title.next_episode is not None:
-            following = title.next_episode
-            resume = own.get((title.content_id, following.id))
-            if resume is not None and is_resume_point(resume, settings):
-                items.append(_resume_item(title, following, resume))
-            else:
-                items.append(
-                    ContinueWatchingItem(
-                        kind=ItemKind.NEXT_UP,
-                        title=title,
-                        episode=following,
-                        position_seconds=0.0,
-                        duration_seconds=following.duration_seconds,
-                        percent=0.0,
-                        updated_at=choice.updated_at,
-                    )
-                )
-        if len(items) == limit:
-            break
+    # Titles are looked up `limit` at a time: one statement, unless some are not visible now.
+    for start in range(0, len(choices), limit):
+        chunk = choices[start : start + limit]
+        titles = await describe(db=db, viewer=viewer, items=[c.lookup for c in chunk])
+        for choice in chunk:
+            item = _item(choice, titles.get(choice.lookup), own, settings)
+            if item is not None:
+                items.append(item)
+                if len(items) == limit:
+                    return items
     return items
+
+
+def _item(
+    choice: _Choice,
+    title: TitleInfo | None,
+    own: dict[tuple[uuid.UUID, uuid.UUID | None], Progress],
+    settings: Settings,
+) -> ContinueWatchingItem | None:
+    """The entry a choice makes, or None: its title is not visible now, the episode is no
+    longer the title's, or nothing follows the finished episode."""
+    if title is None:
+        return None
+    if choice.progress is not None:
+        if choice.lookup[1] is not None and title.episode is None:
+            return None
+        return _resume_item(title, title.episode, choice.progress)
+    following = title.next_episode
+    if following is None:
+        return None
+    resume = own.get((title.content_id, following.id))
+    if resume is not None and is_resume_point(resume, settings):
+        return _resume_item(title, following, resume)
+    return ContinueWatchingItem(
+        kind=ItemKind.NEXT_UP,
+        title=title,
+        episode=following,
+        position_seconds=0.0,
+        duration_seconds=following.duration_seconds,
+        percent=0.0,
+        updated_at=choice.updated_at,
+    )
 
 
 def _resume_item(

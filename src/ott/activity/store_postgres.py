@@ -150,6 +150,19 @@ def _progress_upsert() -> Any:
 
 
 _SESSION_UPSERT = _session_upsert()
+# What a Progress is made of (fewer columns to convert on the hot read).
+_PROGRESS_COLUMNS = [
+    _P.c[name]
+    for name in (
+        "profile_id",
+        "content_id",
+        "episode_id",
+        "position_seconds",
+        "duration_seconds",
+        "completed",
+        "updated_at",
+    )
+]
 _PROGRESS_UPSERT = _progress_upsert()
 
 
@@ -229,7 +242,7 @@ class PostgresActivityStore:
     async def progress(
         self, *, profile_id: uuid.UUID, content_id: uuid.UUID, episode_id: uuid.UUID | None
     ) -> Progress | None:
-        statement = select(_P).where(
+        statement = select(*_PROGRESS_COLUMNS).where(
             _P.c.profile_id == profile_id,
             _P.c.item_id == (episode_id or content_id),
             _P.c.content_id == content_id,
@@ -240,7 +253,7 @@ class PostgresActivityStore:
 
     async def continue_watching(self, *, profile_id: uuid.UUID, limit: int) -> list[Progress]:
         statement = (
-            select(_P)
+            select(*_PROGRESS_COLUMNS)
             .outerjoin(
                 _H, and_(_H.c.profile_id == _P.c.profile_id, _H.c.content_id == _P.c.content_id)
             )
