@@ -59,6 +59,7 @@ SERVICES: dict[str, ServiceSpec] = {
         ServiceSpec("auth", "/api/auth", "ott.auth.app:create_app", private_reads=True),
         ServiceSpec("catalog", "/api/catalog", "ott.catalog.app:create_app", private_reads=False),
         ServiceSpec("cms", "/api/cms", "ott.cms.app:create_app", private_reads=True),
+        ServiceSpec("activity", "/api/activity", "ott.activity.app:create_app", private_reads=True),
         ServiceSpec(
             "media",
             "/api/cms/uploads",

@@ -379,3 +379,148 @@ async def test_a_payload_its_model_refuses_is_dead_lettered_not_handled(
     [(_, dead)] = await redis.xrange(keys("events", "dead", "typed"))
     assert dead["id"] == "bad-1"
     assert "malformed event" in dead["error"]
+
+
+# Batch handlers: every event of one read of a stream at once.
+
+
+def batch_recorder() -> tuple[list[list[Event]], Callable[[Any], Awaitable[None]]]:
+    calls: list[list[Event]] = []
+
+    async def handle(events: Any) -> None:
+        calls.append(list(events))
+
+    return calls, handle
+
+
+async def test_a_batch_handler_gets_one_read_of_its_stream_at_once(
+    redis: Redis, keys: KeySpace, bus: EventBus
+) -> None:
+    calls, handle = batch_recorder()
+    received, on_deleted = recorder()
+    sub = EventConsumer(
+        bus,
+        group="g",
+        consumer="c1",
+        block_ms=20,
+        handlers={Deleted: on_deleted},
+        batch_handlers={Published: handle},
+    )
+    ids = [await bus.publish(Published(**{"n": n})) for n in range(5)]
+    await bus.publish(Deleted(**{"n": 9}))
+
+    assert await sub.run_once() == 6
+    assert [[e.id for e in call] for call in calls] == [ids]
+    assert [e.payload.model_dump() for e in received] == [{"n": 9}]
+    assert await pending(redis, keys) == 0
+    for event_id in ids:
+        assert await redis.exists(keys("events", "done", "g", event_id))
+    assert await sub.run_once() == 0
+    assert len(calls) == 1
+
+
+async def test_a_batch_handles_each_event_id_once(
+    redis: Redis, keys: KeySpace, bus: EventBus
+) -> None:
+    calls, handle = batch_recorder()
+    sub = consumer(bus, {}, batch_handlers={Published: handle}, claim_idle_ms=50)
+    await bus.publish(Published(**{"n": 1}), event_id="evt-1")
+    await bus.publish(Published(**{"n": 1}), event_id="evt-1")
+    await bus.publish(Published(**{"n": 2}), event_id="evt-2")
+    assert await sub.run_once() == 3
+    assert [[e.id for e in call] for call in calls] == [["evt-1", "evt-2"]]
+
+    # A lost ack: the messages come back, and are acked as duplicates without a handler call.
+    stream = keys("events", PUBLISHED)
+    await redis.xgroup_setid(stream, "g", "0")
+    await redis.xreadgroup("g", "a", {stream: ">"})
+    await asyncio.sleep(0.1)
+    assert await sub.run_once() == 3
+    assert len(calls) == 1
+    assert await pending(redis, keys) == 0
+
+
+async def test_a_batch_that_fails_once_is_tried_again_whole(
+    redis: Redis, keys: KeySpace, bus: EventBus
+) -> None:
+    calls: list[list[int]] = []
+
+    async def handle(events: Any) -> None:
+        calls.append([e.payload.model_dump()["n"] for e in events])
+        if len(calls) == 1:
+            raise RuntimeError("connection reset")
+
+    sub = consumer(bus, {}, batch_handlers={Published: handle})
+    for n in range(3):
+        await bus.publish(Published(**{"n": n}))
+    assert await sub.run_once() == 3
+    assert calls == [[0, 1, 2], [0, 1, 2]]
+    assert await pending(redis, keys) == 0
+
+
+async def test_a_poison_event_is_dead_lettered_alone(
+    redis: Redis, keys: KeySpace, bus: EventBus
+) -> None:
+    calls: list[list[int]] = []
+    stored: list[int] = []
+
+    async def handle(events: Any) -> None:
+        numbers = [e.payload.model_dump()["n"] for e in events]
+        calls.append(numbers)
+        if 2 in numbers:
+            raise ValueError("cannot store n=2")
+        stored.extend(numbers)
+
+    sub = consumer(bus, {}, batch_handlers={Published: handle}, claim_idle_ms=30, max_deliveries=2)
+    poison = None
+    for n in range(5):
+        event_id = await bus.publish(Published(**{"n": n}))
+        poison = event_id if n == 2 else poison
+
+    # Whole twice, then one by one: all but the poison event are acked.
+    assert await sub.run_once() == 4
+    assert calls == [[0, 1, 2, 3, 4], [0, 1, 2, 3, 4], [0], [1], [2], [3], [4]]
+    assert stored == [0, 1, 3, 4]
+    assert await pending(redis, keys) == 1
+    assert not await redis.xlen(keys("events", "dead", "g"))
+
+    await asyncio.sleep(0.06)
+    assert await sub.run_once() == 1  # its second (and last) delivery fails: dead-lettered
+    assert stored == [0, 1, 3, 4]
+    [(_, dead)] = await redis.xrange(keys("events", "dead", "g"))
+    assert dead["id"] == poison
+    assert dead["delivery_count"] == "2"
+    assert await pending(redis, keys) == 0
+
+
+async def test_a_malformed_event_in_a_batch_is_dead_lettered_and_the_rest_handled(
+    redis: Redis, keys: KeySpace, bus: EventBus
+) -> None:
+    calls, handle = batch_recorder()
+    sub = consumer(bus, {}, group="typed", batch_handlers={ContentPublished: handle})
+    await sub.run_once()
+    await redis.xadd(
+        bus.stream_key(ContentPublished.name),
+        {"id": "bad-1", "type": ContentPublished.name, "payload": "{}", "occurred_at": "x"},
+    )
+    good = ContentPublished(content_id=uuid4(), workflow_state="published", version=2)
+    await bus.publish(good)
+    assert await sub.run_once() == 2
+    assert [[e.payload for e in call] for call in calls] == [[good]]
+    [(_, dead)] = await redis.xrange(keys("events", "dead", "typed"))
+    assert dead["id"] == "bad-1"
+
+
+def test_one_event_type_has_one_kind_of_handler(bus: EventBus) -> None:
+    _, handle = recorder()
+    _, handle_batch = batch_recorder()
+    with pytest.raises(ValueError, match="one handler per event type"):
+        EventConsumer(
+            bus,
+            group="g",
+            consumer="c",
+            handlers={Published: handle},
+            batch_handlers={Published: handle_batch},
+        )
+    with pytest.raises(ValueError, match="at least one handler"):
+        EventConsumer(bus, group="g", consumer="c")

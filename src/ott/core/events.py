@@ -5,6 +5,9 @@ message left pending (its handler raised, or its consumer died) is reclaimed by 
 group once it has been idle for `claim_idle_ms`. A done-marker per (group, event id), written just
 before the ack, keeps a lost ack from running a handler twice; handlers should still tolerate the
 rare re-run after a crash between the handler finishing and the marker being written.
+
+A stream is handled event by event (`handlers`) or in batches (`batch_handlers`): a batch handler
+receives every event of one read of its stream at once, so it can write them in one statement.
 """
 
 from __future__ import annotations
@@ -69,6 +72,8 @@ class Event:
 
 
 Handler = Callable[[Event], Awaitable[None]]
+# Receives the events of one read of its stream, oldest first, each event id once.
+BatchHandler = Callable[[Sequence[Event]], Awaitable[None]]
 
 
 class EventBus:
@@ -152,6 +157,14 @@ def _entries(
         yield (str(stream_id or ""), {str(k): str(v) for k, v in (fields or {}).items()})
 
 
+def _by_stream(messages: list[_Message]) -> Iterator[tuple[str, list[_Message]]]:
+    """The messages of each stream, in the order they came."""
+    grouped: dict[str, list[_Message]] = {}
+    for message in messages:
+        grouped.setdefault(message.stream, []).append(message)
+    yield from grouped.items()
+
+
 def _streams(response: Any) -> Iterator[tuple[str, Any]]:
     """(stream, entries) of an XREADGROUP answer: a list of pairs (RESP2) or a dict (RESP3)."""
     if isinstance(response, dict):
@@ -173,6 +186,11 @@ class EventConsumer:
     `keys("events", "dead", group)`; so is a message that reaches more deliveries than that without
     ever failing cleanly (its handler keeps killing the consumer).
 
+    A batch that fails is tried once more at once (a lost connection, a deadlock), then event by
+    event (each as a batch of one), so a poison event stays pending, and is dead-lettered, alone
+    while the others of its batch are acknowledged. The done-markers and acks of a batch are
+    written in one pipeline.
+
     `block_ms` must stay below the Redis client's socket timeout (2 s with `create_redis`).
     `claim_idle_ms` must exceed the longest handler run, or a slow message is handled twice.
     """
@@ -183,14 +201,19 @@ class EventConsumer:
         *,
         group: str,
         consumer: str,
-        handlers: Mapping[PayloadModel, Handler],
+        handlers: Mapping[PayloadModel, Handler] | None = None,
+        batch_handlers: Mapping[PayloadModel, BatchHandler] | None = None,
         block_ms: int = 1000,
         batch_size: int = 32,
         claim_idle_ms: int = 30_000,
         max_deliveries: int = 5,
     ) -> None:
-        if not handlers:
+        handlers = handlers or {}
+        batch_handlers = batch_handlers or {}
+        if not handlers and not batch_handlers:
             raise ValueError("an event consumer needs at least one handler")
+        if both := {model.name for model in handlers} & {m.name for m in batch_handlers}:
+            raise ValueError(f"one handler per event type: {sorted(both)} has two")
         self.bus = bus
         self.redis = bus.redis
         self.group = group
@@ -200,7 +223,10 @@ class EventConsumer:
         self.claim_idle_ms = claim_idle_ms
         self.max_deliveries = max_deliveries
         self._handlers = {bus.stream_key(model.name): h for model, h in handlers.items()}
-        self._models = {bus.stream_key(model.name): model for model in handlers}
+        self._batch_handlers = {
+            bus.stream_key(model.name): h for model, h in batch_handlers.items()
+        }
+        self._models = {bus.stream_key(model.name): model for model in [*handlers, *batch_handlers]}
         self.dead_letter_key = bus.keys("events", "dead", group)
         self._groups_ready = False
 
@@ -236,12 +262,16 @@ class EventConsumer:
             self._groups_ready = False
             raise
         acked = 0
-        for message in messages:
-            acked += await self._process(message)
+        for stream, of_stream in _by_stream(messages):
+            if stream in self._batch_handlers:
+                acked += await self._process_batch(stream, of_stream)
+                continue
+            for message in of_stream:
+                acked += await self._process(message)
         return acked
 
     async def _create_groups(self) -> None:
-        for stream in self._handlers:
+        for stream in self._models:
             try:
                 await self.redis.xgroup_create(stream, self.group, id="0", mkstream=True)
             except RedisError as exc:
@@ -251,7 +281,7 @@ class EventConsumer:
 
     async def _claim_stale(self) -> list[_Message]:
         claimed: list[tuple[str, str, dict[str, str]]] = []
-        for stream in self._handlers:
+        for stream in self._models:
             reply = await self.redis.xautoclaim(
                 stream, self.group, self.consumer, self.claim_idle_ms, count=self.batch_size
             )
@@ -311,7 +341,7 @@ class EventConsumer:
         response = await self.redis.xreadgroup(
             self.group,
             self.consumer,
-            dict.fromkeys(self._handlers, ">"),
+            dict.fromkeys(self._models, ">"),
             count=self.batch_size,
             block=self.block_ms if block else None,
         )
@@ -321,20 +351,27 @@ class EventConsumer:
             for stream_id, fields in _entries(entries)
         ]
 
+    def _event(self, message: _Message) -> Event:
+        """The message as an event; KeyError, TypeError or ValueError if it is malformed."""
+        return Event.from_fields(
+            message.fields,
+            model=self._models[message.stream],
+            stream_id=message.stream_id,
+            delivery_count=message.delivery_count,
+        )
+
+    def _done_key(self, event_id: str) -> str:
+        return self.bus.keys("events", "done", self.group, event_id)
+
     async def _process(self, message: _Message) -> bool:
         """Handle one message; True if it was acked (handled, a duplicate, or dead-lettered)."""
         try:
-            event = Event.from_fields(
-                message.fields,
-                model=self._models[message.stream],
-                stream_id=message.stream_id,
-                delivery_count=message.delivery_count,
-            )
+            event = self._event(message)
         except (KeyError, TypeError, ValueError) as exc:
             await self._dead_letter(message, f"malformed event: {exc!r}")
             return True
 
-        done_key = self.bus.keys("events", "done", self.group, event.id)
+        done_key = self._done_key(event.id)
         if await self.redis.exists(done_key):
             await self.redis.xack(message.stream, self.group, message.stream_id)
             return True
@@ -370,6 +407,96 @@ class EventConsumer:
             pipe.xack(message.stream, self.group, message.stream_id)
             await pipe.execute()
         return True
+
+    async def _process_batch(self, stream: str, messages: list[_Message]) -> int:
+        """Handle one read of a batch stream; return how many messages were acked."""
+        parsed: list[tuple[_Message, Event]] = []
+        acked = 0
+        for message in messages:
+            try:
+                parsed.append((message, self._event(message)))
+            except (KeyError, TypeError, ValueError) as exc:
+                await self._dead_letter(message, f"malformed event: {exc!r}")
+                acked += 1
+        if not parsed:
+            return acked
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for _, event in parsed:
+                pipe.exists(self._done_key(event.id))
+            done = await pipe.execute()
+
+        # An event id published twice is handled once: its messages are acked together.
+        batch: dict[str, tuple[Event, list[_Message]]] = {}
+        duplicates: list[_Message] = []
+        for (message, event), already in zip(parsed, done, strict=True):
+            if already:
+                duplicates.append(message)
+            elif event.delivery_count > self.max_deliveries:
+                await self._dead_letter(
+                    message, f"delivered {event.delivery_count} times without completing"
+                )
+                acked += 1
+            elif event.id in batch:
+                batch[event.id][1].append(message)
+            else:
+                batch[event.id] = (event, [message])
+        if duplicates:
+            await self.redis.xack(stream, self.group, *[m.stream_id for m in duplicates])
+            acked += len(duplicates)
+        if not batch:
+            return acked
+
+        handler = self._batch_handlers[stream]
+        entries = list(batch.values())
+        for attempt in (1, 2):
+            if await self._run_batch(handler, [event for event, _ in entries], attempt=attempt):
+                return acked + await self._mark_done(stream, entries)
+        # Twice failed: one event at a time, so that only the poison event stays behind.
+        for entry in entries:
+            event, of_event = entry
+            if len(entries) > 1 and await self._run_batch(handler, [event], attempt=3, alone=True):
+                acked += await self._mark_done(stream, [entry])
+            elif event.delivery_count >= self.max_deliveries:
+                for message in of_event:
+                    await self._dead_letter(message, "its batch handler failed on it alone")
+                acked += len(of_event)
+        return acked
+
+    async def _run_batch(
+        self, handler: BatchHandler, events: list[Event], *, attempt: int, alone: bool = False
+    ) -> bool:
+        """Whether `handler` took the events; the correlation id is the event's when alone."""
+        token = correlation_id.set(events[0].correlation_id if alone else None)
+        try:
+            with structlog.contextvars.bound_contextvars(
+                correlation_id=events[0].correlation_id if alone else None,
+                event_type=events[0].type,
+                batch_size=len(events),
+            ):
+                try:
+                    await handler(events)
+                except Exception:
+                    log.exception(
+                        "event batch handler failed",
+                        group=self.group,
+                        attempt=attempt,
+                        event_ids=[event.id for event in events[:10]],
+                        delivery_count=max(event.delivery_count for event in events),
+                    )
+                    return False
+                return True
+        finally:
+            correlation_id.reset(token)
+
+    async def _mark_done(self, stream: str, entries: Sequence[tuple[Event, list[_Message]]]) -> int:
+        """Write the done-markers of handled events and ack their messages, in one pipeline."""
+        ids = [message.stream_id for _, messages in entries for message in messages]
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for event, _ in entries:
+                pipe.set(self._done_key(event.id), "1", ex=DONE_MARKER_TTL_S)
+            pipe.xack(stream, self.group, *ids)
+            await pipe.execute()
+        return len(ids)
 
     async def _dead_letter(self, message: _Message, error: str) -> None:
         # redis-py's field mapping is invariant in its key type, so copy rather than unpack.
