@@ -29,9 +29,16 @@ HOP_BY_HOP = {
 
 class Upstream(Protocol):
     async def __call__(
-        self, scope: Scope, body: bytes, headers: list[tuple[bytes, bytes]], send: Send
+        self,
+        scope: Scope,
+        body: bytes,
+        headers: list[tuple[bytes, bytes]],
+        send: Send,
+        *,
+        receive: Receive,
     ) -> None:
-        """Forward a request whose body has been read whole."""
+        """Forward a request whose body has been read whole (from `receive`, which after the
+        body only reports the client's disconnect)."""
         ...
 
     async def stream(
@@ -57,20 +64,28 @@ class InProcessUpstream:
         self.app = app
 
     async def __call__(
-        self, scope: Scope, body: bytes, headers: list[tuple[bytes, bytes]], send: Send
+        self,
+        scope: Scope,
+        body: bytes,
+        headers: list[tuple[bytes, bytes]],
+        send: Send,
+        *,
+        receive: Receive,
     ) -> None:
         sent = False
 
-        async def receive() -> Message:
+        async def service_receive() -> Message:
             nonlocal sent
             if sent:
-                return {"type": "http.disconnect"}
+                # Wait for the client to go: a service streaming its answer (a media file)
+                # listens for that, and must not hear a disconnect that did not happen.
+                return await receive()
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
 
         child = {k: v for k, v in scope.items() if k not in ("route", "endpoint")}
         child["headers"] = [*headers, (b"content-length", str(len(body)).encode())]
-        await self.app(child, receive, send)
+        await self.app(child, service_receive, send)
 
     async def stream(
         self, scope: Scope, receive: Receive, headers: list[tuple[bytes, bytes]], send: Send
@@ -105,7 +120,13 @@ class HttpUpstream:
         self.streamed_answers = streamed_answers
 
     async def __call__(
-        self, scope: Scope, body: bytes, headers: list[tuple[bytes, bytes]], send: Send
+        self,
+        scope: Scope,
+        body: bytes,
+        headers: list[tuple[bytes, bytes]],
+        send: Send,
+        *,
+        receive: Receive,
     ) -> None:
         if not body and any(p.fullmatch(scope["path"]) for p in self.streamed_answers):
             await self._relay_streamed(scope, headers, send)
