@@ -236,8 +236,14 @@ async def test_media_answers_carry_cors_for_the_allowed_origins(
 
 @pytest.fixture
 async def strict_gateway(stream_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    # A key prefix of its own: no other test's requests count against this one's callers.
     client, lifespan = await start_gateway(
-        stream_settings.model_copy(update={"rate_limit_per_minute": 5})
+        stream_settings.model_copy(
+            update={
+                "rate_limit_per_minute": 5,
+                "redis_key_prefix": f"{stream_settings.redis_key_prefix}{uuid.uuid4().hex[:6]}:",
+            }
+        )
     )
     yield client
     await client.aclose()
