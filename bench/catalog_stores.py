@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import secrets
 import socket
 import time
@@ -188,6 +189,8 @@ async def serving(
         {
             "OTT_ENV": env_name,
             "JWT_SECRET": secret,
+            # Required in production; derived from the JWT secret so one secret drives both.
+            "MEDIA_SIGNING_SECRET": hashlib.sha256(f"media:{secret}".encode()).hexdigest(),
             "RATE_LIMIT_PER_MINUTE": str(RATE_LIMIT),
             "CATALOG_CACHE_SECONDS": f"{config.cache_seconds:g}",
             "LOG_LEVEL": config.log_level,

@@ -22,7 +22,7 @@ import math
 import resource
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 from urllib.parse import urlsplit
@@ -319,8 +319,10 @@ async def constant_rate(
     rate: float,
     duration: float,
     timeout_s: float = DEFAULT_TIMEOUT_S,
+    on_response: Callable[[int, Response], None] | None = None,
 ) -> RunResult:
-    """Send ``rate * duration`` requests at fixed times, cycling through ``requests``."""
+    """Send ``rate * duration`` requests at fixed times, cycling through ``requests``;
+    ``on_response(index, response)`` sees each answer (e.g. to keep the ids a run created)."""
     loop = asyncio.get_running_loop()
     total = int(rate * duration)
     result = RunResult(target_rate=rate, scheduled=total)
@@ -329,7 +331,7 @@ async def constant_rate(
     opened_before = pool.opened_total
     cpu_before = _cpu_seconds()
 
-    async def send(raw: bytes, scheduled_at: float) -> None:
+    async def send(index: int, raw: bytes, scheduled_at: float) -> None:
         nonlocal last_done
         try:
             response = await pool.request(raw, timeout_s=timeout_s)
@@ -339,6 +341,8 @@ async def constant_rate(
             result.statuses[type(exc).__name__] += 1
         else:
             done = time.perf_counter()
+            if on_response is not None:
+                on_response(index, response)
             last_done = max(last_done, done)
             if 200 <= response.status < 300:
                 result.latencies.append(done - scheduled_at)
@@ -360,7 +364,7 @@ async def constant_rate(
             result.send_lag_max = lag
         if lag > 0.001:
             result.send_lag_over_1ms += 1
-        task = loop.create_task(send(next(cycle), scheduled_at))
+        task = loop.create_task(send(index, next(cycle), scheduled_at))
         pending.add(task)
         task.add_done_callback(pending.discard)
     if pending:

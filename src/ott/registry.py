@@ -67,5 +67,12 @@ SERVICES: dict[str, ServiceSpec] = {
             prefixes=("/api/cms/uploads", "/api/cms/encodings"),
             private_reads=True,
         ),
+        ServiceSpec(
+            "streaming",
+            "/api/stream",
+            "ott.streaming.app:create_app",
+            prefixes=("/api/stream", "/media"),
+            private_reads=True,
+        ),
     )
 }

@@ -31,6 +31,7 @@ from ott.media.jobs.factory import create_worker
 from ott.media.jobs.queue import JobQueue
 from ott.media.jobs.worker import Worker
 from ott.media.models import Encoding, EncodingStatus, Upload, UploadKind
+from ott.streaming.signing import MediaSigner
 from tests.cms.conftest import User, create, make_user, movie, show
 from tests.conftest import settings_with
 from tests.media import sources
@@ -231,6 +232,13 @@ async def media_rows(resources: AppContext, owner_id: str | uuid.UUID) -> dict[s
             )
             out[table] = [dict(row._mapping) for row in result]
     return out
+
+
+def signed_url(settings: Settings, url: str) -> str:
+    """A URL of an encoding's result (/media/videos/<owner>/<encoding>/<file>) under a token
+    for its folder, as a viewer's player gets it: unsigned, video files are not served."""
+    _, owner, encoding, rest = url.removeprefix("/media/").split("/", 3)
+    return MediaSigner.from_settings(settings).sign(f"videos/{owner}/{encoding}").url(rest)
 
 
 def stored_files(storage: LocalStorage, prefix: str) -> list[str]:

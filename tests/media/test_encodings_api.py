@@ -27,6 +27,7 @@ from tests.media.conftest import (
     add_upload,
     job_row,
     media_rows,
+    signed_url,
     wait_for_status,
 )
 
@@ -102,6 +103,7 @@ async def test_an_editor_queues_an_encoding_and_follows_it_to_the_end(
     storage: LocalStorage,
     make_worker: Callable[..., Worker],
     media_resources: AppContext,
+    settings: Settings,
 ) -> None:
     created = await _encode(api, editor, title["id"], _body(uploads))
     assert created["status"] == "queued"
@@ -128,7 +130,7 @@ async def test_an_editor_queues_an_encoding_and_follows_it_to_the_end(
     assert done["started_at"] is not None
     assert done["finished_at"] is not None
     assert done["result"]["master_playlist_url"].endswith("master.m3u8")
-    master = await api.get(done["result"]["master_playlist_url"])
+    master = await api.get(signed_url(settings, done["result"]["master_playlist_url"]))
     assert master.status_code == 200
     assert "#EXT-X-STREAM-INF" in master.text
 

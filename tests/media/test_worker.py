@@ -36,6 +36,7 @@ from tests.media.conftest import (
     enqueue,
     job_row,
     media_rows,
+    signed_url,
     stored_files,
     wait_for,
     wait_for_status,
@@ -132,15 +133,21 @@ async def test_a_job_registers_every_rendition_and_its_files_are_served(
     [subtitle] = rows["subtitles"]
     assert (subtitle["language"], subtitle["label"]) == ("en", "English")
 
-    # Every URL is served, with what it should hold.
-    master = await api.get(result["master_playlist_url"])
+    # Every URL is served under a token for its folder, with what it should hold (and not
+    # without one: the title is a draft, so not even its poster is public).
+    def signed(url: str) -> str:
+        return signed_url(media_settings, url)
+
+    assert (await api.get(result["master_playlist_url"])).status_code == 403
+    assert (await api.get(result["poster_url"])).status_code == 404
+    master = await api.get(signed(result["master_playlist_url"]))
     assert master.status_code == 200
     assert master.text.startswith("#EXTM3U")
-    assert (await api.get(result["dash_manifest_url"])).text.lstrip().startswith("<?xml")
-    assert (await api.get(result["poster_url"])).content[:2] == b"\xff\xd8"
-    assert (await api.get(result["thumbnails_url"])).text.startswith("WEBVTT")
-    assert (await api.get(subtitle["url"])).text.startswith("WEBVTT")
-    for url in [variant["hls_url"], *(a["url"] for a in rows["audio_tracks"])]:
+    assert (await api.get(signed(result["dash_manifest_url"]))).text.lstrip().startswith("<?xml")
+    assert (await api.get(signed(result["poster_url"]))).content[:2] == b"\xff\xd8"
+    assert (await api.get(signed(result["thumbnails_url"]))).text.startswith("WEBVTT")
+    assert (await api.get(signed(subtitle["url"]))).text.startswith("WEBVTT")
+    for url in [signed(variant["hls_url"]), *(signed(a["url"]) for a in rows["audio_tracks"])]:
         playlist = await api.get(url)
         assert playlist.status_code == 200
         segment = next(

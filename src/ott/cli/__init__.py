@@ -2,7 +2,7 @@
 
 - serve.py: `serve` (the whole platform), `service` (one service alone)
 - admin.py: `migrate`, `seed`, `create-admin`
-- media.py: `worker` (transcoding workers), `transcode` (one file)
+- media.py: `worker` (transcoding workers), `transcode` (one file), `nginx-config`
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ app.command()(serve.serve)
 app.command()(serve.service)
 app.command()(media.worker)
 app.command()(media.transcode)
+app.command("nginx-config")(media.nginx_config)
 app.command()(admin.migrate)
 app.command()(admin.seed)
 app.command("create-admin")(admin.create_admin)

@@ -1,4 +1,5 @@
-"""`ott worker` (transcoding workers) and `ott transcode FILE` (one file, with a progress bar).
+"""`ott worker` (transcoding workers), `ott transcode FILE` (one file, with a progress bar) and
+`ott nginx-config` (Nginx serving the videos in production).
 
 A worker needs only the database (DATABASE_URL) and the media store's settings, so it runs on
 this machine or another. SIGTERM or SIGINT stops it cleanly: running jobs are stopped (their
@@ -34,6 +35,7 @@ from ott.media.encoding.transcoder import (
     TranscodeResult,
 )
 from ott.media.jobs.factory import create_transcoder, create_worker
+from ott.streaming import nginx
 
 EXIT_INVALID_SOURCE = 2
 EXIT_FAILED = 1
@@ -193,3 +195,33 @@ def transcode(
             raise typer.Exit(EXIT_FAILED) from None
         raise
     Console().print(_summary(result, target, time.perf_counter() - started))
+
+
+def nginx_config(
+    listen: Annotated[str, typer.Option(help="Nginx's port or host:port.")] = "80",
+    gateway: Annotated[str, typer.Option(help="The API gateway, host:port.")] = "127.0.0.1:3000",
+    template: Annotated[
+        Path, typer.Option(exists=True, dir_okay=False, help="The configuration template.")
+    ] = Path("deploy/nginx/ott.conf.template"),
+    media_root: Annotated[
+        Path | None, typer.Option(help="The media folder. [default: DATA_DIR/media]")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Print the Nginx configuration (an http-level include) that serves signed video from the
+    media folder and proxies everything else to the gateway. It holds the signing secret:
+    keep the file private."""
+    settings = command_settings(data_dir)
+    settings = settings.model_copy(update={"jwt_secret": settings.resolved_jwt_secret()})
+    try:
+        config = nginx.render_for(
+            template.read_text(encoding="utf-8"),
+            settings,
+            listen=listen,
+            gateway=gateway,
+            media_root=media_root,
+        )
+    except nginx.TemplateError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(EXIT_FAILED) from None
+    typer.echo(config, nl=False)

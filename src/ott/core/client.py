@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import enum
 import time
-from collections.abc import AsyncIterable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any, Self
 
@@ -211,6 +212,51 @@ class ServiceClient:
         `read_timeout` overrides the client's for a call known to be slow. `content` may be
         an async iterator of chunks, sent as it is produced (then a call is retried only if
         nothing was sent: a stream cannot be replayed)."""
+        return await self._call(
+            method,
+            path,
+            params=params,
+            json=json,
+            content=content,
+            headers=headers,
+            read_timeout=read_timeout,
+            stream=False,
+        )
+
+    @asynccontextmanager
+    async def stream(
+        self, method: str, path: str, *, headers: Headers | None = None
+    ) -> AsyncIterator[httpx.Response]:
+        """`request` whose answer's body is left unread: the block reads it as it arrives
+        (`response.aiter_raw()`), and the connection is released when the block ends. Retried
+        and counted by the breaker like `request`, up to the answer's head."""
+        response = await self._call(
+            method,
+            path,
+            params=None,
+            json=None,
+            content=None,
+            headers=headers,
+            read_timeout=None,
+            stream=True,
+        )
+        try:
+            yield response
+        finally:
+            await response.aclose()
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Params | None,
+        json: Any,
+        content: Content | None,
+        headers: Headers | None,
+        read_timeout: float | None,
+        stream: bool,
+    ) -> httpx.Response:
         method = method.upper()
         request_headers = httpx.Headers(headers)
         correlation_id = current_correlation_id()
@@ -225,7 +271,7 @@ class ServiceClient:
             attempts += 1
             self.breaker.before_call()  # raises ServiceUnavailable: never retried
             try:
-                response = await self._http.request(
+                request = self._http.build_request(
                     method,
                     path,
                     params=params,
@@ -238,6 +284,7 @@ class ServiceClient:
                         else httpx.Timeout(read_timeout, connect=self._connect_timeout)
                     ),
                 )
+                response = await self._http.send(request, stream=stream)
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 self.breaker.record_failure()
                 retryable = isinstance(exc, _NOT_SENT_ERRORS) or (
@@ -249,6 +296,7 @@ class ServiceClient:
                 raise
             if response.status_code >= 500:
                 self.breaker.record_failure()
+                await response.aclose()
                 raise _AttemptError(
                     f"HTTP {response.status_code} {response.reason_phrase}",
                     retryable=idempotent and response.status_code in RETRYABLE_STATUSES,

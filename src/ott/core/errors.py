@@ -76,6 +76,10 @@ class Conflict(AppError):
     status_code, code = 409, "conflict"
 
 
+class Gone(AppError):
+    status_code, code = 410, "gone"
+
+
 class PayloadTooLarge(AppError):
     status_code, code = 413, "payload_too_large"
 

@@ -87,24 +87,57 @@ class EventBus:
     def stream_key(self, event_type: str) -> str:
         return self.keys("events", event_type)
 
+    def entry(self, payload: EventPayload, *, event_id: str | None = None) -> StreamEntry:
+        """The message `publish` appends for this payload, without appending it: for a Lua
+        script that appends it atomically with the change it announces (then XADD it to
+        `stream` with `MAXLEN ~ maxlen`)."""
+        event_id = event_id or uuid.uuid4().hex
+        fields = {
+            "id": event_id,
+            "type": payload.name,
+            "payload": payload.model_dump_json(),
+            "correlation_id": current_correlation_id() or "",
+            "occurred_at": datetime.now(UTC).isoformat(),
+        }
+        return StreamEntry(self.stream_key(payload.name), event_id, fields)
+
     async def publish(self, payload: EventPayload, *, event_id: str | None = None) -> str:
         """Append an event to its type's stream (`payload.name`) and return its id.
 
         Pass `event_id` to make a retried publish of the same fact idempotent for consumers.
         """
-        event_type = payload.name
-        event_id = event_id or uuid.uuid4().hex
-        fields: dict[FieldT, EncodableT] = {
-            "id": event_id,
-            "type": event_type,
-            "payload": payload.model_dump_json(),
-            "correlation_id": current_correlation_id() or "",
-            "occurred_at": datetime.now(UTC).isoformat(),
-        }
-        await self.redis.xadd(
-            self.stream_key(event_type), fields, maxlen=self.maxlen, approximate=True
-        )
-        return event_id
+        entry = self.entry(payload, event_id=event_id)
+        await self.redis.xadd(entry.stream, entry.xadd_fields, maxlen=self.maxlen, approximate=True)
+        return entry.event_id
+
+    async def publish_many(self, payloads: Sequence[tuple[EventPayload, str | None]]) -> list[str]:
+        """`publish` for each (payload, event id) in one round trip (a pipeline, not a
+        transaction: each event is appended on its own); their ids."""
+        entries = [self.entry(payload, event_id=event_id) for payload, event_id in payloads]
+        if entries:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for entry in entries:
+                    pipe.xadd(entry.stream, entry.xadd_fields, maxlen=self.maxlen, approximate=True)
+                await pipe.execute()
+        return [entry.event_id for entry in entries]
+
+
+@dataclass(frozen=True, slots=True)
+class StreamEntry:
+    """One event as a stream message: where it goes, its id and its fields."""
+
+    stream: str
+    event_id: str
+    fields: dict[str, str]
+
+    @property
+    def xadd_fields(self) -> dict[FieldT, EncodableT]:
+        # redis-py's field mapping is invariant in its key type, so copy rather than cast.
+        return {name: value for name, value in self.fields.items()}
+
+    def flat(self) -> list[str]:
+        """name, value, name, value... (the tail of an XADD command)."""
+        return [part for pair in self.fields.items() for part in pair]
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,7 @@ _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _WEAK_SECRETS = {"your-secret-key", "secret", "changeme", "change-me", "jwt-secret"}
 MIN_SECRET_LENGTH = 32
+_NGINX_SAFE_SECRET = re.compile(rf"^[A-Za-z0-9._~+/=-]{{{MIN_SECRET_LENGTH},}}$")
 
 
 class Environment(StrEnum):
@@ -192,6 +193,17 @@ class Settings(BaseSettings):
         parse_duration(value)
         return value
 
+    @field_validator("media_signing_secret")
+    @classmethod
+    def _usable_signing_secret(cls, value: str | None) -> str | None:
+        # Nginx reads it inside a quoted string of its configuration (deploy/nginx).
+        if value is not None and not _NGINX_SAFE_SECRET.match(value):
+            raise ValueError(
+                f"MEDIA_SIGNING_SECRET must be at least {MIN_SECRET_LENGTH} characters of "
+                "A-Z, a-z, 0-9 and . _ ~ + / = -"
+            )
+        return value
+
     @model_validator(mode="after")
     def _require_secret_outside_development(self) -> Settings:
         if self.ott_env is Environment.DEVELOPMENT:
@@ -201,6 +213,11 @@ class Settings(BaseSettings):
         if self.jwt_secret.lower() in _WEAK_SECRETS or len(self.jwt_secret) < MIN_SECRET_LENGTH:
             raise ValueError(
                 f"JWT_SECRET is too weak: use at least {MIN_SECRET_LENGTH} random characters"
+            )
+        if self.ott_env is Environment.PRODUCTION and not self.media_signing_secret:
+            raise ValueError(
+                "MEDIA_SIGNING_SECRET must be set when OTT_ENV=production: Nginx or the CDN "
+                "that serves video checks the same secret"
             )
         return self
 

@@ -1,6 +1,9 @@
 """Every request to the gateway is counted against its caller's budget before anything else
 runs: routed or not (/ready, docs), preflights and OPTIONS, and requests whose token is
-invalid (counted by address, then refused by the dispatcher). Only liveness (/health) is not.
+invalid (counted by address, then refused by the dispatcher). Only liveness (/health) is not,
+nor media files (/media/: a player fetches a segment every few seconds, per rung it tries;
+they carry their own signed tokens and are passed on as anonymous requests, with no token
+check and no Redis round trip).
 
 The caller (identity or token error, session state) is left in the scope for the dispatcher,
 so the rate limit and the session check cost one Redis round trip together.
@@ -8,7 +11,7 @@ so the rate limit and the session check cost one Redis round trip together.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,6 +30,9 @@ class Caller:
     identity: Identity | None
     token_error: Unauthorized | None
     session: SessionState
+
+
+_ANONYMOUS = Caller(None, None, SessionState.ANONYMOUS)
 
 
 def caller_of(scope: Scope) -> Caller:
@@ -74,6 +80,7 @@ class AdmissionMiddleware:
         client_address: ClientAddress,
         with_cors: Callable[[ASGIApp], ASGIApp],
         uncounted_paths: Collection[str] = ("/health",),
+        uncounted_prefixes: Sequence[str] = (),
     ) -> None:
         self.app = app
         self.settings = settings
@@ -81,10 +88,15 @@ class AdmissionMiddleware:
         self.client_address = client_address
         self.with_cors = with_cors
         self.uncounted_paths = frozenset(uncounted_paths)
+        self.uncounted_prefixes = tuple(uncounted_prefixes)
         self.tokens = TokenVerifier(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in self.uncounted_paths:
+            await self.app(scope, receive, send)
+            return
+        if scope["path"].startswith(self.uncounted_prefixes):
+            scope[CALLER_SCOPE_KEY] = _ANONYMOUS
             await self.app(scope, receive, send)
             return
         authorization = next((v for k, v in scope["headers"] if k == b"authorization"), None)

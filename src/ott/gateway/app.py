@@ -10,18 +10,13 @@ from functools import partial
 from typing import Any
 
 from fastapi import FastAPI
-from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.responses import Response
-from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
 
 from ott.core.app_context import AppContext
 from ott.core.app_factory import create_service_app
 from ott.core.client import CircuitBreaker, ServiceClient
 from ott.core.settings import Environment, Settings
-from ott.core.storage import PRIVATE_PREFIX
 from ott.gateway.admission import AdmissionMiddleware
 from ott.gateway.client_address import ClientAddress
 from ott.gateway.dispatch import Destination, ServiceDispatcher
@@ -64,6 +59,10 @@ _TUS_RESPONSE_HEADERS = [
 
 # Liveness probes are never rate limited.
 UNCOUNTED_PATHS = frozenset({"/health"})
+# Nor are media files (the streaming service's /media: signed segment URLs, public posters).
+UNCOUNTED_PREFIXES = ("/media/",)
+# Media answers are passed on while they arrive in split mode (segments are megabytes).
+MEDIA_FILES = re.compile(r"/media/.*")
 
 
 class Mode(StrEnum):
@@ -98,6 +97,7 @@ def create_app(
                 slow_paths=[BULK_UPLOAD],
                 slow_timeout=settings.bulk_upload_timeout_seconds,
                 stream_timeout=max(UPLOAD_TIMEOUT_SECONDS, settings.bulk_upload_timeout_seconds),
+                streamed_answers=[MEDIA_FILES],
             )
         for prefix in spec.prefixes:
             destinations[prefix] = Destination(spec, upstream)
@@ -164,6 +164,7 @@ def create_app(
                 ),
                 with_cors=partial(CORSMiddleware, **cors),
                 uncounted_paths=UNCOUNTED_PATHS,
+                uncounted_prefixes=UNCOUNTED_PREFIXES,
             ),
             Middleware(CORSMiddleware, **cors),
             Middleware(
@@ -185,9 +186,6 @@ def create_app(
         ],
     )
     app.mount(ASSETS_PATH, docs_assets())
-    if not settings.media_s3_bucket:
-        # Development serves uploaded media itself; production puts a CDN or Nginx in front.
-        app.mount("/media", ImmutableFiles(directory=settings.data_dir / "media", check_dir=False))
     return app
 
 
@@ -200,6 +198,7 @@ def _cors_options(settings: Settings) -> dict[str, Any]:
             "authorization",
             "content-type",
             "x-correlation-id",
+            "range",  # players fetch media files in byte ranges
             *_TUS_REQUEST_HEADERS,
         ],
         "expose_headers": [
@@ -207,19 +206,10 @@ def _cors_options(settings: Settings) -> dict[str, Any]:
             "x-correlation-id",
             "x-ratelimit-limit",
             "x-ratelimit-remaining",
+            "accept-ranges",
+            "content-length",
+            "content-range",
             *_TUS_RESPONSE_HEADERS,
         ],
         "max_age": 600,
     }
-
-
-class ImmutableFiles(StaticFiles):
-    """Media files are named by their content hash, so a browser may keep them forever."""
-
-    async def get_response(self, path: str, scope: Scope) -> Response:
-        if path.lstrip("/").startswith(PRIVATE_PREFIX):
-            raise HTTPException(status_code=404)
-        response = await super().get_response(path, scope)
-        if response.status_code == 200:
-            response.headers["cache-control"] = "public, max-age=31536000, immutable"
-        return response

@@ -151,7 +151,8 @@ class ServiceDispatcher:
         if any(pattern.fullmatch(scope["path"]) for pattern in self.streamed_paths):
             await upstream.stream(service_scope, receive, headers, send)
         else:
-            await upstream(service_scope, await _read_body(receive), headers, send)
+            body = await _read_body(receive)
+            await upstream(service_scope, body, headers, send, receive=receive)
 
     def _sign(self, identity: Identity) -> bytes:
         return encode_internal_identity(identity, self.settings).encode()

@@ -33,9 +33,16 @@ class Upstream(Protocol):
     in_process: bool
 
     async def __call__(
-        self, scope: Scope, body: bytes, headers: list[tuple[bytes, bytes]], send: Send
+        self,
+        scope: Scope,
+        body: bytes,
+        headers: list[tuple[bytes, bytes]],
+        send: Send,
+        *,
+        receive: Receive,
     ) -> None:
-        """Forward a request whose body has been read whole."""
+        """Forward a request whose body has been read whole (from `receive`, which after the
+        body only reports the client's disconnect)."""
         ...
 
     async def stream(
@@ -63,20 +70,28 @@ class InProcessUpstream:
         self.app = app
 
     async def __call__(
-        self, scope: Scope, body: bytes, headers: list[tuple[bytes, bytes]], send: Send
+        self,
+        scope: Scope,
+        body: bytes,
+        headers: list[tuple[bytes, bytes]],
+        send: Send,
+        *,
+        receive: Receive,
     ) -> None:
         sent = False
 
-        async def receive() -> Message:
+        async def service_receive() -> Message:
             nonlocal sent
             if sent:
-                return {"type": "http.disconnect"}
+                # Wait for the client to go: a service streaming its answer (a media file)
+                # listens for that, and must not hear a disconnect that did not happen.
+                return await receive()
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
 
         child = {k: v for k, v in scope.items() if k not in ("route", "endpoint")}
         child["headers"] = [*headers, (b"content-length", str(len(body)).encode())]
-        await self.app(child, receive, send)
+        await self.app(child, service_receive, send)
 
     async def stream(
         self, scope: Scope, receive: Receive, headers: list[tuple[bytes, bytes]], send: Send
@@ -91,7 +106,9 @@ class HttpUpstream:
     (timeouts, retries of idempotent calls, circuit breaker). Paths matching `slow_paths`
     (bulk imports) get `slow_timeout` instead of the client's usual one; streamed bodies get
     `stream_timeout` for each read and write (an upload may pause, and its last chunk makes the
-    service hash the whole file before it answers)."""
+    service hash the whole file before it answers). Answers on `streamed_answers` (media files)
+    are passed on while they arrive, with the service's status and headers (206 and
+    Content-Range included), instead of being read whole first."""
 
     in_process = False
 
@@ -102,15 +119,26 @@ class HttpUpstream:
         slow_paths: Sequence[re.Pattern[str]] = (),
         slow_timeout: float | None = None,
         stream_timeout: float | None = None,
+        streamed_answers: Sequence[re.Pattern[str]] = (),
     ) -> None:
         self.client = client
         self.slow_paths = slow_paths
         self.slow_timeout = slow_timeout
         self.stream_timeout = stream_timeout
+        self.streamed_answers = streamed_answers
 
     async def __call__(
-        self, scope: Scope, body: bytes, headers: list[tuple[bytes, bytes]], send: Send
+        self,
+        scope: Scope,
+        body: bytes,
+        headers: list[tuple[bytes, bytes]],
+        send: Send,
+        *,
+        receive: Receive,
     ) -> None:
+        if not body and any(p.fullmatch(scope["path"]) for p in self.streamed_answers):
+            await self._relay_streamed(scope, headers, send)
+            return
         slow = any(pattern.fullmatch(scope["path"]) for pattern in self.slow_paths)
         response = await self.client.request(
             scope["method"],
@@ -147,6 +175,30 @@ class HttpUpstream:
         except ClientGone:
             return  # nobody is left to answer
         await self._relay(response, send)
+
+    async def _relay_streamed(
+        self, scope: Scope, headers: list[tuple[bytes, bytes]], send: Send
+    ) -> None:
+        async with self.client.stream(
+            scope["method"], _target(scope), headers=_text_headers(headers)
+        ) as response:
+            # The body is passed on as it came (aiter_raw), so its encoding and length stand.
+            response_headers = [
+                (k.lower(), v) for k, v in response.headers.raw if k.lower() not in HOP_BY_HOP
+            ]
+            length = response.headers.get("content-length")
+            if length is not None:
+                response_headers.append((b"content-length", length.encode("latin-1")))
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": response.status_code,
+                    "headers": response_headers,
+                }
+            )
+            async for chunk in response.aiter_raw():
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     async def _relay(self, response: httpx.Response, send: Send) -> None:
         response_headers = [
