@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     CompoundSelect,
-    Lateral,
     Numeric,
     ScalarSelect,
     Select,
@@ -31,12 +30,13 @@ from sqlalchemy import (
     union,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.sql.selectable import LateralFromClause
 
 from ott.content.models import AudioTrack, Content, Episode, Season, Subtitle
 from ott.media.models import Encoding, EncodingStatus
 
 _SUCCEEDED = Encoding.status == EncodingStatus.SUCCEEDED
-_EMPTY_ARRAY = literal_column("'[]'::json")
+_EMPTY_ARRAY: ColumnElement[Any] = literal_column("'[]'::json")
 
 MediaTable = type[AudioTrack] | type[Subtitle]
 
@@ -58,7 +58,7 @@ def film_result() -> ScalarSelect[Any]:
     ).scalar_subquery()
 
 
-def episode_video() -> Lateral:
+def episode_video() -> LateralFromClause:
     """The episode's newest succeeded encoding (its `result` column), to join laterally."""
     return newest_result(Encoding.episode_id == Episode.id).lateral("video")
 
