@@ -7,8 +7,8 @@ from __future__ import annotations
 import itertools
 import string
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from datetime import date
+from collections.abc import AsyncIterator, Iterator, Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -17,18 +17,22 @@ from sqlalchemy import select, text
 
 from ott.content.indexing import reindex, sort_title
 from ott.content.models import (
+    AudioTrack,
     AvailabilityRule,
     Content,
     ContentType,
     Episode,
     Genre,
     Season,
+    Subtitle,
+    VideoVariant,
     WorkflowState,
 )
 from ott.core import migrate
 from ott.core.app_context import AppContext
 from ott.core.maturity import MaturityRating
 from ott.core.settings import Settings
+from ott.media.models import Encoding, EncodingStatus
 from tests.conftest import (
     bearer,
     database_named,
@@ -124,6 +128,69 @@ class Catalog:
             await db.flush()
             await reindex(db, [content.id])
             return content.id
+
+    async def episode_ids(self, content_id: uuid.UUID) -> list[uuid.UUID]:
+        """The title's episodes, season by season."""
+        async with self.resources.sessionmaker() as db:
+            rows = await db.scalars(
+                select(Episode.id)
+                .join(Season, Season.id == Episode.season_id)
+                .where(Season.content_id == content_id)
+                .order_by(Season.season_number, Episode.episode_number)
+            )
+            return list(rows)
+
+    async def video(
+        self,
+        content_id: uuid.UUID,
+        *,
+        episode_id: uuid.UUID | None = None,
+        status: EncodingStatus = EncodingStatus.SUCCEEDED,
+        seconds: float = 24.0,
+        audio: Sequence[str] = ("en",),
+        subtitles: Sequence[str] = (),
+        finished_at: datetime | None = None,
+    ) -> uuid.UUID:
+        """An encoding of the title (or episode) as the pipeline leaves it: for a succeeded
+        one, its result and the owner's media rows replaced, in one transaction."""
+        encoding_id = uuid.uuid4()
+        folder = f"/media/videos/{episode_id or content_id}/{encoding_id}"
+        succeeded = status is EncodingStatus.SUCCEEDED
+        result = {
+            "master_playlist_url": f"{folder}/master.m3u8",
+            "dash_manifest_url": f"{folder}/manifest.mpd",
+            "poster_url": f"{folder}/poster.jpg",
+            "thumbnails_url": f"{folder}/thumbnails.vtt",
+            "duration_seconds": seconds,
+        }
+        owner = {"content_id": None if episode_id else content_id, "episode_id": episode_id}
+        async with self.resources.sessionmaker() as db, db.begin():
+            db.add(
+                Encoding(
+                    id=encoding_id,
+                    content_id=content_id,
+                    episode_id=episode_id,
+                    status=status,
+                    source_key=f"sources/{encoding_id}/source.mp4",
+                    result=result if succeeded else None,
+                    finished_at=(finished_at or datetime.now(UTC)) if succeeded else None,
+                )
+            )
+            if succeeded:
+                for table in (VideoVariant, AudioTrack, Subtitle):
+                    column = table.episode_id if episode_id else table.content_id
+                    for row in await db.scalars(
+                        select(table).where(column == (episode_id or content_id))
+                    ):
+                        await db.delete(row)
+                db.add(VideoVariant(**owner, quality="144p", hls_url=f"{folder}/v0.m3u8"))
+                for language in audio:
+                    db.add(
+                        AudioTrack(**owner, language=language, url=f"{folder}/a_{language}.m3u8")
+                    )
+                for language in subtitles:
+                    db.add(Subtitle(**owner, language=language, url=f"{folder}/s_{language}.vtt"))
+        return encoding_id
 
     def headers(self, tokens: dict[str, Any] | None = None) -> dict[str, str]:
         base = {"X-Viewer-Country": self.country}

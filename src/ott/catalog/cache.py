@@ -3,7 +3,10 @@
 Every cache key carries the catalog's generation number; a content event (published,
 updated, archived) bumps it, so every answer cached before the edit stops being found at once.
 Entries also expire after a few seconds, which bounds how late an availability window that
-opens or closes with no edit is noticed. Without Redis the answers are simply built each time.
+opens or closes with no edit is noticed. A finished encoding announces its title like an edit
+(media/jobs/announce.py), so whether a title has a video changes the generation too. Keys also
+carry the shape of the answers (`ANSWER_SHAPE`), so processes of two releases sharing a Redis
+never serve each other's answers. Without Redis the answers are simply built each time.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from ott.core.redis import KeySpace
 log = structlog.get_logger(__name__)
 
 _REDIS_ERRORS = (redis.exceptions.RedisError, OSError)
+# Raised whenever the fields of an answer change (2: playable, the video's facts).
+ANSWER_SHAPE = 2
 
 
 class CatalogCache:
@@ -40,7 +45,7 @@ class CatalogCache:
         digest = hashlib.sha256(scope.encode()).hexdigest()[:32]
         try:
             generation = _text(await self.redis.get(self.generation_key)) or "0"
-            key = self.keys("catalog", "answer", generation, digest)
+            key = self.keys("catalog", "answer", ANSWER_SHAPE, generation, digest)
             cached = _text(await self.redis.get(key))
         except _REDIS_ERRORS as exc:
             log.warning("catalog_cache_unavailable", error=repr(exc))

@@ -23,11 +23,13 @@ from sqlalchemy import (
     literal_column,
     select,
     text,
+    true,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
+from ott.catalog import videos
 from ott.catalog.visibility import locked
-from ott.content.models import Content, Episode, Genre, Season, content_genres
+from ott.content.models import AudioTrack, Content, Episode, Genre, Season, Subtitle, content_genres
 from ott.core.locale import Language
 
 _EMPTY_ARRAY = text("'[]'::json")
@@ -93,7 +95,9 @@ def _title_fields(language: Language) -> dict[str, ColumnElement[Any]]:
 
 
 def summary_fields(language: Language, premium: bool) -> dict[str, Any]:
-    """The fields of `ContentSummary`, in its order (`locked` as for a viewer on this plan)."""
+    """The fields of `ContentSummary`, in its order (`locked` as for a viewer on this plan).
+    Whether there is a video, and the poster's fallback, cost a lookup of the title's
+    encodings each (for the rows of the page only)."""
     return {
         "id": Content.id,
         "type": Content.type,
@@ -105,10 +109,11 @@ def summary_fields(language: Language, premium: bool) -> dict[str, Any]:
         "duration_minutes": Content.duration_minutes,
         "maturity_rating": Content.maturity_rating,
         "genres": _genres(language),
-        "poster_url": Content.poster_url,
+        "poster_url": videos.title_poster(),
         "thumbnail_url": Content.thumbnail_url,
         "tier_requirement": Content.tier_requirement,
         "locked": locked(premium),
+        "playable": videos.title_playable(),
     }
 
 
@@ -140,10 +145,44 @@ def detail(language: Language, premium: bool) -> ColumnElement[Any]:
     """A `ContentDetail` as JSON."""
     return json_object(
         **summary_fields(language, premium),
+        duration_seconds=videos.seconds(videos.film_result()),
+        audio_languages=videos.title_languages(AudioTrack),
+        subtitle_languages=videos.title_languages(Subtitle),
+        thumbnails_url=videos.field(videos.film_result(), "thumbnails_url"),
         people=Content.people,
         trailer_url=Content.trailer_url,
         available_until=Content.available_until,
         seasons=seasons(language),
+    )
+
+
+def episodes(language: Language) -> ScalarSelect[Any]:
+    """A season's episodes (a list of `EpisodeOut`) as JSON, each with its video's facts (one
+    lookup of its newest encoding, joined laterally) and a frame of it as the thumbnail when
+    none was uploaded."""
+    video = videos.episode_video()
+    result = video.c.result
+    episode = json_object(
+        id=Episode.id,
+        episode_number=Episode.episode_number,
+        title=func.coalesce(_localized(Episode.title, Episode.title_hi, language), Episode.title),
+        description=_localized(Episode.description, Episode.description_hi, language),
+        duration_minutes=Episode.duration_minutes,
+        thumbnail_url=func.coalesce(
+            func.nullif(Episode.thumbnail_url, ""), videos.field(result, "poster_url")
+        ),
+        playable=result.is_not(None),
+        duration_seconds=videos.seconds(result),
+        audio_languages=videos.episode_languages(AudioTrack),
+        subtitle_languages=videos.episode_languages(Subtitle),
+        thumbnails_url=videos.field(result, "thumbnails_url"),
+    )
+    return (
+        select(_json_array(episode, Episode.episode_number))
+        .select_from(Episode)
+        .outerjoin(video, true())
+        .where(Episode.season_id == Season.id)
+        .scalar_subquery()
     )
 
 

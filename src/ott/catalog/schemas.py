@@ -77,19 +77,38 @@ class ContentSummary(BaseModel):
     duration_minutes: int | None
     maturity_rating: MaturityRating
     genres: list[GenreOut]
-    poster_url: str | None
+    poster_url: str | None = Field(
+        description="The uploaded poster, else a frame of the title's video (if it has one)"
+    )
     thumbnail_url: str | None
     tier_requirement: SubscriptionTier
     locked: bool = Field(description="True when the viewer's plan does not include it")
+    playable: bool = Field(
+        description="Whether there is a video to play (for a series: for some episode)"
+    )
 
 
-class EpisodeOut(BaseModel):
+class VideoFacts(BaseModel):
+    """What a title's or an episode's video offers, once it has one."""
+
+    duration_seconds: float | None = Field(description="The video's length; None without one")
+    audio_languages: list[str] = Field(description="Language tags of its audio tracks")
+    subtitle_languages: list[str] = Field(description="Language tags of its subtitles")
+    thumbnails_url: str | None = Field(
+        description="A WebVTT track of preview images for seeking (sprite regions)"
+    )
+
+
+class EpisodeOut(VideoFacts):
     id: uuid.UUID
     episode_number: int
     title: str
     description: str | None
     duration_minutes: int | None
-    thumbnail_url: str | None
+    thumbnail_url: str | None = Field(
+        description="The uploaded image, else a frame of the episode's video (if it has one)"
+    )
+    playable: bool = Field(description="Whether the episode has a video to play")
 
 
 class SeasonOut(BaseModel):
@@ -100,7 +119,10 @@ class SeasonOut(BaseModel):
     episode_count: int
 
 
-class ContentDetail(ContentSummary):
+class ContentDetail(VideoFacts, ContentSummary):
+    """A title's page. For a series the video facts are its episodes' (see the episodes
+    endpoint): no duration or thumbnails track, and the languages of all its episodes."""
+
     people: list[str]
     trailer_url: str | None
     available_until: datetime | None

@@ -20,7 +20,6 @@ from ott.catalog.facets import FacetCounts
 from ott.catalog.rendering import JsonText, json_list, localized
 from ott.catalog.schemas import (
     ContentFilters,
-    EpisodeOut,
     GenreOut,
     SearchQuery,
     SortOrder,
@@ -28,7 +27,7 @@ from ott.catalog.schemas import (
 from ott.catalog.spelling import Vocabulary
 from ott.catalog.statements import TitleRow
 from ott.catalog.visibility import Viewer
-from ott.content.models import Episode, Genre
+from ott.content.models import Genre
 from ott.core.cursors import InvalidCursor, decode_cursor, encode_cursor
 from ott.core.errors import NotFound
 
@@ -135,26 +134,13 @@ async def get_detail(*, db: AsyncSession, viewer: Viewer, content_id: uuid.UUID)
     return JsonText(document)
 
 
-async def list_episodes(
-    *, db: AsyncSession, viewer: Viewer, season_id: uuid.UUID
-) -> list[EpisodeOut]:
-    visible = await db.scalar(statements.VISIBLE_SEASON, viewer.params | {"season_id": season_id})
-    if visible is None:
+async def list_episodes(*, db: AsyncSession, viewer: Viewer, season_id: uuid.UUID) -> JsonText:
+    """A list of `EpisodeOut`."""
+    statement = statements.episodes(viewer.language)
+    document = await db.scalar(statement, viewer.params | {"season_id": season_id})
+    if document is None:
         raise NotFound("No such season")
-    episodes = await db.scalars(
-        select(Episode).where(Episode.season_id == season_id).order_by(Episode.episode_number)
-    )
-    return [
-        EpisodeOut(
-            id=e.id,
-            episode_number=e.episode_number,
-            title=localized(e.title, e.title_hi, viewer.language) or e.title,
-            description=localized(e.description, e.description_hi, viewer.language),
-            duration_minutes=e.duration_minutes,
-            thumbnail_url=e.thumbnail_url,
-        )
-        for e in episodes
-    ]
+    return JsonText(document)
 
 
 async def list_genres(*, db: AsyncSession, viewer: Viewer) -> list[GenreOut]:

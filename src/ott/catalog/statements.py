@@ -206,11 +206,17 @@ def seasons(language: Language) -> Select[Any]:
     return select(document).where(Content.id == CONTENT_ID, VISIBLE)
 
 
-VISIBLE_SEASON: Select[Any] = (
-    select(Season.id)
-    .join(Content, Content.id == Season.content_id)
-    .where(Season.id == SEASON_ID, VISIBLE)
-)
+@lru_cache(maxsize=8)
+def episodes(language: Language) -> Select[Any]:
+    """A visible season's episodes (no row: no such season, or its title is not visible)."""
+    document = rendering.as_text(rendering.episodes(language))
+    return (
+        select(document)
+        .select_from(Season)
+        .join(Content, Content.id == Season.content_id)
+        .where(Season.id == SEASON_ID, VISIBLE)
+    )
+
 
 # Search: each tier reads its own index (see service.search).
 _PREFIXES = func.to_tsquery(

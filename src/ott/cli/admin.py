@@ -25,10 +25,20 @@ def migrate(data_dir: DataDir = None) -> None:
 def seed(
     count: Annotated[int, typer.Option(min=1, max=100_000, help="How many titles.")] = 240,
     random_seed: Annotated[int, typer.Option("--seed", help="Seed of the generator.")] = 7,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo/--no-demo",
+            help="Give a few demo titles a short generated video, queued for transcoding.",
+        ),
+    ] = True,
     data_dir: DataDir = None,
 ) -> None:
     """Load (or refresh) the generated demo catalog: films, series and sports in English and
-    Hindi, published. Running it again updates the same titles instead of adding copies."""
+    Hindi, published. Running it again updates the same titles instead of adding copies.
+    A few titles get a short generated video (test patterns with a tone), queued for the
+    transcoding worker of `ott serve` or `ott worker`; titles that have one are left alone."""
+    from ott.cli.demo import queue_with_progress, summary
     from ott.seed.load import seed_demo_catalog
 
     settings = prepare(data_dir).settings
@@ -42,6 +52,9 @@ def seed(
         f"[green]✓[/green] {result.total} titles: {result.created} created, "
         f"{result.updated} updated, {result.unchanged} unchanged"
     )
+    if demo:
+        videos = queue_with_progress(settings)
+        console.print(f"[green]✓[/green] {summary(videos)}")
 
 
 def _valid_email(value: str) -> str:

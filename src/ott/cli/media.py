@@ -1,9 +1,11 @@
 """`ott worker` (transcoding workers), `ott transcode FILE` (one file, with a progress bar) and
 `ott nginx-config` (Nginx serving the videos in production).
 
-A worker needs only the database (DATABASE_URL) and the media store's settings, so it runs on
-this machine or another. SIGTERM or SIGINT stops it cleanly: running jobs are stopped (their
-FFmpeg killed) and handed back to the queue for another worker.
+A worker needs the database (DATABASE_URL) and the media store's settings, so it runs on
+this machine or another; with Redis (REDIS_URL, or the embedded one beside the embedded
+database) it also announces each finished video, so cached catalog answers show it at once.
+SIGTERM or SIGINT stops it cleanly: running jobs are stopped (their FFmpeg killed) and handed
+back to the queue for another worker.
 """
 
 from __future__ import annotations
@@ -24,7 +26,14 @@ from rich.table import Table
 from ott.cli.common import DataDir, command_settings, console
 from ott.cli.supervise import Supervisor
 from ott.core.database import create_engine, create_sessionmaker
-from ott.core.embedded import EmbeddedPostgres, EmbeddedStore, configured_database_url
+from ott.core.embedded import (
+    EmbeddedPostgres,
+    EmbeddedRedis,
+    EmbeddedStore,
+    configured_database_url,
+)
+from ott.core.events import EventBus
+from ott.core.redis import KeySpace, create_redis
 from ott.core.settings import Settings
 from ott.core.storage import create_storage
 from ott.media.encoding.transcoder import (
@@ -51,16 +60,26 @@ def worker(
     ] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """Run transcoding workers (here or on another machine: they need only DATABASE_URL and
-    the media store's settings). SIGTERM stops them cleanly; running jobs go back to the
-    queue."""
+    """Run transcoding workers (here or on another machine: they need DATABASE_URL and the
+    media store's settings; REDIS_URL to announce finished videos). SIGTERM stops them
+    cleanly; running jobs go back to the queue."""
     settings = command_settings(data_dir)
     stores: list[EmbeddedStore] = []
-    if not configured_database_url(settings):  # a laptop: the platform's embedded server
+    if not configured_database_url(settings):  # a laptop: the platform's embedded servers
         postgres = EmbeddedPostgres(settings.data_dir)
         with console.status("Starting PostgreSQL…"):
             settings = settings.model_copy(update={"database_url": postgres.start()})
         stores.append(postgres)
+        if not settings.redis_url:
+            cache = EmbeddedRedis(settings.data_dir)
+            with console.status("Starting Redis…"):
+                settings = settings.model_copy(update={"redis_url": cache.start()})
+            stores.append(cache)
+    if not settings.redis_url:
+        console.print(
+            "[yellow]REDIS_URL is not set: finished videos are not announced; cached catalog "
+            "answers show them when they expire (CATALOG_CACHE_SECONDS).[/yellow]"
+        )
     console.print(
         f"[bold green]transcoding worker[/bold green] "
         f"(concurrency {concurrency or settings.worker_concurrency})"
@@ -80,6 +99,7 @@ async def run_workers(
         start_http_server(metrics_port, addr=settings.service_host)
     engine = create_engine(settings)
     storage = create_storage(settings)
+    client = create_redis(settings) if settings.redis_url else None
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -90,9 +110,12 @@ async def run_workers(
             sessionmaker=create_sessionmaker(engine),
             storage=storage,
             concurrency=concurrency,
+            events=EventBus(client, KeySpace(settings.redis_key_prefix)) if client else None,
         )
         await worker.run(stop)
     finally:
+        if client is not None:
+            await client.aclose()
         await storage.aclose()
         await engine.dispose()
 

@@ -44,7 +44,11 @@ def serve(
     data_dir: DataDir = None,
     demo: Annotated[
         bool,
-        typer.Option("--demo/--no-demo", help="Load the demo catalog when the catalog is empty."),
+        typer.Option(
+            "--demo/--no-demo",
+            help="Load the demo catalog when the catalog is empty, and give a few demo titles "
+            "a generated video (in the background; once).",
+        ),
     ] = True,
     split: Annotated[
         bool,
@@ -62,9 +66,10 @@ def serve(
         ),
     ] = 1,
 ) -> None:
-    """Run the whole platform behind the API gateway, with one transcoding worker in the CMS
-    (RUN_WORKER_IN_PROCESS=false leaves transcoding to `ott worker` processes). Embedded
-    stores and, with --split, service processes that stop are started again."""
+    """Run the whole platform behind the API gateway, with one transcoding worker in the
+    media service (RUN_WORKER_IN_PROCESS=false leaves transcoding to `ott worker` processes).
+    Embedded stores and, with --split, service processes that stop are started again."""
+    from ott.cli.demo import InBackground
     from ott.gateway.app import Mode, create_app
 
     if split and workers > 1:
@@ -72,11 +77,14 @@ def serve(
         raise typer.Exit(code=2)
     prepared = prepare(data_dir, api_gateway_port=port)
     settings = prepared.settings
+    videos = InBackground(settings) if demo else None
     if demo:
         _seed_if_empty(settings)
     children = _start_services(settings) if split else []
     supervisor = Supervisor([*prepared.stores, *children])
     supervisor.start()
+    if videos is not None:
+        videos.start()
     try:
         mode = Mode.SPLIT if split else Mode.IN_PROCESS
         gateway_port = settings.api_gateway_port
@@ -93,6 +101,8 @@ def serve(
         else:
             run_server(create_app(settings, mode=mode), host=host, port=gateway_port)
     finally:
+        if videos is not None:
+            videos.stop()
         supervisor.stop()
         _stop(children)
 

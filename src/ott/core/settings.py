@@ -144,6 +144,9 @@ class Settings(BaseSettings):
     run_worker_in_process: bool = True  # `ott serve` (the CMS app) runs one worker itself
     transcode_retry_seconds: float = 30.0  # delay before a failed job's first retry, then doubled
     transcode_poll_seconds: float = 2.0  # how often an idle worker looks for a job
+    # Demo videos (`ott serve`, `ott seed`): every generated source this long instead of each
+    # title's own 20-24 s (tests make them a couple of seconds).
+    demo_video_seconds: float | None = Field(None, gt=0, le=600)
 
     # Streaming (ott/streaming). Segment URLs carry a token in their path that stock Nginx's
     # secure_link_md5 verifies (deploy/nginx); MEDIA_SIGNING_SECRET is shared with Nginx or the

@@ -30,8 +30,8 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
 
 
 def _pipeline(settings: Settings) -> LifespanHook:
-    """The upload sweeper and the in-process worker, on the app context's database and media
-    store."""
+    """The upload sweeper and the in-process worker, on the app context's database, media
+    store and event bus."""
 
     @asynccontextmanager
     async def run(app: FastAPI) -> AsyncIterator[None]:
@@ -40,7 +40,10 @@ def _pipeline(settings: Settings) -> LifespanHook:
         async with (
             sweeping(sessionmaker=sessionmaker, data_dir=settings.data_dir),
             in_process_worker(
-                settings=settings, sessionmaker=sessionmaker, storage=context.storage
+                settings=settings,
+                sessionmaker=sessionmaker,
+                storage=context.storage,
+                events=context.events,
             ),
         ):
             yield

@@ -20,6 +20,15 @@ DEMO_TITLES = 240
 SEED_AUTHOR = uuid.UUID("00000000-0000-4000-8000-000000005eed")
 
 
+def seed_identity() -> Identity:
+    """Who the seed acts as: an admin, so it may publish titles and encode their videos."""
+    return Identity(
+        user_id=SEED_AUTHOR,
+        session_id="seed",
+        roles=frozenset({Role.ADMIN.value, Role.EDITOR.value, Role.VIEWER.value}),
+    )
+
+
 async def catalog_is_empty(context: AppContext) -> bool:
     async with context.sessionmaker() as db:
         return not await db.scalar(select(exists().where(Content.id.is_not(None))))
@@ -31,14 +40,9 @@ async def seed_demo_catalog(
     """Import (or refresh) `count` generated titles as published; idempotent by external id."""
     document = json.dumps(generate_catalog(count, seed=seed)).encode()
     parsed = bulk.parse_json(document)
-    author = Identity(
-        user_id=SEED_AUTHOR,
-        session_id="seed",
-        roles=frozenset({Role.ADMIN.value, Role.EDITOR.value, Role.VIEWER.value}),
-    )
     async with context.sessionmaker() as db, db.begin():
         result, events = await bulk.import_titles(
-            db=db, identity=author, parsed=parsed, publish=True
+            db=db, identity=seed_identity(), parsed=parsed, publish=True
         )
     await publish_events(context.events, events)
     return result

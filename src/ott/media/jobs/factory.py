@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from ott.core.events import EventBus
 from ott.core.settings import Settings
 from ott.core.storage import Storage
 from ott.media.encoding.ffmpeg import resolve_ffmpeg
@@ -47,7 +48,9 @@ def create_worker(
     concurrency: int | None = None,
     transcoder: Transcoder | None = None,
     name: str | None = None,
+    events: EventBus | None = None,
 ) -> Worker:
+    """A worker; with `events`, it announces each title whose video changed."""
     return Worker(
         queue=create_queue(settings=settings, sessionmaker=sessionmaker),
         storage=storage,
@@ -56,4 +59,5 @@ def create_worker(
         concurrency=concurrency or settings.worker_concurrency,
         poll_seconds=settings.transcode_poll_seconds,
         name=name,
+        events=events,
     )

@@ -10,6 +10,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ott.core.background import running_in_background
+from ott.core.events import EventBus
 from ott.core.settings import Settings
 from ott.core.storage import Storage
 from ott.media.jobs.factory import create_worker
@@ -21,15 +22,24 @@ _STOP_TIMEOUT_S = 15.0
 
 @asynccontextmanager
 async def in_process_worker(
-    *, settings: Settings, sessionmaker: async_sessionmaker[AsyncSession], storage: Storage
+    *,
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    storage: Storage,
+    events: EventBus,
 ) -> AsyncIterator[None]:
-    """One transcoding worker running while the block runs (if the settings want one)."""
+    """One transcoding worker running while the block runs (if the settings want one),
+    announcing finished videos on `events`."""
     if not settings.run_worker_in_process:
         yield
         return
     try:
         worker = create_worker(
-            settings=settings, sessionmaker=sessionmaker, storage=storage, concurrency=1
+            settings=settings,
+            sessionmaker=sessionmaker,
+            storage=storage,
+            concurrency=1,
+            events=events,
         )
     except Exception:
         # The service still serves; jobs wait in the queue for an `ott worker`.

@@ -6,6 +6,8 @@ every output, then register the catalog rows and the job's success in one transa
 progress, and watches for an editor's cancel; a lost lease (the job was taken over or
 deleted) stops the attempt without another write. A bad input fails the job at once; any
 other error sends it back to the queue with a growing delay, until its attempts are spent.
+After a success has committed, the worker announces the title's change on the event bus
+(announce.py), so cached catalog answers show the new video at once.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import structlog
 from sqlalchemy.exc import SQLAlchemyError
 from structlog.typing import FilteringBoundLogger
 
+from ott.core.events import EventBus
 from ott.core.storage import Storage
 from ott.media.encoding.transcoder import (
     InvalidSource,
@@ -36,6 +39,7 @@ from ott.media.encoding.transcoder import (
     TranscodeRequest,
 )
 from ott.media.jobs import metrics
+from ott.media.jobs.announce import announce_success
 from ott.media.jobs.queue import Job, JobQueue, Lease
 from ott.media.jobs.registration import (
     delete_uploaded,
@@ -85,6 +89,7 @@ class Worker:
         concurrency: int = 1,
         poll_seconds: float = 2.0,
         name: str | None = None,
+        events: EventBus | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError("a worker runs at least one job at a time")
@@ -94,6 +99,7 @@ class Worker:
         self.work_dir = work_dir
         self.concurrency = concurrency
         self.poll_seconds = poll_seconds
+        self.events = events  # None: no announcements (the catalog's cache expires instead)
         self.name = name or default_name()
         self.heartbeat_seconds = min(1.0, queue.lease_seconds / 3)
         self.log = log.bind(worker=self.name)
@@ -227,6 +233,10 @@ class Worker:
             lease = work.result()
             if lease is Lease.HELD:
                 metrics.JOBS_SUCCEEDED.inc()
+                if self.events is not None:
+                    await announce_success(
+                        events=self.events, sessionmaker=self.queue.sessionmaker, job=job
+                    )
                 return Outcome.SUCCEEDED
             if lease is Lease.CANCEL_REQUESTED:
                 return await self._cancelled(job)
