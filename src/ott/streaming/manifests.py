@@ -90,9 +90,9 @@ def _representation_size(representation: ET.Element, parent: ET.Element) -> tupl
 def dash_template(mpd: str, *, max_height: int | None) -> str:
     """The MPD with only the allowed video Representations and a BaseURL of PLACEHOLDER."""
     namespaces: dict[str, str] = {}
-    for _, (prefix, uri) in ET.iterparse(StringIO(mpd), events=("start-ns",)):  # noqa: S314 - the pipeline's own file
-        namespaces.setdefault(prefix, uri)
     try:
+        for _, (prefix, uri) in ET.iterparse(StringIO(mpd), events=("start-ns",)):  # noqa: S314 - the pipeline's own file
+            namespaces.setdefault(prefix, uri)
         root = ET.fromstring(mpd)  # noqa: S314 - the pipeline's own file
     except ET.ParseError as error:
         raise ManifestError(f"the DASH manifest is not XML: {error}") from error

@@ -239,17 +239,30 @@ async def start(
         event_id=f"{record.session_id}:started",
     )
 
+    return await _start_answer(
+        runtime, record, video, max_height=runtime.max_height(viewer), replaced=started.replaced
+    )
+
+
+async def _start_answer(
+    runtime: StreamingRuntime,
+    record: SessionRecord,
+    video: CurrentVideo,
+    *,
+    max_height: int | None,
+    replaced: list[str],
+) -> PlaybackStartOut:
+    """What a player needs to play the session: its manifest, the signed folder, tracks."""
     signed = runtime.signer.sign(video.folder)
-    max_height = runtime.max_height(viewer)
     result = video.result
     return PlaybackStartOut(
         session_id=record.session_id,
-        content_id=title.id,
+        content_id=record.content_id,
         episode_id=record.episode_id,
-        format=body.format,
-        resume_position_seconds=resume,
-        duration_seconds=duration,
-        manifest_url=manifest_url(title.id, record.session_id),
+        format=StreamFormat(record.format),
+        resume_position_seconds=record.position_seconds,
+        duration_seconds=record.duration_seconds,
+        manifest_url=manifest_url(record.content_id, record.session_id),
         media=_media(signed),
         qualities=_qualities(video, max_height),
         audio=[
@@ -264,9 +277,9 @@ async def start(
         thumbnails_url=(
             signed.url(thumbs) if (thumbs := video.relative(result.get("thumbnails_url"))) else None
         ),
-        lease_expires_at=_at(now + runtime.store.lease_ms),
+        lease_expires_at=_at(record.started_ms + runtime.store.lease_ms),
         drm=await _licence(runtime, record, signed),
-        replaced_session_ids=started.replaced,
+        replaced_session_ids=replaced,
     )
 
 
