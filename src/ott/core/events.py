@@ -266,21 +266,27 @@ class EventConsumer:
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until `stop` is set, riding out Redis outages with a capped backoff."""
         backoff = Backoff(_MIN_BACKOFF_S, _MAX_BACKOFF_S)
+        failures = 0
         while not stop.is_set():
             try:
                 await self.run_once()
-            except (RedisError, OSError):
+            except (RedisError, OSError) as exc:
                 delay = backoff.next_delay()
+                failures += 1
+                # One traceback per outage; each retry after that is one line.
                 log.warning(
                     "event consumer: Redis error, backing off",
                     group=self.group,
                     consumer=self.consumer,
                     backoff_s=delay,
-                    exc_info=True,
+                    failures_in_a_row=failures,
+                    error=repr(exc),
+                    exc_info=failures == 1,
                 )
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), delay)
             else:
+                failures = 0
                 backoff.reset()
 
     async def run_once(self) -> int:
