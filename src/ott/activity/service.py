@@ -31,6 +31,7 @@ from ott.activity.records import (
     Progress,
     ViewingSession,
     WatchlistEntry,
+    percent_of,
     to_millis,
 )
 from ott.activity.status import SessionEvent, SessionState
@@ -73,11 +74,20 @@ class ItemKind(StrEnum):
 
 
 def is_resume_point(progress: Progress, settings: Settings) -> bool:
+    return not progress.completed and resumes_at(
+        position_seconds=progress.position_seconds,
+        duration_seconds=progress.duration_seconds,
+        settings=settings,
+    )
+
+
+def resumes_at(*, position_seconds: float, duration_seconds: float, settings: Settings) -> bool:
+    """Whether a playback stopped at this position resumes there (the streaming service asks
+    this of the last position it applied, before the activity store has it)."""
     return (
-        not progress.completed
-        and progress.duration_seconds >= settings.activity_min_resume_seconds
+        duration_seconds >= settings.activity_min_resume_seconds
         and settings.activity_resume_min_percent
-        <= progress.percent
+        <= percent_of(position_seconds, duration_seconds)
         < settings.activity_watched_percent
     )
 

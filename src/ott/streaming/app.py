@@ -3,13 +3,14 @@ playback sessions, stream leases, manifests and, in development, the media files
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from ott.activity.store import open_store
 from ott.core.app_context import AppContext, app_context
-from ott.core.app_factory import LifespanHook, create_service_app
+from ott.core.app_factory import create_service_app
 from ott.core.memo import TtlCache
 from ott.core.settings import Settings
 from ott.streaming.dependencies import StreamingRuntime, install_runtime
@@ -18,37 +19,30 @@ from ott.streaming.entitlement import Entitlements
 from ott.streaming.files import PublishedOwners
 from ott.streaming.leases import StreamStore
 from ott.streaming.manifests import ManifestTemplates
-from ott.streaming.resume import LastPlayedPosition, ResumeSource
+from ott.streaming.resume import LastPlayedPosition
 from ott.streaming.router import media_router, router
 from ott.streaming.signing import MediaSigner
 
-# Builds the durable resume source (the user activity store) on the app's context: asked
-# when Redis has no last position for a profile and title (resume.py).
-DurableResume = Callable[[AppContext], ResumeSource]
 _SESSION_FACTS_SECONDS = 3600.0
 _MAX_SESSION_FACTS = 100_000
 
 
-def create_app(
-    settings: Settings,
-    context: AppContext | None = None,
-    *,
-    durable_resume: DurableResume | None = None,
-) -> FastAPI:
+def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI:
     return create_service_app(
         "streaming",
         settings=settings,
         routers=[router, media_router],
         context=context,
-        lifespan_hooks=[_runtime(durable_resume)],
+        lifespan_hooks=[_runtime],
     )
 
 
-def _runtime(durable_resume: DurableResume | None) -> LifespanHook:
-    @asynccontextmanager
-    async def run(app: FastAPI) -> AsyncIterator[None]:
-        context = app_context(app)
-        settings = context.settings
+@asynccontextmanager
+async def _runtime(app: FastAPI) -> AsyncIterator[None]:
+    context = app_context(app)
+    settings = context.settings
+    # Resume points Redis no longer has come from the user activity store.
+    async with open_store(settings, context.sessionmaker) as activity_store:
         store = StreamStore(
             context.redis, context.keys, lease_seconds=settings.stream_lease_seconds
         )
@@ -66,9 +60,7 @@ def _runtime(durable_resume: DurableResume | None) -> LifespanHook:
                 owners=PublishedOwners(
                     context.sessionmaker, ttl_seconds=settings.catalog_cache_seconds
                 ),
-                resume=LastPlayedPosition(
-                    store, settings, durable_resume(context) if durable_resume else None
-                ),
+                resume=LastPlayedPosition(store, settings, activity_store),
                 drm=NoDrmClearCmaf(),
                 media_root=settings.data_dir / "media",
                 sessions=TtlCache(
@@ -77,5 +69,3 @@ def _runtime(durable_resume: DurableResume | None) -> LifespanHook:
             ),
         )
         yield
-
-    return run

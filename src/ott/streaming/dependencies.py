@@ -23,7 +23,7 @@ from ott.streaming.entitlement import Entitlements
 from ott.streaming.files import PublishedOwners
 from ott.streaming.leases import SessionRecord, StreamStore
 from ott.streaming.manifests import ManifestTemplates
-from ott.streaming.resume import ResumeSource
+from ott.streaming.resume import LastPlayedPosition
 from ott.streaming.signing import MediaSigner
 
 
@@ -38,7 +38,7 @@ class StreamingRuntime:
     entitlements: Entitlements
     manifests: ManifestTemplates
     owners: PublishedOwners
-    resume: ResumeSource
+    resume: LastPlayedPosition
     drm: LicenceIssuer
     media_root: Path
     # The fixed facts of sessions this process has seen (leases.SessionRecord.fixed), so a
