@@ -28,8 +28,9 @@ def platform_env(settings: Settings, data_dir: Path, **extra: str) -> dict[str, 
         BCRYPT_ROUNDS=str(FAST_BCRYPT_ROUNDS),
         DATA_DIR=str(data_dir),
         LOG_LEVEL="WARNING",
-        **extra,
+        DEMO_VIDEO_SECONDS="2",  # demo videos that `ott seed` or `ott serve` make: short ones
     )
+    env.update(extra)
     return env
 
 
