@@ -24,6 +24,7 @@ import socket
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,22 @@ def run_sql(url: str, statement: str) -> None:
     asyncio.run(run())
 
 
+def fetch_sql(url: str, statement: str) -> list[Any]:
+    """The rows of one query on a fresh connection to the database of `url` (any driver)."""
+    import asyncpg
+
+    plain = make_url(url).set(drivername="postgresql").render_as_string(False)
+
+    async def run() -> list[Any]:
+        connection = await asyncpg.connect(plain)
+        try:
+            return list(await connection.fetch(statement))
+        finally:
+            await connection.close()
+
+    return asyncio.run(run())
+
+
 @pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("ott-data")
@@ -172,6 +189,22 @@ def settings(database_url: str, redis_url: str, key_prefix: str, data_dir: Path)
 
 def settings_with(settings: Settings, **changes: Any) -> Settings:
     return settings.model_copy(update=changes)
+
+
+@contextmanager
+def own_database(settings: Settings, tag: str, **changes: Any) -> Iterator[Settings]:
+    """`settings` (with `changes`) on a new, migrated database, dropped afterwards: for tests
+    that must not see what other suites wrote."""
+    name = f"ott_{tag}_{uuid.uuid4().hex[:8]}"
+    admin = database_named(str(settings.database_url), "postgres", driver=None)
+    run_sql(admin, f'CREATE DATABASE "{name}"')
+    try:
+        url = database_named(str(settings.database_url), name)
+        own = settings_with(settings, database_url=url, **changes)
+        migrate.upgrade(own)
+        yield own
+    finally:
+        run_sql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def start_gateway(settings: Settings) -> tuple[httpx.AsyncClient, Any]:

@@ -28,38 +28,25 @@ from ott.content.models import (
     VideoVariant,
     WorkflowState,
 )
-from ott.core import migrate
 from ott.core.app_context import AppContext
 from ott.core.maturity import MaturityRating
 from ott.core.settings import Settings
 from ott.media.models import Encoding, EncodingStatus
-from tests.conftest import (
-    bearer,
-    database_named,
-    register,
-    run_sql,
-    settings_with,
-    start_gateway,
-)
+from tests.conftest import bearer, own_database, register, start_gateway
 
 COUNTRIES: Iterator[str] = (a + b for a, b in itertools.product(string.ascii_uppercase, repeat=2))
 
 
 @pytest.fixture(scope="package")
 def catalog_settings(settings: Settings) -> Iterator[Settings]:
-    name = f"ott_catalog_{uuid.uuid4().hex[:8]}"
-    admin = database_named(str(settings.database_url), "postgres", driver=None)
-    run_sql(admin, f'CREATE DATABASE "{name}"')
-    own = settings_with(
+    with own_database(
         settings,
-        database_url=database_named(str(settings.database_url), name),
+        "catalog",
         redis_key_prefix=f"{settings.redis_key_prefix}cat:",
         catalog_cache_seconds=10.0,
         catalog_summary_seconds=0.0,
-    )
-    migrate.upgrade(own)
-    yield own
-    run_sql(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    ) as own:
+        yield own
 
 
 @pytest.fixture(scope="package")

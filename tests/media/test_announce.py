@@ -4,6 +4,7 @@ reached never fails the job."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from pathlib import Path
 from typing import Any
@@ -131,3 +132,44 @@ async def test_an_unreachable_bus_does_not_fail_the_job(
     [warning] = [entry for entry in logs if "could not announce" in entry["event"]]
     assert (warning["log_level"], warning["encoding_id"]) == ("warning", str(job_id))
     assert await _announced(media_resources.events, job_id) == []
+
+
+class _GatedStorage(LocalStorage):
+    """The real local store, holding back the upload of one output file until `gate` opens."""
+
+    def __init__(self, root: Path, held: str) -> None:
+        super().__init__(root)
+        self.held = held
+        self.reached = asyncio.Event()
+        self.gate = asyncio.Event()
+
+    async def put_file(self, key: str, path: Path, content_type: str) -> str:
+        if key.endswith(self.held):
+            self.reached.set()
+            await self.gate.wait()
+        return await super().put_file(key, path, content_type)
+
+
+async def test_a_success_recorded_while_a_heartbeat_waits_is_a_success(
+    media_settings: Settings,
+    media_resources: AppContext,
+    storage: LocalStorage,
+    source: Path,
+    title: dict[str, Any],
+) -> None:
+    """The registration and a heartbeat both wait for the job's row; the registration gets
+    it first and records the success, so the heartbeat finds the job no longer running. The
+    attempt is still a success, announced (not a lost lease)."""
+    bus = media_resources.events
+    gated = _GatedStorage(storage.root, "/manifest.mpd")
+    job_id = await enqueue(media_resources, storage, source, content_id=title["id"])
+    worker = _worker(media_settings, media_resources, gated, bus)
+    attempt = asyncio.create_task(worker.run_once())
+    await asyncio.wait_for(gated.reached.wait(), 60)
+    async with media_resources.sessionmaker() as db, db.begin():
+        await db.execute(text("SELECT 1 FROM encodings WHERE id = :id FOR UPDATE"), {"id": job_id})
+        gated.gate.set()  # the registration now queues for the row, then the next heartbeat
+        await asyncio.sleep(worker.heartbeat_seconds * 2)
+    assert await asyncio.wait_for(attempt, 60) is Outcome.SUCCEEDED
+    assert (await job_row(media_resources, job_id))["status"] == "succeeded"
+    assert len(await _announced(bus, job_id)) == 1

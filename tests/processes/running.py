@@ -28,8 +28,9 @@ def platform_env(settings: Settings, data_dir: Path, **extra: str) -> dict[str, 
         BCRYPT_ROUNDS=str(FAST_BCRYPT_ROUNDS),
         DATA_DIR=str(data_dir),
         LOG_LEVEL="WARNING",
-        **extra,
+        DEMO_VIDEO_SECONDS="2",  # demo videos that `ott seed` or `ott serve` make: short ones
     )
+    env.update(extra)
     return env
 
 
@@ -88,5 +89,12 @@ def fresh_machine_env() -> dict[str, str]:
         for k, v in os.environ.items()
         if not k.startswith(("POSTGRES_", "DATABASE_", "REDIS_", "JWT_"))
     }
-    env.update(OTT_ENV="development", BCRYPT_ROUNDS=str(FAST_BCRYPT_ROUNDS), LOG_LEVEL="WARNING")
+    env.update(
+        OTT_ENV="development",
+        BCRYPT_ROUNDS=str(FAST_BCRYPT_ROUNDS),
+        LOG_LEVEL="WARNING",
+        # The demo videos `ott serve` makes: short and quick to transcode.
+        DEMO_VIDEO_SECONDS="2",
+        TRANSCODE_PRESET="ultrafast",
+    )
     return env

@@ -6,9 +6,9 @@ subtitles rows (media/jobs/registration.py). So a title or an episode is playabl
 a succeeded encoding, and its video is the newest one; the languages come from the rows. A
 series has no encoding of its own: its episodes' encodings name it as their title too.
 
-The catalog only reads these tables. Each expression is a scalar subquery on an indexed owner
-column, run for the rows an answer returns (after a listing's LIMIT), never a hashed subplan
-over the whole table.
+The catalog only reads these tables. Each expression is a scalar subquery served by the partial
+indexes of succeeded encodings (newest first, by title and by episode), run for the rows an
+answer returns (after a listing's LIMIT), never a hashed subplan over the whole table.
 """
 
 from __future__ import annotations
@@ -74,10 +74,11 @@ def title_playable() -> ColumnElement[bool]:
 def title_poster() -> ColumnElement[Any]:
     """The uploaded poster, else a frame of the title's video (for a series: of its newest
     encoded episode). Inside COALESCE the subquery runs only when no poster was uploaded."""
+    # A film's encodings are all its own, a series' all its episodes'.
     frame = (
         select(Encoding.result["poster_url"].astext)
         .where(Encoding.content_id == Content.id, _SUCCEEDED)
-        .order_by(Encoding.episode_id.is_not(None), Encoding.finished_at.desc())
+        .order_by(Encoding.finished_at.desc())
         .limit(1)
         .scalar_subquery()
     )

@@ -3,6 +3,7 @@
 - serve.py: `serve` (the whole platform), `service` (one service alone)
 - admin.py: `migrate`, `seed`, `create-admin`
 - media.py: `worker` (transcoding workers), `transcode` (one file), `nginx-config`
+- demo.py: the demo videos of `seed` and `serve` (progress, background thread); no command
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import sys
 import threading
 
 from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn
@@ -16,7 +18,10 @@ from ott.core.settings import Settings
 from ott.seed.demo_videos import DemoResult, DemoVideo, Outcome, queue_demo_videos
 
 _STOP_TIMEOUT_S = 10.0
+_NAME_WIDTH = 40
+_NICENESS = 10
 _MARKS = {Outcome.QUEUED: "[green]✓[/green]", Outcome.SKIPPED: "·", Outcome.FAILED: "[red]✗[/red]"}
+_SAID = {Outcome.QUEUED: "queued", Outcome.SKIPPED: "has a video", Outcome.FAILED: "failed"}
 
 
 class ProgressTable:
@@ -28,14 +33,17 @@ class ProgressTable:
 
     def planned(self, videos: list[DemoVideo]) -> None:
         for video in videos:
-            self.tasks[video] = self.progress.add_task(video.label, total=100, status="")
+            name = f"{video.kind.value} {video.spec.height}p · {video.title}"
+            if len(name) > _NAME_WIDTH:
+                name = name[: _NAME_WIDTH - 1] + "…"
+            self.tasks[video] = self.progress.add_task(name, total=100, status="")
 
     def rendering(self, video: DemoVideo, percent: float) -> None:
         self.progress.update(self.tasks[video], completed=percent, status="rendering")
 
     def finished(self, video: DemoVideo, outcome: Outcome, detail: str) -> None:
         completed = 100 if outcome is not Outcome.FAILED else None
-        status = f"{_MARKS[outcome]} {outcome.value}" + (
+        status = f"{_MARKS[outcome]} {_SAID[outcome]}" + (
             f": {detail}" if outcome is Outcome.FAILED else ""
         )
         self.progress.update(self.tasks[video], completed=completed, status=status)
@@ -61,8 +69,8 @@ class ConsoleLines:
 def queue_with_progress(settings: Settings) -> DemoResult:
     """`ott seed`: make and queue the demo videos, showing a progress table."""
     columns = (
-        TextColumn("{task.description}"),
-        BarColumn(bar_width=24),
+        TextColumn(f"{{task.description:<{_NAME_WIDTH}}}"),
+        BarColumn(bar_width=16),
         TaskProgressColumn(),
         TextColumn("{task.fields[status]}"),
     )
@@ -81,12 +89,17 @@ def summary(result: DemoResult) -> str:
     if not result.planned:
         return "demo videos: no demo titles to give videos to"
     text = f"demo videos: {queued} queued, {skipped} had one already"
-    return text + (f", {failed} failed" if failed else "")
+    text += f", {failed} failed" if failed else ""
+    if queued:
+        text += " (the worker of `ott serve`, or `ott worker`, transcodes them)"
+    return text
 
 
 class InBackground:
     """`ott serve`: the demo videos made and queued in a thread of their own, on their own
-    pools, while the platform serves. `stop` cancels what is left (FFmpeg is killed)."""
+    pools, while the platform serves. Its FFmpeg runs at a lower priority (on Linux), so the
+    worker transcoding the first video is not slowed down by the making of the others.
+    `stop` cancels what is left (FFmpeg is killed)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -104,9 +117,13 @@ class InBackground:
             self._stopping = True
             if self._loop is not None and self._task is not None:
                 self._loop.call_soon_threadsafe(self._task.cancel)
-        self.thread.join(_STOP_TIMEOUT_S)
+        if self.thread.is_alive():
+            self.thread.join(_STOP_TIMEOUT_S)
 
     def _run(self) -> None:
+        if sys.platform == "linux":  # a thread's nice value; its child processes inherit it
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), _NICENESS)
         loop = asyncio.new_event_loop()
         try:
             with self._lock:
@@ -120,6 +137,8 @@ class InBackground:
         except Exception as error:
             console.print(f"[red]demo videos: stopped by an error:[/red] {error!r}")
         finally:
+            with self._lock:
+                self._loop = self._task = None
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 

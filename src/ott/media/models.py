@@ -75,6 +75,19 @@ class Encoding(Base):
             "run_after",
             postgresql_where=text("status IN ('queued', 'running')"),
         ),
+        # A title's or an episode's video: its newest succeeded encoding (catalog/videos.py).
+        Index(
+            "ix_encodings_succeeded_title",
+            "content_id",
+            text("finished_at DESC"),
+            postgresql_where=text("status = 'succeeded'"),
+        ),
+        Index(
+            "ix_encodings_succeeded_episode",
+            "episode_id",
+            text("finished_at DESC"),
+            postgresql_where=text("status = 'succeeded' AND episode_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, server_default=func.gen_random_uuid())

@@ -156,13 +156,10 @@ def subtitle_cues(seconds: float, title: str) -> list[tuple[float, float, str]]:
         "These subtitles were written as an SRT file and converted to WebVTT.",
     ]
     step = seconds / len(lines)
-    cues = []
-    for index, line in enumerate(lines):
-        start = index * step + 0.5
-        end = min((index + 1) * step - 0.2, seconds)
-        if end > start:
-            cues.append((start, end, line))
-    return cues
+    gap = min(0.5, step / 10)  # between cues, however short the video
+    return [
+        (index * step + gap, (index + 1) * step - gap, line) for index, line in enumerate(lines)
+    ]
 
 
 def _srt_time(value: float) -> str:

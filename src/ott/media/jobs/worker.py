@@ -73,6 +73,8 @@ def default_name() -> str:
 @dataclass
 class _Progress:
     value: float = 0.0
+    # Set once the outputs are stored and the outcome is being recorded (registration.py).
+    registering: bool = False
 
     async def transcoding(self, percent: float) -> None:
         self.value = max(self.value, min(percent, 100.0) * _TRANSCODE_SHARE)
@@ -223,6 +225,12 @@ class Worker:
                     continue
                 lease = Lease.LOST  # another worker may own it by now
             if lease is not Lease.HELD:
+                if progress.registering:
+                    # A heartbeat that waited for the registration's row lock finds the job
+                    # succeeded, or its lease taken: the registration checked the lease itself
+                    # under that lock, so its answer (the attempt's result) is the one to keep.
+                    await asyncio.wait({work})
+                    return Lease.HELD
                 return lease
 
     async def _conclude(
@@ -298,6 +306,7 @@ class Worker:
                     uploaded=uploaded,
                 )
                 progress.value = _UPLOADED_PROGRESS
+                progress.registering = True
                 async with self.queue.sessionmaker() as db, db.begin() as transaction:
                     lease = await register(
                         db=db, job=job, owner=self.name, result=result, urls=urls, log_tail=None
