@@ -275,12 +275,9 @@ def position_requests(
 async def count_durable_positions(
     resources: AppContext, film: Film, last: dict[str, float]
 ) -> dict[str, Any]:
-    """How many viewers' last position (by session id) is in the durable activity store.
-
-    ADJUST WHEN MERGING: this reads the user activity service's PostgreSQL table of viewing
-    sessions (the spec's viewing_sessions). Change the table and column names here to what the
-    activity service stores; nothing else in this benchmark depends on them.
-    """
+    """How many viewers' last position is in the durable activity store: the user activity
+    service's PostgreSQL table of viewing sessions (the spec's viewing_sessions; the benchmark
+    runs without MONGODB_URI)."""
     async with resources.engine.connect() as conn:
         exists = await conn.scalar(text("SELECT to_regclass('viewing_sessions') IS NOT NULL"))
         if not exists:
