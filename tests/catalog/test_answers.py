@@ -11,7 +11,15 @@ import pytest
 from pydantic import TypeAdapter
 
 from ott.catalog.rendering import localized
-from ott.catalog.schemas import ContentDetail, ContentPage, ContentSummary, SearchResults, SeasonOut
+from ott.catalog.schemas import (
+    ContentDetail,
+    ContentPage,
+    ContentSummary,
+    EpisodeOut,
+    SearchResults,
+    SeasonOut,
+)
+from ott.content.models import Episode
 from ott.core.locale import Language
 from tests.catalog.conftest import Catalog, viewer
 
@@ -111,8 +119,35 @@ async def test_every_answer_matches_its_model(
         list[SeasonOut], await capi.get(f"{CATALOG}/content/{first.id}/seasons", headers=headers)
     )
     assert seasons == detail.seasons
+    # Episodes, one of them with a video (its facts rendered as documented) and a Hindi title.
+    pilot, second, _ = await shelf.episode_ids(first.id)
+    await shelf.video(first.id, episode_id=pilot, seconds=41.5, audio=["hi", "en"])
+    async with shelf.resources.sessionmaker() as db, db.begin():
+        episode = await db.get(Episode, pilot)
+        assert episode is not None
+        episode.title_hi, episode.description_hi = "पायलट", "पहला एपिसोड।"
+    episodes = _validated(
+        list[EpisodeOut],
+        await capi.get(f"{CATALOG}/seasons/{seasons[0].id}/episodes", headers=headers),
+    )
+    assert [e.id for e in episodes] == [pilot, second]
+    assert episodes[0].title == localized("Pilot", "पायलट", lang)
+    assert episodes[0].description == localized(None, "पहला एपिसोड।", lang)
+    assert episodes[1].title == "Second"  # no Hindi title: the English one in both
+    assert (episodes[0].playable, episodes[0].duration_seconds) == (True, 41.5)
+    assert episodes[0].audio_languages == ["en", "hi"]
+    assert (episodes[1].playable, episodes[1].audio_languages) == (False, [])
     no_seasons = await capi.get(f"{CATALOG}/content/{by_popularity[1]}", headers=headers)
     assert _validated(ContentDetail, no_seasons).seasons == []
+    film = by_popularity[1]
+    await shelf.video(film, seconds=20.0, subtitles=["en"])
+    # Asked with another query: the answer above is cached, and a row written straight to the
+    # database announces nothing (the pipeline's writes do).
+    with_video = _validated(
+        ContentDetail, await capi.get(f"{CATALOG}/content/{film}", params={"v": 1}, headers=headers)
+    )
+    assert (with_video.playable, with_video.duration_seconds) == (True, 20.0)
+    assert with_video.subtitle_languages == ["en"]
 
     trending = _validated(
         list[ContentSummary], await capi.get(f"{CATALOG}/trending", headers=headers)
