@@ -79,12 +79,19 @@ def _python_children(
         found = [
             child
             for child in psutil.Process(pid).children()
-            if "spawn_main" in " ".join(child.cmdline()) and child.pid not in without
+            if child.pid not in without and _is_worker(child)
         ]
         if len(found) >= count or time.monotonic() > deadline:
             assert len(found) == count, found
             return found
         time.sleep(0.2)
+
+
+def _is_worker(process: psutil.Process) -> bool:
+    try:
+        return "spawn_main" in " ".join(process.cmdline())
+    except psutil.Error:  # gone, or a zombie its parent has not reaped yet
+        return False
 
 
 def test_ott_serve_refuses_workers_with_split(settings: Settings, run_dir: Path) -> None:

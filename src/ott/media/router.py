@@ -87,6 +87,8 @@ async def capabilities(settings: AppSettings) -> Response:
 @uploads_router.post(
     "",
     status_code=201,
+    response_class=Response,  # tus answers with headers (Location, Upload-Offset), no body
+    response_description="Created: its URL in Location, the bytes received in Upload-Offset",
     summary="Create an upload (tus creation, with the first bytes if sent)",
     responses=error_responses(400, 412, 415, 460),
     openapi_extra=tus_request(UPLOAD_LENGTH, UPLOAD_METADATA, UPLOAD_CHECKSUM, body=False),
