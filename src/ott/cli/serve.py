@@ -112,6 +112,8 @@ def gateway_worker_app() -> FastAPI:
     its settings from the environment the parent prepared (stores, secret, data folder)."""
     from ott.gateway.app import Mode, create_app
 
+    if _DIE_WITH_PARENT is not None:
+        _DIE_WITH_PARENT()  # even a parent killed with SIGKILL leaves no worker behind
     return create_app(command_settings(), mode=Mode.IN_PROCESS)
 
 
