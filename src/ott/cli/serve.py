@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Annotated
@@ -112,9 +113,22 @@ def gateway_worker_app() -> FastAPI:
     its settings from the environment the parent prepared (stores, secret, data folder)."""
     from ott.gateway.app import Mode, create_app
 
-    if _DIE_WITH_PARENT is not None:
-        _DIE_WITH_PARENT()  # even a parent killed with SIGKILL leaves no worker behind
+    _stop_when_orphaned()
     return create_app(command_settings(), mode=Mode.IN_PROCESS)
+
+
+def _stop_when_orphaned(poll_seconds: float = 1.0) -> None:
+    """Stop this worker (gracefully, as SIGTERM does) once its parent is gone, even a parent
+    killed outright: a worker must not keep serving the port on its own. (The parent-death
+    signal does not reach workers that uvicorn restarts.)"""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll_seconds)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="stop-when-orphaned", daemon=True).start()
 
 
 def service(
