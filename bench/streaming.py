@@ -1,4 +1,4 @@
-"""Benchmark: the streaming service through the gateway of `ott serve` (one process).
+"""Benchmark: the streaming service through the gateway of `ott serve --workers N`.
 
     .venv/bin/python bench/streaming.py                      # the issue's run: long
     .venv/bin/python bench/streaming.py --viewers 50 --duration 5 --start-rate 50 \\
@@ -33,6 +33,7 @@ import asyncio
 import base64
 import contextlib
 import json
+import math
 import os
 import secrets
 import shutil
@@ -237,6 +238,11 @@ async def start_sessions(
     return result, sessions
 
 
+def lease_seconds(args: argparse.Namespace) -> int:
+    """Longer than the start phase and a manifest phase after it, at least the default 60."""
+    return max(60, math.ceil(args.viewers / args.start_rate + args.warmup) * 2 + 60)
+
+
 def position_requests(
     authority: str,
     users: list[User],
@@ -419,6 +425,11 @@ async def run(args: argparse.Namespace) -> int:
                     "MEDIA_SIGNING_SECRET": secret,
                     "BCRYPT_ROUNDS": "4",
                     "RUN_WORKER_IN_PROCESS": "false",
+                    # Starting every viewer takes viewers / start-rate seconds (100 s for the
+                    # defaults) before the first position update renews anyone's lease; players
+                    # renew every 10 s, so a lease that outlives the start phase measures the
+                    # same steady state without the first viewers' streams lapsing meanwhile.
+                    "STREAM_LEASE_SECONDS": str(lease_seconds(args)),
                     "LOG_LEVEL": "WARNING",
                 }
             )
@@ -430,11 +441,15 @@ async def run(args: argparse.Namespace) -> int:
                 str(port),
                 "--data-dir",
                 str(stores.data_dir),
+                "--workers",
+                str(args.workers),
             ]
             server = start_process("ott-serve", command, f"http://127.0.0.1:{port}", scratch, env)
             await wait_healthy(server)
-            print("gateway processes: 1 (`ott serve`, every service in process)")
-            report["gateway_processes"] = 1
+            print(
+                f"gateway processes: {args.workers} (`ott serve --workers`, every service in each)"
+            )
+            report["gateway_processes"] = args.workers
 
             platform = Platform(server.url)
             print(f"signing up {args.viewers} viewers…", flush=True)
@@ -564,7 +579,10 @@ def main() -> None:
         "--interval", type=float, default=10.0, help="seconds between a viewer's updates"
     )
     parser.add_argument("--duration", type=float, default=120.0, help="seconds of position updates")
-    parser.add_argument("--start-rate", type=float, default=250.0, help="starts per second")
+    parser.add_argument("--start-rate", type=float, default=50.0, help="starts per second")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="gateway processes (`ott serve --workers`)"
+    )
     parser.add_argument(
         "--warmup", type=float, default=3.0, help="seconds of unmeasured starts first"
     )
