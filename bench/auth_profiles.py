@@ -484,6 +484,7 @@ async def run_in(scratch: Path, args: argparse.Namespace) -> int:
             command = [
                 *ott_command(),
                 "serve",
+                "--no-demo",  # no demo videos transcoded in the background during the run
                 "--port",
                 str(port),
                 "--data-dir",

@@ -196,7 +196,16 @@ async def serving(
             "LOG_LEVEL": config.log_level,
         }
     )
-    command = [*ott_command(), "serve", "--port", str(port), "--data-dir", str(stores.data_dir)]
+    # --no-demo: the demo videos would be transcoded in the background during the run.
+    command = [
+        *ott_command(),
+        "serve",
+        "--no-demo",
+        "--port",
+        str(port),
+        "--data-dir",
+        str(stores.data_dir),
+    ]
     log_name = "ott-serve-" + "".join(c if c.isalnum() else "-" for c in config.name)
     # cwd = the scratch folder, so a developer's .env does not change the settings.
     server = start_process(log_name, command, f"http://127.0.0.1:{port}", scratch, env)

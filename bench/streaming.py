@@ -490,7 +490,21 @@ async def run(args: argparse.Namespace) -> int:
                     interval=args.interval,
                     duration=film.duration,
                 )
-                positions = await constant_rate(pool, requests, rate=rate, duration=args.duration)
+                viewers = sorted(sessions)
+                acknowledged: dict[int, tuple[int, float]] = {}
+
+                def acknowledge(index: int, response: Response) -> None:
+                    # What the server applied and said so: the position the store must hold.
+                    if response.status != 200:
+                        return
+                    answer = json.loads(response.body)
+                    viewer = viewers[index % len(viewers)]
+                    applied = (int(answer["sequence"]), float(answer["position_seconds"]))
+                    acknowledged[viewer] = max(acknowledged.get(viewer, applied), applied)
+
+                positions = await constant_rate(
+                    pool, requests, rate=rate, duration=args.duration, on_response=acknowledge
+                )
                 print(
                     line(
                         f"position ({len(sessions)} viewers)",
@@ -504,9 +518,12 @@ async def run(args: argparse.Namespace) -> int:
 
             if args.flush_wait > 0:
                 await asyncio.sleep(args.flush_wait)
-            by_profile = {}
-            for viewer, position in last.items():
-                by_profile[_profile_of(users[viewer])] = position
+            # Every viewer whose updates were answered at all: its last acknowledged position.
+            by_profile = {
+                _profile_of(users[viewer]): position
+                for viewer, (_, position) in acknowledged.items()
+            }
+            report["positions_sent_last"] = len(last)
             durable = await count_durable_positions(resources, film, by_profile)
             print(f"durable store: {durable}")
 
