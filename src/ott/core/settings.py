@@ -106,6 +106,10 @@ class Settings(BaseSettings):
     # on a port of its own (on SERVICE_HOST, as `ott worker --metrics-port` does).
     metrics_public: bool = False
     metrics_port: int | None = None
+    # Once a server has started, exempt what start-up made from garbage collection (core/heap.py:
+    # full collections otherwise pause the event loop ~100 ms). Off in tests, which start many
+    # apps in one process and would keep each one's cycles.
+    gc_freeze_after_startup: bool = True
     service_timeout_seconds: float = 5.0
     circuit_reset_seconds: float = 10.0
 

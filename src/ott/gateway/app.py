@@ -16,6 +16,7 @@ from starlette.middleware.cors import CORSMiddleware
 from ott.core.app_context import AppContext
 from ott.core.app_factory import create_service_app
 from ott.core.client import CircuitBreaker, ServiceClient
+from ott.core.heap import frozen_after_startup
 from ott.core.settings import Environment, Settings
 from ott.gateway.admission import AdmissionMiddleware
 from ott.gateway.client_address import ClientAddress
@@ -150,7 +151,7 @@ def create_app(
         routers=[docs_router(api_document)],
         context=shared,
         access_log=True,
-        lifespan_hooks=[close_context, run_services, serve_metrics],
+        lifespan_hooks=[close_context, run_services, serve_metrics, frozen_after_startup(settings)],
         metrics_route=settings.metrics_public,
         middleware=[
             Middleware(SecurityHeadersMiddleware, hsts=settings.ott_env is Environment.PRODUCTION),
