@@ -21,7 +21,14 @@ from ott.auth.schemas import (
     RolesUpdate,
     UserOut,
 )
-from ott.core.dependencies import AppSettings, DbSession, Events, MailerDep, Sessionmaker
+from ott.core.dependencies import (
+    AppSettings,
+    DbSession,
+    Events,
+    MailerDep,
+    ReadDbSession,
+    Sessionmaker,
+)
 from ott.core.event_types import UserRegistered
 from ott.core.identity import CurrentIdentity, Identity, Role, require_roles
 from ott.core.openapi import error_responses
@@ -85,12 +92,12 @@ async def logout(identity: CurrentIdentity, sessions: Sessions) -> Response:
 
 
 @router.get("/me", summary="The signed-in account")
-async def me(identity: CurrentIdentity, db: DbSession) -> UserOut:
+async def me(identity: CurrentIdentity, db: ReadDbSession) -> UserOut:
     return UserOut.model_validate(await service.get_user(db=db, user_id=identity.user_id))
 
 
 @router.get("/profiles", summary="The account's profiles")
-async def list_profiles(identity: CurrentIdentity, db: DbSession) -> list[ProfileOut]:
+async def list_profiles(identity: CurrentIdentity, db: ReadDbSession) -> list[ProfileOut]:
     profiles = await service.list_profiles(db=db, user_id=identity.user_id)
     return [ProfileOut.model_validate(p) for p in profiles]
 
