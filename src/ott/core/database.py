@@ -52,6 +52,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         database_url(settings),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_seconds,
         pool_recycle=1800,
         # Statements are prepared once per connection (asyncpg). After five runs PostgreSQL
         # may switch one to a generic plan that ignores the parameters' values; for the

@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     # opened and closed again and again (each a new PostgreSQL process with cold caches and no
     # prepared statements); a fixed pool makes requests wait for a connection instead.
     db_max_overflow: int = 0
+    # How long a request waits for a free connection before it is answered 503 (SQLAlchemy's
+    # 30 s default kept requests of an overloaded process queued far beyond any client's
+    # patience, each still holding its place in line).
+    db_pool_timeout_seconds: float = 5.0
     # PostgreSQL's plan_cache_mode for the platform's connections (see database.py).
     db_plan_cache_mode: Literal["auto", "force_custom_plan", "force_generic_plan"] = (
         "force_custom_plan"
