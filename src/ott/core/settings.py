@@ -22,6 +22,8 @@ _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _WEAK_SECRETS = {"your-secret-key", "secret", "changeme", "change-me", "jwt-secret"}
 MIN_SECRET_LENGTH = 32
 _NGINX_SAFE_SECRET = re.compile(rf"^[A-Za-z0-9._~+/=-]{{{MIN_SECRET_LENGTH},}}$")
+# The checkout this package runs from (src/ott/core/settings.py is three folders down).
+REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 class Environment(StrEnum):
@@ -118,6 +120,8 @@ class Settings(BaseSettings):
     circuit_reset_seconds: float = 10.0
 
     public_base_url: str = "http://localhost:3000"
+    # The web app's static export (`npm run build` in web/), served by the gateway.
+    web_dist_dir: Path = REPO_ROOT / "web" / "out"
     # The header a CDN or load balancer sets to the viewer's country (e.g. CloudFront-Viewer-Country
     # or CF-IPCountry); the edge must overwrite any value a client sends.
     country_header: str = "x-viewer-country"
