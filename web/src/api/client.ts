@@ -42,6 +42,11 @@ export type Api = Client<paths>;
 
 export interface ApiClient {
   api: Api;
+  /**
+   * The same authorised fetch (token, refresh) for what the schema does not describe: bodies
+   * that are not JSON (tus uploads) and routes newer than the committed snapshot.
+   */
+  fetch(path: string, init?: RequestInit): Promise<Response>;
   /** Keep the tokens of a sign-in, sign-up, profile selection or refresh. */
   accept(result: AuthResult): void;
   /** Forget the tokens (after sign-out). */
@@ -135,7 +140,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   }
 
   const api = createClient<paths>({ baseUrl, fetch: authFetch });
-  return { api, accept, forget };
+  const fetchPath = (path: string, init?: RequestInit) => authFetch(new Request(`${baseUrl}${path}`, init));
+  return { api, fetch: fetchPath, accept, forget };
 }
 
 interface Answer<D> {
