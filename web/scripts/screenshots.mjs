@@ -1,8 +1,11 @@
 // Screenshots of the app's pages at phone and desktop widths, signed in as a new account
 // (and as a Hindi and a kids profile of it), with Debian's Chromium:
 //   node scripts/screenshots.mjs [--base http://127.0.0.1:3200] [--out /tmp/ott-shots]
-// The base URL serves the app and the API (npm run serve, or the gateway).
-import { mkdirSync } from "node:fs";
+// The base URL serves the app and the API (npm run serve, or the gateway). With --axe, every
+// page is also checked with axe-core (WCAG 2.2 A/AA rules) and serious or critical violations
+// are listed; the script then exits 1 if there were any.
+import { mkdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
@@ -13,6 +16,7 @@ const { values } = parseArgs({
     base: { type: "string", default: "http://127.0.0.1:3200" },
     out: { type: "string", default: "/tmp/ott-shots" },
     only: { type: "string" },
+    axe: { type: "boolean", default: false },
   },
 });
 const base = values.base.replace(/\/$/, "");
@@ -64,6 +68,43 @@ const series = trending.find((t) => t.type === "tv_show") ?? trending[0];
 await call("/api/activity/watchlist", { token: sessions.main.accessToken, body: { content_id: film.id } });
 await call("/api/activity/watchlist", { token: sessions.main.accessToken, body: { content_id: series.id } });
 
+// Some viewing, for the continue-watching rail: half of a film, and the first episode of a
+// series watched to the end (so its next episode is "next up"). A platform started with
+// ACTIVITY_MIN_RESUME_SECONDS=0 keeps resume points of the short demo videos.
+async function watch(contentId, episodeId, fraction) {
+  const device = { id: "screenshots", type: "web", name: "Screenshots" };
+  const started = await call("/api/stream/playback/start", {
+    token: sessions.main.accessToken,
+    body: { content_id: contentId, episode_id: episodeId, format: "hls", device },
+  });
+  const position = started.duration_seconds * fraction;
+  await call("/api/stream/playback/position", {
+    token: sessions.main.accessToken,
+    method: "PUT",
+    body: { session_id: started.session_id, position_seconds: position, sequence: 1 },
+  });
+  await call(fraction >= 1 ? "/api/stream/playback/complete" : "/api/stream/playback/position", {
+    token: sessions.main.accessToken,
+    method: fraction >= 1 ? "POST" : "PUT",
+    body: fraction >= 1 ? { session_id: started.session_id } : { session_id: started.session_id, position_seconds: position, sequence: 2 },
+  });
+}
+const { items: playable } = await call("/api/catalog/content?limit=100&sort=popularity", { token: sessions.main.accessToken });
+for (const title of playable.filter((t) => t.playable && !t.locked)) {
+  try {
+    if (title.type === "tv_show") {
+      const detail = await call(`/api/catalog/content/${title.id}`, { token: sessions.main.accessToken });
+      const episodes = await call(`/api/catalog/seasons/${detail.seasons[0].id}/episodes`, { token: sessions.main.accessToken });
+      const first = episodes.find((e) => e.playable);
+      if (first) await watch(title.id, first.id, 1);
+    } else {
+      await watch(title.id, null, 0.5);
+    }
+  } catch (error) {
+    console.log(`no viewing of ${title.title}: ${error.message}`);
+  }
+}
+
 const pages = [
   ["home", "/", "main"],
   ["browse", "/browse/?type=movie&sort=popularity", "main"],
@@ -83,6 +124,22 @@ const pages = [
   ["home-anon", "/", "anonymous"],
 ];
 const widths = { phone: { width: 390, height: 844 }, desktop: { width: 1440, height: 900 } };
+
+const axeSource = values.axe
+  ? readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8")
+  : null;
+let violations = 0;
+
+async function audit(page) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] } }),
+  );
+  return result.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.impact} ${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
+}
 
 const browser = await chromium.launch({
   executablePath: "/usr/bin/chromium",
@@ -108,9 +165,18 @@ try {
       const file = join(values.out, `${name}-${size}.png`);
       await page.screenshot({ path: file, fullPage: size === "desktop" ? false : false });
       console.log(`${file}${problems.length ? `  problems: ${problems.join(" | ")}` : ""}`);
+      if (axeSource) {
+        const found = await audit(page);
+        violations += found.length;
+        for (const line of found) console.log(`  axe ${line}`);
+      }
       await context.close();
     }
   }
 } finally {
   await browser.close();
+}
+if (violations) {
+  console.log(`${violations} serious or critical accessibility violations`);
+  process.exit(1);
 }
