@@ -226,7 +226,10 @@ function SessionsCard({ userId }: { userId: string }) {
         <Button
           variant="secondary"
           className="justify-self-start"
-          onClick={() => void signOut().then(() => router.push("/signin/?signedOut=1"))}
+          onClick={() => {
+            router.push("/signin/?signedOut=1");
+            void signOut();
+          }}
         >
           <LogOut aria-hidden="true" />
           {t.nav.signOut}
