@@ -183,11 +183,14 @@ export function Header() {
           <LanguageMenu />
           {state.status === "signedIn" ? (
             <ProfileMenu />
-          ) : state.status === "anonymous" ? (
+          ) : state.status === "loading" ? (
+            // Holds the place of the avatar while the session is read (no layout shift).
+            <span aria-hidden="true" className="size-9 rounded-md bg-muted" />
+          ) : (
             <Button asChild size="sm">
               <Link href="/signin/">{t.nav.signIn}</Link>
             </Button>
-          ) : null}
+          )}
         </div>
       </div>
     </header>
