@@ -99,7 +99,7 @@ function Home({ scope }: { scope: string }) {
           </div>
         </section>
       ) : null}
-      <div className="grid gap-8 sm:gap-10">
+      <div className="grid grid-cols-1 gap-8 sm:gap-10">
         {profile ? <ContinueWatchingRail profileId={profile.id} /> : null}
         {sources.map((source) => (
           <SourcedRail key={source.key} source={source} />
