@@ -29,3 +29,32 @@ export async function nextEpisodeOf(options: {
   }
   return null;
 }
+
+/** The first playable episode of a series, in season then episode order, or null. */
+export async function firstEpisodeOf(options: {
+  seasons: readonly Season[];
+  loadEpisodes: (seasonId: string) => Promise<Episode[]>;
+}): Promise<NextEpisode | null> {
+  const seasons = [...options.seasons].sort((a, b) => a.season_number - b.season_number);
+  for (const season of seasons) {
+    const episodes = [...(await options.loadEpisodes(season.id))].sort(
+      (a, b) => a.episode_number - b.episode_number,
+    );
+    const episode = episodes.find((item) => item.playable);
+    if (episode) return { episode, season };
+  }
+  return null;
+}
+
+/** The episode and its season, by id, or null. */
+export async function findEpisode(options: {
+  seasons: readonly Season[];
+  episodeId: string;
+  loadEpisodes: (seasonId: string) => Promise<Episode[]>;
+}): Promise<NextEpisode | null> {
+  for (const season of options.seasons) {
+    const episode = (await options.loadEpisodes(season.id)).find((item) => item.id === options.episodeId);
+    if (episode) return { episode, season };
+  }
+  return null;
+}

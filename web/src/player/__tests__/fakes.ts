@@ -108,7 +108,7 @@ export function startAnswer(overrides: Partial<PlaybackStart> = {}): PlaybackSta
 
 export class FakeApi implements PlaybackApi {
   reports: Report[] = [];
-  events: PlayerEvent[][] = [];
+  batches: PlayerEvent[][] = [];
   completed: string[] = [];
   stopped: string[] = [];
   /** What the next position reports answer: a status to fail with, or null for success. */
@@ -145,7 +145,7 @@ export class FakeApi implements PlaybackApi {
   }
 
   async events(_sessionId: string, events: PlayerEvent[]): Promise<void> {
-    this.events.push(events);
+    this.batches.push(events);
   }
 
   async stop(sessionId: string): Promise<void> {
@@ -153,7 +153,7 @@ export class FakeApi implements PlaybackApi {
   }
 
   get allEvents(): PlayerEvent[] {
-    return this.events.flat();
+    return this.batches.flat();
   }
 }
 
