@@ -311,6 +311,41 @@ try {
   check("shortcuts can be turned off", !(await videoState(page)).paused);
   check("the choice is kept", (await page.evaluate(() => localStorage.getItem("ott.player.shortcuts"))) === "off");
   await page.evaluate(() => localStorage.removeItem("ott.player.shortcuts"));
+  // Audio: the second language.
+  if (await page.getByTestId("player-audio").count()) {
+    await page.mouse.move(640, 400);
+    await page.getByTestId("player-audio").click();
+    const tracks = page.locator('[data-testid^="player-audio-track-"]');
+    const labels = await tracks.allTextContents();
+    await tracks.last().click();
+    await page.waitForTimeout(1500);
+    const enabled = await page.evaluate(() => {
+      const list = document.querySelector('[data-testid="player"] .video-js').player.audioTracks();
+      return Array.from({ length: list.length }, (_, i) => list[i]).findIndex((track) => track.enabled);
+    });
+    check("audio menu switches the track", enabled === labels.length - 1, `${labels.join(", ")}: track ${enabled} on`);
+    await seekTo(page, 1, { play: true });
+    await page.waitForTimeout(1500);
+    check("playback goes on after the audio switch", !(await videoState(page)).paused && (await videoState(page)).currentTime > 1.5);
+  }
+  check("picture-in-picture button", (await page.getByTestId("player-pip").count()) === 1);
+
+  // Keyboard alone: Tab reaches the controls, with a visible focus ring.
+  await page.evaluate(() => (document.activeElement instanceof HTMLElement ? document.activeElement.blur() : undefined));
+  for (let i = 0; i < 3; i++) await page.keyboard.press("Tab");
+  const focus = await page.evaluate(() => {
+    const element = document.activeElement;
+    const style = element ? getComputedStyle(element) : null;
+    return {
+      name: element?.getAttribute("aria-label") ?? element?.textContent ?? "",
+      inPlayer: Boolean(element?.closest('[data-testid="player"]')),
+      outline: style ? `${style.outlineStyle} ${style.outlineWidth}` : "",
+    };
+  });
+  check("Tab reaches the player's controls with a visible focus", focus.inPlayer && !focus.outline.startsWith("none"), `${focus.name}: ${focus.outline}`);
+  await page.screenshot({ path: join(values.out, "desktop-keyboard-focus.png") });
+  await page.keyboard.press("Enter");
+
   // Paused, the stream keeps its lease (reports go on) for the second device to meet.
   await seekTo(page, 2, { play: false });
 
@@ -393,6 +428,29 @@ try {
   } else {
     check("a series with two playable episodes to try", false, "none in the catalog");
   }
+
+  // --- the player in Hindi (the profile's language) -----------------------------------------
+  await mobile.evaluate(async () => {
+    const { accessToken, profileId } = JSON.parse(localStorage.getItem("ott.session"));
+    await fetch(`/api/auth/profiles/${profileId}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ language_preference: "hi" }),
+    });
+    const answer = await fetch(`/api/auth/profiles/${profileId}/select`, { method: "POST", headers: { authorization: `Bearer ${accessToken}` } });
+    const result = await answer.json();
+    localStorage.setItem(
+      "ott.session",
+      JSON.stringify({ accessToken: result.access_token, refreshToken: result.refresh_token, profileId: result.profile_id }),
+    );
+  });
+  await mobile.goto(`${base}${watch}`);
+  await waitPlaying(mobile, 0.5);
+  await seekTo(mobile, 2, { play: false });
+  await mobile.getByTestId("player-settings").click();
+  const hindi = await mobile.getByTestId("player-shortcuts-toggle").textContent();
+  check("the player speaks the profile's language", hindi === "कीबोर्ड शॉर्टकट", hindi);
+  await mobile.screenshot({ path: join(values.out, "phone-hindi-settings.png") });
 } finally {
   await browser.close();
 }

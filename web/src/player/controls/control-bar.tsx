@@ -66,8 +66,10 @@ export function qualityName(level: Pick<QualityLevelView, "width" | "height">, q
 }
 
 function audioName(track: AudioTrackView, info: readonly AudioTrackInfo[], uiLanguage: string): string {
-  const listed = info.find((a) => a.language === track.language);
-  return listed?.label || track.label || languageName(track.language, uiLanguage) || track.id;
+  const listed = info.find((a) => a.language === track.language)?.label;
+  // A label that only repeats the language tag ("en") says less than the language's name.
+  const label = [listed, track.label].find((text) => text && text !== track.language);
+  return label || (track.language ? languageName(track.language, uiLanguage) : track.id);
 }
 
 export function ControlBar({ info, actions }: { info: ControlInfo; actions: ControlActions }) {
