@@ -1,8 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { useEffect, useMemo } from "react";
+import { useMemo } from "react";
 
 import { unwrap } from "@/api/client";
 import type { ContentSummary } from "@/api/types";
@@ -27,11 +26,18 @@ function newest(signal: AbortSignal, query: { language?: Language; genre?: strin
   ).then((page) => page.items);
 }
 
-/** The featured title: the most watched one with a picture, else the newest. */
+/** The featured title: the most watched one the viewer can play and that has a picture. */
 async function featured(signal: AbortSignal): Promise<ContentSummary | null> {
   const trending = await unwrap(api.GET("/api/catalog/trending", { signal }));
   const candidates = trending.length ? trending : await newest(signal);
-  return candidates.find((title) => title.thumbnail_url ?? title.poster_url) ?? candidates[0] ?? null;
+  const pictured = candidates.filter((title) => title.thumbnail_url ?? title.poster_url);
+  return (
+    pictured.find((title) => title.playable && !title.locked) ??
+    pictured.find((title) => !title.locked) ??
+    pictured[0] ??
+    candidates[0] ??
+    null
+  );
 }
 
 function Home({ scope }: { scope: string }) {
@@ -93,7 +99,7 @@ function Home({ scope }: { scope: string }) {
           </div>
         </section>
       ) : null}
-      <div className="grid gap-8 sm:gap-10">
+      <div className="grid grid-cols-1 gap-8 sm:gap-10">
         {profile ? <ContinueWatchingRail profileId={profile.id} /> : null}
         {sources.map((source) => (
           <SourcedRail key={source.key} source={source} />
@@ -106,11 +112,6 @@ function Home({ scope }: { scope: string }) {
 
 export default function HomePage() {
   const { state, language, retry } = useSession();
-  const router = useRouter();
-  const needsProfile = state.status === "signedIn" && state.profile === null;
-  useEffect(() => {
-    if (needsProfile) router.replace("/profiles/");
-  }, [needsProfile, router]);
 
   // What the catalog shows depends on who asks (the profile's rating and language): the
   // scope keys every load, so switching profiles loads the page again.
