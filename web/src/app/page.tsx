@@ -27,11 +27,18 @@ function newest(signal: AbortSignal, query: { language?: Language; genre?: strin
   ).then((page) => page.items);
 }
 
-/** The featured title: the most watched one with a picture, else the newest. */
+/** The featured title: the most watched one the viewer can play and that has a picture. */
 async function featured(signal: AbortSignal): Promise<ContentSummary | null> {
   const trending = await unwrap(api.GET("/api/catalog/trending", { signal }));
   const candidates = trending.length ? trending : await newest(signal);
-  return candidates.find((title) => title.thumbnail_url ?? title.poster_url) ?? candidates[0] ?? null;
+  const pictured = candidates.filter((title) => title.thumbnail_url ?? title.poster_url);
+  return (
+    pictured.find((title) => title.playable && !title.locked) ??
+    pictured.find((title) => !title.locked) ??
+    pictured[0] ??
+    candidates[0] ??
+    null
+  );
 }
 
 function Home({ scope }: { scope: string }) {

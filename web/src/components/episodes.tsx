@@ -95,8 +95,12 @@ export function Episodes({ contentId, seasons, locked }: { contentId: string; se
   const id = useId();
   const [seasonId, setSeasonId] = useState(seasons[0]?.id ?? null);
   if (seasons.length === 0 || seasonId === null) return <p className="text-muted-foreground">{t.title.noEpisodes}</p>;
-  const label = (season: Season) =>
-    season.title ? t.title.seasonNamed(season.season_number, season.title) : t.title.season(season.season_number);
+  const label = (season: Season) => {
+    const plain = t.title.season(season.season_number);
+    // A title that only repeats the number ("Season 1") adds nothing.
+    const named = season.title && !/^(season|सीज़न)\s*\d+$/i.test(season.title.trim());
+    return named && season.title ? t.title.seasonNamed(season.season_number, season.title) : plain;
+  };
   return (
     <section aria-labelledby={`${id}-heading`} className="grid gap-4">
       <div className="flex flex-wrap items-center justify-between gap-3">

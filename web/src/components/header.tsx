@@ -95,7 +95,11 @@ function ProfileMenu() {
             key={profile.id}
             disabled={profile.id === current?.id}
             onSelect={() => {
-              void selectProfile(profile.id).then(() => router.push("/"));
+              // A failure is shown on the profile picker, which can try again.
+              selectProfile(profile.id).then(
+                () => router.push("/"),
+                () => router.push("/profiles/"),
+              );
             }}
           >
             <ProfileAvatar profile={profile} className="size-7" />

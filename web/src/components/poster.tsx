@@ -58,7 +58,7 @@ export function Poster({
     const h = hue(seed);
     return (
       <div
-        className={cn(box, "flex items-end p-3")}
+        className={cn(box, "flex items-end p-3", aspect === "wide" && "pb-5")}
         style={{
           backgroundImage: `linear-gradient(160deg, hsl(${h} 55% 32%), hsl(${(h + 50) % 360} 60% 14%))`,
         }}

@@ -9,8 +9,8 @@ export const hi: Messages = {
   nav: {
     main: "मुख्य",
     home: "होम",
-    browse: "खोजें और छाँटें",
-    search: "सर्च",
+    browse: "ब्राउज़ करें",
+    search: "खोजें",
     watchlist: "मेरी सूची",
     account: "खाता",
     signIn: "साइन इन",
@@ -158,7 +158,7 @@ export const hi: Messages = {
       "सूची बनाने, जहाँ छोड़ा था वहीं से देखने और प्रोफ़ाइल बदलने के लिए खाता बनाएँ।",
   },
   browse: {
-    title: "खोजें और छाँटें",
+    title: "ब्राउज़ करें",
     filters: "फ़िल्टर",
     type: "प्रकार",
     genre: "शैली",
@@ -174,7 +174,7 @@ export const hi: Messages = {
     count: (n: number) => `${n} शीर्षक`,
   },
   search: {
-    title: "सर्च",
+    title: "खोजें",
     label: "शीर्षक, कलाकार और शैलियाँ खोजें",
     placeholder: "शीर्षक, कलाकार, शैलियाँ…",
     start: "कैटलॉग में खोजने के लिए टाइप करना शुरू करें।",

@@ -112,9 +112,9 @@ function Details({ title }: { title: ContentDetail }) {
             url={title.poster_url}
             title={title.title}
             seed={title.id}
-            sizes="(min-width: 1024px) 288px, (min-width: 640px) 224px, 60vw"
+            sizes="(min-width: 1024px) 288px, (min-width: 640px) 224px, 160px"
             priority
-            className="w-3/5 max-w-xs shadow-2xl sm:w-full"
+            className="w-40 shadow-2xl sm:w-full"
           />
           <div className="grid content-start gap-4">
             <div className="flex flex-wrap items-center gap-2">
@@ -173,8 +173,12 @@ function Details({ title }: { title: ContentDetail }) {
               {title.release_date ? <Fact label={t.title.released}>{formatDate(title.release_date)}</Fact> : null}
               <Fact label={t.title.rating}>{t.maturity[title.maturity_rating]}</Fact>
               {duration ? <Fact label={t.title.duration}>{duration}</Fact> : null}
-              <Fact label={t.title.audio}>{languages(title.audio_languages)}</Fact>
-              <Fact label={t.title.subtitles}>{languages(title.subtitle_languages)}</Fact>
+              {title.playable ? (
+                <>
+                  <Fact label={t.title.audio}>{languages(title.audio_languages)}</Fact>
+                  <Fact label={t.title.subtitles}>{languages(title.subtitle_languages)}</Fact>
+                </>
+              ) : null}
             </dl>
           </div>
         </div>
