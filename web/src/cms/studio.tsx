@@ -2,7 +2,7 @@
 
 import { FilePlus2, ListVideo, Upload } from "lucide-react";
 import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { usePathname, useSearchParams } from "next/navigation";
 import type { ReactNode } from "react";
 
 import { ErrorNotice } from "@/components/error-notice";
@@ -19,15 +19,16 @@ import { isStaff } from "./workflow";
 function StudioNav() {
   const t = useT();
   const pathname = usePathname();
+  const editing = useSearchParams().has("id");
   const path = pathname.endsWith("/") ? pathname : `${pathname}/`;
   const items = [
     { href: "/cms/", label: t.cms.titles, icon: ListVideo, current: path === "/cms/" },
-    { href: "/cms/edit/", label: t.cms.newTitle, icon: FilePlus2, current: path === "/cms/edit/" },
+    { href: "/cms/edit/", label: t.cms.newTitle, icon: FilePlus2, current: path === "/cms/edit/" && !editing },
     { href: "/cms/import/", label: t.cms.import, icon: Upload, current: path === "/cms/import/" },
   ];
   return (
     <nav aria-label={t.cms.navLabel} className="border-b border-border">
-      <ul className="flex gap-1 overflow-x-auto px-4 sm:px-8">
+      <ul className="mx-auto flex max-w-6xl gap-1 overflow-x-auto px-4 sm:px-8">
         {items.map(({ href, label, icon: Icon, current }) => (
           <li key={href}>
             <Link

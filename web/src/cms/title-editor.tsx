@@ -134,7 +134,7 @@ function Editor({ initial, caller, onReload }: { initial: CmsView; caller: User;
           <StateBadge state={view.workflow_state} scheduledAt={view.scheduled_publish_at} />
         </div>
         <p className="text-sm text-muted-foreground">
-          <span data-testid="cms-version">{e.version(view.version)}</span> · {e.createdAt(formatDateTime(view.created_at))} ·{" "}
+          <span data-testid="cms-version-number">{e.version(view.version)}</span> · {e.createdAt(formatDateTime(view.created_at))} ·{" "}
           {e.updatedAt(formatDateTime(view.updated_at))}
         </p>
       </header>
@@ -160,7 +160,8 @@ function Editor({ initial, caller, onReload }: { initial: CmsView; caller: User;
       <TitleForm
         initial={form}
         mode="edit"
-        disabled={reason !== null || stale}
+        disabled={reason !== null}
+        locked={stale}
         onSubmit={save}
         error={saveError}
         notice={
