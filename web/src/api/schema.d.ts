@@ -665,7 +665,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An encoding: status, progress, errors, result */
+        /** An encoding: status, progress, errors, result (and, for whoever edits its title, signed URLs to preview it) */
         get: operations["encodings-get_encoding"];
         put?: never;
         post?: never;
@@ -1475,6 +1475,8 @@ export interface components {
             log_tail: string | null;
             /** Max Attempts */
             max_attempts: number;
+            /** @description GET /api/cms/encodings/{id} of a succeeded encoding, for an admin or the editor who created its title: signed URLs to play it */
+            preview?: components["schemas"]["EncodingPreview"] | null;
             /** Progress */
             progress: number;
             /** Result */
@@ -1494,6 +1496,32 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+        };
+        /**
+         * EncodingPreview
+         * @description A finished encoding's files under a token for its folder, so an editor's browser can
+         *     play it before it is published (unsigned, video files are not served).
+         */
+        EncodingPreview: {
+            /** Dash Manifest Url */
+            dash_manifest_url: string;
+            /**
+             * Expires At
+             * Format: date-time
+             * @description Read the encoding again for fresh URLs
+             */
+            expires_at: string;
+            /** Master Playlist Url */
+            master_playlist_url: string;
+            /** Poster Url */
+            poster_url: string | null;
+            /** Subtitles */
+            subtitles: components["schemas"]["SignedTrack"][];
+            /**
+             * Thumbnails Url
+             * @description WebVTT track of preview images
+             */
+            thumbnails_url: string | null;
         };
         /**
          * EncodingStatus
@@ -2070,6 +2098,15 @@ export interface components {
             last_used_at: string;
             /** User Agent */
             user_agent: string | null;
+        };
+        /** SignedTrack */
+        SignedTrack: {
+            /** Label */
+            label: string | null;
+            /** Language */
+            language: string;
+            /** Url */
+            url: string;
         };
         /**
          * SortOrder
