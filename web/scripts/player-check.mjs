@@ -399,6 +399,23 @@ try {
   check("coming back resumes where it stopped", Math.abs(cameBack - leftAt) < 3, `left ${leftAt.toFixed(1)}, resumed ${cameBack.toFixed(1)}`);
   await mobile.screenshot({ path: join(values.out, "phone-resumed.png") });
 
+  // Leaving by a full page load (the page is unloaded: the report on page hide, with keepalive).
+  await seekTo(mobile, 12, { play: true });
+  await mobile.waitForTimeout(1000);
+  const unloadedAt = (await videoState(mobile)).currentTime;
+  await mobile.goto(`${base}/`);
+  await mobile.waitForTimeout(1000);
+  await mobile.goto(`${base}${watch}`);
+  await mobile.waitForFunction(() => (document.querySelector('[data-testid="player"] video')?.currentTime ?? 0) > 0, null, {
+    timeout: 30_000,
+  });
+  const reloaded = (await videoState(mobile)).currentTime;
+  check(
+    "after the page is unloaded it resumes where it stopped",
+    Math.abs(reloaded - unloadedAt) < 3,
+    `left ${unloadedAt.toFixed(1)}, resumed ${reloaded.toFixed(1)}`,
+  );
+
   // --- a series: its first episode, then the next-episode countdown -------------------------
   const series = await seriesWithTwoEpisodes();
   if (series) {
