@@ -182,6 +182,7 @@ def settings(database_url: str, redis_url: str, key_prefix: str, data_dir: Path)
         rate_limit_per_minute=100_000,
         log_json=True,
         log_level="WARNING",
+        gc_freeze_after_startup=False,  # one process starts hundreds of apps here
     )
     migrate.upgrade(config)
     return config

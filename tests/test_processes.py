@@ -16,6 +16,8 @@ import pytest
 from ott.core.settings import Settings
 from tests.conftest import database_named, free_port, run_sql, unique_email
 from tests.processes.running import (
+    assert_serves_the_web_app,
+    fake_web_export,
     fresh_machine_env,
     platform_env,
     sign_up_and_list_profiles,
@@ -38,11 +40,14 @@ def run_dir(tmp_path: Path) -> Path:
 
 def test_ott_serve_runs_everything_in_one_process(settings: Settings, run_dir: Path) -> None:
     port = free_port()
-    process = spawn(["serve", "--no-demo", "--port", str(port)], platform_env(settings, run_dir))
+    web = fake_web_export(run_dir / "web-out")
+    env = platform_env(settings, run_dir, WEB_DIST_DIR=str(web))
+    process = spawn(["serve", "--no-demo", "--port", str(port)], env)
     try:
         url = f"http://127.0.0.1:{port}"
         wait_ready(url, process)
         sign_up_and_list_profiles(url)
+        assert_serves_the_web_app(url)
         assert psutil.Process(process.pid).children(recursive=True) == []
     finally:
         stop(process)
@@ -52,13 +57,16 @@ def test_ott_serve_workers_share_the_port_and_a_dead_one_is_replaced(
     settings: Settings, run_dir: Path
 ) -> None:
     port = free_port()
-    env = platform_env(settings, run_dir)
+    web = fake_web_export(run_dir / "web-out")
+    env = platform_env(settings, run_dir, WEB_DIST_DIR=str(web))
     process = spawn(["serve", "--no-demo", "--workers", "2", "--port", str(port)], env)
     try:
         url = f"http://127.0.0.1:{port}"
         wait_ready(url, process)
         workers = _python_children(process.pid, count=2)
         sign_up_and_list_profiles(url)
+        for _ in range(4):  # whichever worker answers
+            assert_serves_the_web_app(url)
         workers[0].kill()
         replaced = _python_children(process.pid, count=2, without={workers[0].pid})
         assert workers[1].pid in {w.pid for w in replaced}
@@ -101,12 +109,14 @@ def test_ott_serve_refuses_workers_with_split(settings: Settings, run_dir: Path)
 
 def test_ott_serve_split_runs_a_process_per_service(settings: Settings, run_dir: Path) -> None:
     gateway_port, auth_port = free_port(), free_port()
-    env = platform_env(settings, run_dir, AUTH_SERVICE_PORT=str(auth_port))
+    web = fake_web_export(run_dir / "web-out")
+    env = platform_env(settings, run_dir, AUTH_SERVICE_PORT=str(auth_port), WEB_DIST_DIR=str(web))
     process = spawn(["serve", "--split", "--no-demo", "--port", str(gateway_port)], env)
     try:
         url = f"http://127.0.0.1:{gateway_port}"
         wait_ready(url, process)
         sign_up_and_list_profiles(url)
+        assert_serves_the_web_app(url)
         children = psutil.Process(process.pid).children()
         assert any("auth" in " ".join(child.cmdline()) for child in children)
         # The auth service answers on its own port too.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,3 +97,28 @@ def test_uvicorn_does_not_rewrite_client_addresses(
         assert result.exit_code == 0, result.output
     assert len(calls) == len(commands)
     assert all(options.get("proxy_headers") is False for options in calls)
+
+
+def test_openapi_writes_the_document_without_any_store(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr("ott.cli.common.configure_logging", lambda _: None)
+    for name in ("DATABASE_URL", "POSTGRES_HOST", "REDIS_URL", "JWT_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    try:
+        target = tmp_path / "web" / "openapi.json"
+        written = invoke("openapi", "-o", str(target))
+        assert written.exit_code == 0, written.output
+        printed = invoke("openapi")
+        assert printed.exit_code == 0, printed.output
+    finally:
+        get_settings.cache_clear()
+    text = target.read_text(encoding="utf-8")
+    assert printed.stdout == text
+    document = json.loads(text)
+    assert text == json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    assert document["openapi"].startswith("3.1")
+    assert {"get"} <= set(document["paths"]["/api/auth/sessions"])
+    assert not (tmp_path / "data").exists()  # nothing started, nothing written

@@ -163,6 +163,62 @@ async def test_message_of_a_dead_consumer_is_reclaimed(
     assert await pending(redis, keys) == 0
 
 
+async def test_a_consumer_restarted_under_its_name_handles_its_own_pending_at_once(
+    redis: Redis, keys: KeySpace, bus: EventBus
+) -> None:
+    received, handle = recorder()
+    await consumer(bus, {Published: handle}).run_once()  # creates the group
+    await bus.publish(Published(**{"content_id": 7}))
+    # The earlier process of "c1" read the message and died before handling it.
+    await redis.xreadgroup("g", "c1", {keys("events", PUBLISHED): ">"})
+
+    restarted = consumer(bus, {Published: handle}, claim_idle_ms=60_000)
+    assert await restarted.run_once() == 1  # not after the minute of claim_idle_ms
+    assert [event.payload.model_dump()["content_id"] for event in received] == [7]
+    assert await pending(redis, keys) == 0
+
+
+async def test_a_read_whose_answer_was_lost_is_handled_after_reconnecting(
+    redis: Redis, keys: KeySpace, bus: EventBus
+) -> None:
+    received: list[Event] = []
+    handled = asyncio.Event()
+
+    async def handle(event: Event) -> None:
+        received.append(event)
+        handled.set()
+
+    # The consumer's own client, named, so that only its connections are cut (the server may
+    # be shared with other test runs).
+    name = f"consumer-{uuid4().hex[:8]}"
+    pool = redis.connection_pool
+    own = Redis(
+        connection_pool=type(pool)(
+            connection_class=pool.connection_class,
+            **{**pool.connection_kwargs, "client_name": name},
+        )
+    )
+    sub = consumer(EventBus(own, keys), {Published: handle}, claim_idle_ms=60_000, block_ms=200)
+    await sub.run_once()
+    await bus.publish(Published(**{"content_id": 8}))
+    # Redis delivers to "c1" but the answer never arrives: the connection dies with it.
+    await redis.xreadgroup("g", "c1", {keys("events", PUBLISHED): ">"})
+    stop = asyncio.Event()
+    running = asyncio.create_task(sub.run(stop))
+    try:
+        await asyncio.sleep(0.3)  # blocked in a read that finds nothing new
+        assert not received
+        for client in await redis.client_list():
+            if client.get("name") == name:
+                await redis.client_kill_filter(_id=client["id"])
+        await asyncio.wait_for(handled.wait(), 10)
+    finally:
+        stop.set()
+        await running
+        await own.aclose()
+    assert await pending(redis, keys) == 0
+
+
 async def test_lost_ack_does_not_run_the_handler_twice(
     redis: Redis, keys: KeySpace, bus: EventBus
 ) -> None:

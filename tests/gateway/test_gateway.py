@@ -262,6 +262,32 @@ async def test_without_postgres_the_gateway_answers_503_not_500(
         await life.__aexit__(None, None, None)
 
 
+async def test_a_busy_connection_pool_answers_503_soon_not_500(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
+    """An overloaded process whose pool has no connection free: the request is refused with
+    503 after DB_POOL_TIMEOUT_SECONDS, never a 500."""
+    from ott.gateway.app import create_app
+
+    tokens = await register(api)
+    app = create_app(settings_with(settings, db_pool_size=1, db_pool_timeout_seconds=0.3))
+    async with app.router.lifespan_context(app):
+        engine = app.state.context.engine
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 5555))
+        async with (
+            httpx.AsyncClient(transport=transport, base_url="http://testserver") as client,
+            engine.connect() as held,  # the pool's one connection, taken by "another request"
+        ):
+            await held.exec_driver_sql("SELECT 1")
+            response = await client.get(PROFILES, headers=bearer(tokens))
+        assert_error(response, 503, "store_unavailable")
+        assert response.headers["retry-after"] == "5"
+        assert engine.pool.timeout() == 0.3  # not SQLAlchemy's 30 s
+        # The connection back in the pool, the same request succeeds.
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            assert (await client.get(PROFILES, headers=bearer(tokens))).status_code == 200
+
+
 async def test_session_check_uses_the_shared_redis(
     api: httpx.AsyncClient, settings: Settings
 ) -> None:

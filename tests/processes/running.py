@@ -82,6 +82,32 @@ def sign_up_and_list_profiles(url: str) -> None:
         assert len(profiles.json()) == 1
 
 
+WEB_HOME = "<!DOCTYPE html><html><body><h1>OTT</h1><script>self.__next_f=[]</script></body></html>"
+
+
+def fake_web_export(folder: Path) -> Path:
+    """A tiny static export for WEB_DIST_DIR: a home page and one hashed build file."""
+    (folder / "_next" / "static" / "chunks").mkdir(parents=True)
+    (folder / "index.html").write_text(WEB_HOME)
+    (folder / "_next" / "static" / "chunks" / "app-1a2b.js").write_text("console.log(1);\n" * 50)
+    return folder
+
+
+def assert_serves_the_web_app(url: str) -> None:
+    """The gateway answers the export's files, with their caching and security headers."""
+    with httpx.Client(base_url=url, timeout=10) as client:
+        home = client.get("/")
+        assert home.status_code == 200, home.text
+        assert home.text == WEB_HOME
+        assert home.headers["cache-control"] == "no-cache"
+        assert "'sha256-" in home.headers["content-security-policy"]
+        chunk = client.get("/_next/static/chunks/app-1a2b.js", headers={"Accept-Encoding": "gzip"})
+        assert chunk.status_code == 200
+        assert chunk.headers["content-encoding"] == "gzip"
+        assert chunk.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert client.get("/no-such-page").status_code == 404
+
+
 def fresh_machine_env() -> dict[str, str]:
     """The environment of a machine with no stores configured: `ott serve` starts its own."""
     env = {

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Response, status
+from fastapi import APIRouter, BackgroundTasks, Path, Response, status
 
 from ott.auth import service
-from ott.auth.dependencies import Sessions
+from ott.auth.dependencies import Sessions, UserAgent
 from ott.auth.schemas import (
     AuthResult,
+    EmailChange,
     LoginRequest,
+    PasswordChange,
     PasswordResetConfirm,
     PasswordResetRequest,
     ProfileCreate,
@@ -19,14 +22,24 @@ from ott.auth.schemas import (
     RefreshRequest,
     RegisterRequest,
     RolesUpdate,
+    SessionOut,
     UserOut,
 )
-from ott.core.dependencies import AppSettings, DbSession, Events, MailerDep, Sessionmaker
+from ott.core.dependencies import (
+    AppSettings,
+    DbSession,
+    Events,
+    MailerDep,
+    ReadDbSession,
+    Sessionmaker,
+)
 from ott.core.event_types import UserRegistered
 from ott.core.identity import CurrentIdentity, Identity, Role, require_roles
 from ott.core.openapi import error_responses
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+SessionId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="A session's id")]
 
 
 @router.post(
@@ -42,8 +55,11 @@ async def register(
     settings: AppSettings,
     events: Events,
     background: BackgroundTasks,
+    user_agent: UserAgent,
 ) -> AuthResult:
-    result = await service.register(db=db, sessions=sessions, settings=settings, data=body)
+    result = await service.register(
+        db=db, sessions=sessions, settings=settings, data=body, user_agent=user_agent
+    )
     # Background tasks run after the request's transaction has committed.
     background.add_task(
         events.publish,
@@ -54,7 +70,11 @@ async def register(
 
 @router.post("/login", summary="Log in with email and password", responses=error_responses(401))
 async def login(
-    body: LoginRequest, sessionmaker: Sessionmaker, sessions: Sessions, settings: AppSettings
+    body: LoginRequest,
+    sessionmaker: Sessionmaker,
+    sessions: Sessions,
+    settings: AppSettings,
+    user_agent: UserAgent,
 ) -> AuthResult:
     return await service.login(
         sessionmaker=sessionmaker,
@@ -62,6 +82,7 @@ async def login(
         settings=settings,
         email=body.email,
         password=body.password,
+        user_agent=user_agent,
     )
 
 
@@ -85,12 +106,77 @@ async def logout(identity: CurrentIdentity, sessions: Sessions) -> Response:
 
 
 @router.get("/me", summary="The signed-in account")
-async def me(identity: CurrentIdentity, db: DbSession) -> UserOut:
+async def me(identity: CurrentIdentity, db: ReadDbSession) -> UserOut:
     return UserOut.model_validate(await service.get_user(db=db, user_id=identity.user_id))
 
 
+@router.put(
+    "/me",
+    summary="Change the account's sign-in email (needs the current password)",
+    responses=error_responses(403, 409),
+)
+async def update_me(
+    body: EmailChange, identity: CurrentIdentity, db: DbSession, sessionmaker: Sessionmaker
+) -> UserOut:
+    user = await service.change_email(
+        db=db, sessionmaker=sessionmaker, identity=identity, data=body
+    )
+    return UserOut.model_validate(user)
+
+
+@router.post(
+    "/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Change the password (needs the current one); ends every other session",
+    responses=error_responses(403, 409),
+)
+async def change_password(
+    body: PasswordChange,
+    identity: CurrentIdentity,
+    db: DbSession,
+    sessionmaker: Sessionmaker,
+    sessions: Sessions,
+    settings: AppSettings,
+    background: BackgroundTasks,
+) -> Response:
+    await service.change_password(
+        db=db,
+        sessionmaker=sessionmaker,
+        sessions=sessions,
+        settings=settings,
+        identity=identity,
+        data=body,
+    )
+    # After the commit: a sign-in with the old password just before it made a session too.
+    background.add_task(
+        service.end_sessions,
+        sessions=sessions,
+        user_id=identity.user_id,
+        keep=identity.session_id,
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/sessions", summary="The account's sessions (signed-in devices)")
+async def list_sessions(identity: CurrentIdentity, sessions: Sessions) -> list[SessionOut]:
+    return await service.list_sessions(sessions=sessions, identity=identity)
+
+
+@router.delete(
+    "/sessions/{session_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="End one of the account's sessions at once (sign a device out)",
+    responses=error_responses(404),
+)
+async def end_session(
+    session_id: SessionId, identity: CurrentIdentity, sessions: Sessions
+) -> Response:
+    await service.end_session(sessions=sessions, identity=identity, session_id=session_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
 @router.get("/profiles", summary="The account's profiles")
-async def list_profiles(identity: CurrentIdentity, db: DbSession) -> list[ProfileOut]:
+async def list_profiles(identity: CurrentIdentity, db: ReadDbSession) -> list[ProfileOut]:
     profiles = await service.list_profiles(db=db, user_id=identity.user_id)
     return [ProfileOut.model_validate(p) for p in profiles]
 

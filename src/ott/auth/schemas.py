@@ -67,6 +67,16 @@ class PasswordResetConfirm(Input):
     new_password: Password
 
 
+class PasswordChange(Input):
+    current_password: Password
+    new_password: Password
+
+
+class EmailChange(Input):
+    email: EmailStr
+    current_password: Password = Field(description="Changing the sign-in email needs it")
+
+
 class ProfileCreate(Input):
     name: ProfileName
     avatar_url: AvatarUrl | None = None
@@ -108,6 +118,18 @@ class UserOut(Output):
     subscription_expires_at: datetime | None
     roles: list[Role]
     created_at: datetime
+
+
+class SessionOut(BaseModel):
+    id: str
+    device: str = Field(description="What signed in, from its User-Agent: 'Chrome on Android'")
+    user_agent: str | None
+    created_at: datetime
+    last_used_at: datetime = Field(
+        description="The sign-in or the last token refresh or profile switch: an active "
+        "session refreshes once per access token lifetime (15 minutes)"
+    )
+    current: bool = Field(description="The session of the token that asked")
 
 
 class TokenPair(BaseModel):

@@ -15,17 +15,28 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import selectinload
 
 from ott.auth import passwords
+from ott.auth.devices import describe_device
 from ott.auth.models import PasswordResetToken, Profile, User
 from ott.auth.schemas import (
     AuthResult,
+    EmailChange,
+    PasswordChange,
     PasswordResetConfirm,
     ProfileCreate,
     ProfileUpdate,
     RegisterRequest,
+    SessionOut,
     UserOut,
 )
 from ott.auth.sessions import RefreshGrant, SessionStore
-from ott.core.errors import BadRequest, Conflict, NotFound, Unauthorized, ValidationFailed
+from ott.core.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    ValidationFailed,
+)
 from ott.core.identity import Identity, Role, issue_access_token
 from ott.core.mailer import Mailer
 from ott.core.maturity import DEFAULT_PROFILE_RATING, KIDS_MAX_RATING, MaturityRating
@@ -94,7 +105,12 @@ async def _own_profile(db: AsyncSession, user_id: uuid.UUID, profile_id: uuid.UU
 
 
 async def register(
-    *, db: AsyncSession, sessions: SessionStore, settings: Settings, data: RegisterRequest
+    *,
+    db: AsyncSession,
+    sessions: SessionStore,
+    settings: Settings,
+    data: RegisterRequest,
+    user_agent: str | None = None,
 ) -> AuthResult:
     email = normalize_email(data.email)
     passwords.check_policy(data.password, email=email)
@@ -112,7 +128,7 @@ async def register(
     await db.flush()
     await db.refresh(user)
     await db.refresh(profile)
-    grant = await sessions.create(user_id=user.id, profile_id=profile.id)
+    grant = await sessions.create(user_id=user.id, profile_id=profile.id, user_agent=user_agent)
     return _auth_result(user, grant, profile, settings)
 
 
@@ -143,13 +159,16 @@ async def login(
     settings: Settings,
     email: str,
     password: str,
+    user_agent: str | None = None,
 ) -> AuthResult:
     user = await authenticate(
         sessionmaker=sessionmaker, settings=settings, email=email, password=password
     )
     # One profile: use it straight away. Several: the app asks who is watching.
     profile = user.profiles[0] if len(user.profiles) == 1 else None
-    grant = await sessions.create(user_id=user.id, profile_id=profile.id if profile else None)
+    grant = await sessions.create(
+        user_id=user.id, profile_id=profile.id if profile else None, user_agent=user_agent
+    )
     return _auth_result(user, grant, profile, settings)
 
 
@@ -172,6 +191,111 @@ async def logout(*, sessions: SessionStore, identity: Identity) -> None:
 
 async def get_user(*, db: AsyncSession, user_id: uuid.UUID) -> User:
     return await _get_user(db, user_id)
+
+
+async def list_sessions(*, sessions: SessionStore, identity: Identity) -> list[SessionOut]:
+    return [
+        SessionOut(
+            id=session.session_id,
+            device=describe_device(session.user_agent),
+            user_agent=session.user_agent,
+            created_at=session.created_at,
+            last_used_at=session.last_used_at,
+            current=session.session_id == identity.session_id,
+        )
+        for session in await sessions.active(user_id=identity.user_id)
+    ]
+
+
+async def end_session(*, sessions: SessionStore, identity: Identity, session_id: str) -> None:
+    """End one of the account's sessions (the caller's own too, as logout does); another
+    account's, or one that has ended, is not found."""
+    if await sessions.owner(session_id=session_id) != identity.user_id:
+        raise NotFound("No such session")
+    await sessions.revoke(session_id=session_id, user_id=identity.user_id)
+
+
+async def _with_password(
+    sessionmaker: async_sessionmaker[AsyncSession], user_id: uuid.UUID, password: str
+) -> User:
+    """The account, once `password` is its current one. Read in a short session of its own:
+    no database connection is held through bcrypt."""
+    async with sessionmaker() as db:
+        user = await _get_user(db, user_id)
+    if not await passwords.verify_password(password, user.password_hash):
+        raise Forbidden(
+            "The current password is incorrect",
+            code="wrong_password",
+            details=[{"field": "current_password", "message": "is not the account's password"}],
+        )
+    return user
+
+
+async def _spend_reset_tokens(db: AsyncSession, user_id: uuid.UUID, now: datetime) -> None:
+    await db.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.user_id == user_id, PasswordResetToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+
+
+async def change_password(
+    *,
+    db: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    sessions: SessionStore,
+    settings: Settings,
+    identity: Identity,
+    data: PasswordChange,
+) -> None:
+    """Set a new password (the rules of registration), given the current one. Every other
+    session ends and unused reset links stop working; the caller's session goes on. The caller
+    ends the other sessions once more after the commit (`end_sessions`): a sign-in with the old
+    password may have happened in between."""
+    user = await _with_password(sessionmaker, identity.user_id, data.current_password)
+    passwords.check_policy(data.new_password, email=user.email)
+    if data.new_password == data.current_password:
+        raise ValidationFailed(
+            "The new password is the current one",
+            code="password_unchanged",
+            details=[{"field": "new_password", "message": "must differ from the current one"}],
+        )
+    new_hash = await passwords.hash_password(data.new_password, settings.bcrypt_rounds)
+    # Only over the hash just checked: a change that landed meanwhile is not overwritten.
+    changed = await db.scalar(
+        update(User)
+        .where(User.id == user.id, User.password_hash == user.password_hash)
+        .values(password_hash=new_hash)
+        .returning(User.id)
+    )
+    if changed is None:
+        raise Conflict("The password was changed meanwhile; sign in again", code="password_changed")
+    await _spend_reset_tokens(db, user.id, datetime.now(UTC))
+    await sessions.revoke_all(user_id=user.id, keep=identity.session_id)
+
+
+async def change_email(
+    *,
+    db: AsyncSession,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    identity: Identity,
+    data: EmailChange,
+) -> User:
+    """Change the sign-in email, given the password; reset links mailed to the old address
+    stop working. An email another account has is 409."""
+    await _with_password(sessionmaker, identity.user_id, data.current_password)
+    user = await _get_user(db, identity.user_id, lock=True)
+    email = normalize_email(data.email)
+    if email == user.email:
+        return user
+    user.email = email
+    try:
+        await db.flush()
+    except IntegrityError as exc:
+        raise Conflict("An account with this email already exists", code="email_taken") from exc
+    await _spend_reset_tokens(db, user.id, datetime.now(UTC))
+    await db.refresh(user)
+    return user
 
 
 async def _profiles_of(db: AsyncSession, user_id: uuid.UUID) -> list[Profile]:
@@ -314,11 +438,7 @@ async def confirm_password_reset(
     user = await _get_user(db, reset.user_id, lock=True)
     passwords.check_policy(data.new_password, email=user.email)
     user.password_hash = await passwords.hash_password(data.new_password, settings.bcrypt_rounds)
-    await db.execute(
-        update(PasswordResetToken)
-        .where(PasswordResetToken.user_id == user.id, PasswordResetToken.used_at.is_(None))
-        .values(used_at=now)
-    )
+    await _spend_reset_tokens(db, user.id, now)
     await db.flush()
     await sessions.revoke_all(user_id=user.id)
 
@@ -349,11 +469,14 @@ async def set_roles(
     return user
 
 
-async def end_sessions(*, sessions: SessionStore, user_id: uuid.UUID) -> None:
-    """End every session of the account, after a commit: a store error is logged, not raised
-    (the change it follows is already committed and was checked against Redis before)."""
+async def end_sessions(
+    *, sessions: SessionStore, user_id: uuid.UUID, keep: str | None = None
+) -> None:
+    """End every session of the account (but `keep`), after a commit: a store error is logged,
+    not raised (the change it follows is already committed and was checked against Redis
+    before)."""
     try:
-        await sessions.revoke_all(user_id=user_id)
+        await sessions.revoke_all(user_id=user_id, keep=keep)
     except (RedisError, OSError) as exc:
         log.warning("end_sessions_failed", user_id=str(user_id), error=repr(exc))
 

@@ -3,6 +3,11 @@
 A refresh token is a signed JWT naming its session and a generation number. Each refresh
 moves the session to the next generation; presenting a token of an earlier generation means
 it was copied, so the whole session is revoked (token theft detection).
+
+A session also keeps what signed in (its User-Agent), when, and when it was last used: signed
+in, refreshed or switched to a profile. Access tokens are checked against the session on every
+request but do not touch it (that would be a write per API call), so "last used" is accurate
+to an access token's lifetime (JWT_EXPIRES_IN, 15 minutes).
 """
 
 from __future__ import annotations
@@ -35,10 +40,19 @@ if ARGV[1] ~= '' and gen ~= ARGV[1] then
 end
 local new_gen = redis.call('HINCRBY', KEYS[1], 'gen', 1)
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[1], 'profile_id', ARGV[4]) end
+redis.call('HSET', KEYS[1], 'last_used_at', ARGV[5])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 return {new_gen, redis.call('HGET', KEYS[1], 'profile_id')}
 """
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    session_id: str
+    user_agent: str | None
+    created_at: datetime
+    last_used_at: datetime
 
 
 @dataclass(frozen=True)
@@ -74,9 +88,12 @@ class SessionStore:
         }
         return jwt.encode(claims, self.settings.resolved_jwt_secret(), algorithm=_ALGORITHM)
 
-    async def create(self, *, user_id: uuid.UUID, profile_id: uuid.UUID | None) -> RefreshGrant:
+    async def create(
+        self, *, user_id: uuid.UUID, profile_id: uuid.UUID | None, user_agent: str | None = None
+    ) -> RefreshGrant:
         session_id = uuid.uuid4().hex
         key = session_key(self.keys, session_id)
+        now = datetime.now(UTC).isoformat()
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.hset(
                 key,
@@ -84,7 +101,9 @@ class SessionStore:
                     "user_id": str(user_id),
                     "profile_id": str(profile_id) if profile_id else "",
                     "gen": 1,
-                    "created_at": datetime.now(UTC).isoformat(),
+                    "created_at": now,
+                    "last_used_at": now,
+                    "user_agent": user_agent or "",
                 },
             )
             pipe.expire(key, self.ttl)
@@ -135,7 +154,13 @@ class SessionStore:
     ) -> RefreshGrant:
         result = await self._rotate(
             keys=[session_key(self.keys, session_id), self._user_sessions_key(user_id)],
-            args=[presented, session_id, self.ttl, str(profile_id or "")],
+            args=[
+                presented,
+                session_id,
+                self.ttl,
+                str(profile_id or ""),
+                datetime.now(UTC).isoformat(),
+            ],
         )
         if result == -1:
             raise Unauthorized("The session has ended; log in again", code="session_revoked")
@@ -152,18 +177,56 @@ class SessionStore:
             self._refresh_token(session_id, user_id, generation),
         )
 
+    async def active(self, *, user_id: uuid.UUID) -> list[SessionInfo]:
+        """The account's live sessions, last used first. Ids of sessions that expired on their
+        own are dropped from the account's set on the way."""
+        user_key = self._user_sessions_key(user_id)
+        session_ids = sorted(str(s) for s in await self.redis.smembers(user_key))
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for session_id in session_ids:
+                pipe.hgetall(session_key(self.keys, session_id))
+            found = await pipe.execute()
+        sessions: list[SessionInfo] = []
+        expired: list[str] = []
+        for session_id, fields in zip(session_ids, found, strict=True):
+            if not fields or fields.get("user_id") != str(user_id):
+                expired.append(session_id)
+                continue
+            created = datetime.fromisoformat(fields["created_at"])
+            used = fields.get("last_used_at")
+            sessions.append(
+                SessionInfo(
+                    session_id=session_id,
+                    user_agent=fields.get("user_agent") or None,
+                    created_at=created,
+                    last_used_at=datetime.fromisoformat(used) if used else created,
+                )
+            )
+        if expired:
+            await self.redis.srem(user_key, *expired)
+        return sorted(sessions, key=lambda s: s.last_used_at, reverse=True)
+
+    async def owner(self, *, session_id: str) -> uuid.UUID | None:
+        """The account a live session belongs to, if it is alive."""
+        user_id = await self.redis.hget(session_key(self.keys, session_id), "user_id")
+        return uuid.UUID(str(user_id)) if user_id else None
+
     async def revoke(self, *, session_id: str, user_id: uuid.UUID) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.delete(session_key(self.keys, session_id))
             pipe.srem(self._user_sessions_key(user_id), session_id)
             await pipe.execute()
 
-    async def revoke_all(self, *, user_id: uuid.UUID) -> int:
+    async def revoke_all(self, *, user_id: uuid.UUID, keep: str | None = None) -> int:
+        """End every session of the account but `keep` (a session id); how many ended."""
         user_key = self._user_sessions_key(user_id)
-        session_ids = await self.redis.smembers(user_key)
+        session_ids = {str(s) for s in await self.redis.smembers(user_key) if str(s) != keep}
         async with self.redis.pipeline(transaction=True) as pipe:
             for session_id in session_ids:  # str: the client decodes responses
-                pipe.delete(session_key(self.keys, str(session_id)))
-            pipe.delete(user_key)
+                pipe.delete(session_key(self.keys, session_id))
+            if keep is None:
+                pipe.delete(user_key)
+            elif session_ids:
+                pipe.srem(user_key, *session_ids)
             await pipe.execute()
         return len(session_ids)

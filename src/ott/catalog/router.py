@@ -24,7 +24,7 @@ from ott.catalog.schemas import (
     SeasonOut,
 )
 from ott.catalog.visibility import Viewer
-from ott.core.dependencies import DbSession
+from ott.core.dependencies import ReadDbSession
 
 router = APIRouter(prefix="/api/catalog", tags=["catalog"])
 
@@ -58,7 +58,7 @@ async def list_content(
     filters: Annotated[ContentFilters, Query()],
     viewer: CurrentViewer,
     runtime: Runtime,
-    db: DbSession,
+    db: ReadDbSession,
 ) -> Response:
     facets = runtime.facets
     return await _cached(
@@ -73,7 +73,11 @@ async def list_content(
 
 @router.get("/content/{content_id}", response_model=ContentDetail, summary="A title's details")
 async def get_content(
-    request: Request, content_id: uuid.UUID, viewer: CurrentViewer, runtime: Runtime, db: DbSession
+    request: Request,
+    content_id: uuid.UUID,
+    viewer: CurrentViewer,
+    runtime: Runtime,
+    db: ReadDbSession,
 ) -> Response:
     return await _cached(
         request,
@@ -87,7 +91,11 @@ async def get_content(
     "/content/{content_id}/seasons", response_model=list[SeasonOut], summary="A series' seasons"
 )
 async def list_seasons(
-    request: Request, content_id: uuid.UUID, viewer: CurrentViewer, runtime: Runtime, db: DbSession
+    request: Request,
+    content_id: uuid.UUID,
+    viewer: CurrentViewer,
+    runtime: Runtime,
+    db: ReadDbSession,
 ) -> Response:
     return await _cached(
         request,
@@ -101,7 +109,11 @@ async def list_seasons(
     "/seasons/{season_id}/episodes", response_model=list[EpisodeOut], summary="A season's episodes"
 )
 async def list_episodes(
-    request: Request, season_id: uuid.UUID, viewer: CurrentViewer, runtime: Runtime, db: DbSession
+    request: Request,
+    season_id: uuid.UUID,
+    viewer: CurrentViewer,
+    runtime: Runtime,
+    db: ReadDbSession,
 ) -> Response:
     return await _cached(
         request,
@@ -113,7 +125,7 @@ async def list_episodes(
 
 @router.get("/genres", response_model=list[GenreOut], summary="Every genre")
 async def list_genres(
-    request: Request, viewer: CurrentViewer, runtime: Runtime, db: DbSession
+    request: Request, viewer: CurrentViewer, runtime: Runtime, db: ReadDbSession
 ) -> Response:
     return await _cached(
         request, runtime, viewer, lambda: service.list_genres(db=db, viewer=viewer)
@@ -122,7 +134,7 @@ async def list_genres(
 
 @router.get("/trending", response_model=list[ContentSummary], summary="The most watched titles now")
 async def trending(
-    request: Request, viewer: CurrentViewer, runtime: Runtime, db: DbSession
+    request: Request, viewer: CurrentViewer, runtime: Runtime, db: ReadDbSession
 ) -> Response:
     return await _cached(request, runtime, viewer, lambda: service.trending(db=db, viewer=viewer))
 
@@ -133,7 +145,7 @@ async def search(
     query: Annotated[SearchQuery, Query()],
     viewer: CurrentViewer,
     runtime: Runtime,
-    db: DbSession,
+    db: ReadDbSession,
 ) -> Response:
     if runtime.trigram is None:
         runtime.trigram = await service.has_trigram_search(db)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
+from functools import cached_property
 
 import redis.exceptions
 import structlog
@@ -18,7 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from ott.core.database import create_engine, create_sessionmaker
+from ott.core.database import create_engine, create_read_sessionmaker, create_sessionmaker
 from ott.core.events import EventBus
 from ott.core.mailer import Mailer, create_mailer
 from ott.core.redis import KeySpace, create_redis
@@ -56,6 +57,11 @@ class AppContext:
             storage=create_storage(settings),
             mailer=create_mailer(settings),
         )
+
+    @cached_property
+    def read_sessionmaker(self) -> async_sessionmaker[AsyncSession]:
+        """Sessions for read-only requests (core/database.py), on the same pool."""
+        return create_read_sessionmaker(self.engine)
 
     async def close(self) -> None:
         """Close the pools; a store that is slow or gone must not stop a shutdown."""

@@ -13,6 +13,7 @@ from starlette.middleware import Middleware
 from ott.core.app_context import AppContext
 from ott.core.background import BackgroundHealth, reporting_to
 from ott.core.errors import install_error_handlers
+from ott.core.heap import freeze_startup_objects
 from ott.core.observability import RequestContextMiddleware, health_router
 from ott.core.openapi import document_errors
 from ott.core.settings import Settings
@@ -69,6 +70,8 @@ def create_service_app(
             with reporting_to(background):
                 for hook in lifespan_hooks:
                     await stack.enter_async_context(hook(app))
+            if context is None:  # a service in a process of its own (in-process: the gateway)
+                freeze_startup_objects(settings)
             yield
 
     app = ServiceApp(

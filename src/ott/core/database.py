@@ -52,6 +52,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         database_url(settings),
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout_seconds,
         pool_recycle=1800,
         # Statements are prepared once per connection (asyncpg). After five runs PostgreSQL
         # may switch one to a generic plan that ignores the parameters' values; for the
@@ -63,6 +64,16 @@ def create_engine(settings: Settings) -> AsyncEngine:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def create_read_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for requests that only read: each statement runs on its own (autocommit),
+    without the BEGIN and COMMIT round trips around it. Under READ COMMITTED, the isolation
+    every session here has, each statement of a transaction sees its own snapshot anyway, so
+    a read-only request sees nothing different."""
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+    )
 
 
 async def db_now(db: AsyncSession) -> datetime:

@@ -50,6 +50,12 @@ async def _request_session(context: Context) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def _read_session(context: Context) -> AsyncIterator[AsyncSession]:
+    """A session for handlers that only read: no transaction around its statements."""
+    async with context.read_sessionmaker() as session:
+        yield session
+
+
 async def _sessionmaker(context: Context) -> async_sessionmaker[AsyncSession]:
     return context.sessionmaker
 
@@ -57,6 +63,9 @@ async def _sessionmaker(context: Context) -> async_sessionmaker[AsyncSession]:
 # scope="function": the commit happens before the response is sent, so a failed commit is
 # reported to the client instead of after a 2xx has already gone out.
 DbSession = Annotated[AsyncSession, Depends(_request_session, scope="function")]
+# For handlers that only read (GETs of catalog, profiles, activity): each statement commits
+# on its own, which saves the BEGIN and COMMIT round trips of a transaction.
+ReadDbSession = Annotated[AsyncSession, Depends(_read_session, scope="function")]
 # For handlers that must not hold a connection across slow work (password hashing): they open
 # short sessions of their own.
 Sessionmaker = Annotated[async_sessionmaker[AsyncSession], Depends(_sessionmaker)]

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger(__name__)
@@ -169,13 +170,15 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 # A store that cannot be reached is an outage, not a bug: the request's transaction has rolled
-# back, so the client may retry.
+# back, so the client may retry. So is a database pool with no connection free within
+# DB_POOL_TIMEOUT_SECONDS (an overloaded process): the request never reached PostgreSQL.
 _STORE_ERRORS: tuple[type[Exception], ...] = (
     RedisConnectionError,
     RedisTimeoutError,
     OperationalError,
     InterfaceError,
     ConnectionRefusedError,
+    PoolTimeoutError,
 )
 
 

@@ -262,6 +262,11 @@ class EventConsumer:
         self._models = {bus.stream_key(model.name): model for model in [*handlers, *batch_handlers]}
         self.dead_letter_key = bus.keys("events", "dead", group)
         self._groups_ready = False
+        # Messages already delivered to this consumer's name but never handled: left by an
+        # earlier process of the same name, or by a read whose answer was lost with its
+        # connection (Redis counts them delivered). Read again at start and after an error,
+        # not only after `claim_idle_ms`.
+        self._reread_own_pending = True
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until `stop` is set, riding out Redis outages with a capped backoff."""
@@ -271,6 +276,7 @@ class EventConsumer:
             try:
                 await self.run_once()
             except (RedisError, OSError) as exc:
+                self._reread_own_pending = True
                 delay = backoff.next_delay()
                 failures += 1
                 # One traceback per outage; each retry after that is one line.
@@ -295,6 +301,9 @@ class EventConsumer:
             if not self._groups_ready:
                 await self._create_groups()
             messages = await self._claim_stale()
+            if self._reread_own_pending:
+                messages += await self._own_pending(skip={m.stream_id for m in messages})
+                self._reread_own_pending = False
             messages += await self._read_new(block=not messages)
         except RedisError:
             # The stream may have been deleted with its group (NOGROUP): recreate on the next call.
@@ -332,16 +341,36 @@ class EventConsumer:
                 gone += await self._vanished(stream, known=known, up_to=answer.cursor)
             if gone:
                 await self._ack_vanished(stream, gone)
-        if not claimed:
+        return await self._with_delivery_counts(claimed)
+
+    async def _own_pending(self, *, skip: set[str]) -> list[_Message]:
+        """Up to a batch per stream of the messages delivered to this consumer's name and not
+        acknowledged (a read of id 0 answers them; one trimmed away comes with no fields and
+        is left to `_claim_stale`)."""
+        response = await self.redis.xreadgroup(
+            self.group, self.consumer, dict.fromkeys(self._models, "0"), count=self.batch_size
+        )
+        own = [
+            (stream, stream_id, fields)
+            for stream, entries in _streams(response)
+            for stream_id, fields in _entries(entries)
+            if fields and stream_id not in skip
+        ]
+        return await self._with_delivery_counts(own)
+
+    async def _with_delivery_counts(
+        self, entries: list[tuple[str, str, dict[str, str]]]
+    ) -> list[_Message]:
+        if not entries:
             return []
-        # XAUTOCLAIM does not report delivery counts; XPENDING does.
+        # XAUTOCLAIM and a read of pending history do not report delivery counts; XPENDING does.
         async with self.redis.pipeline(transaction=False) as pipe:
-            for stream, stream_id, _ in claimed:
+            for stream, stream_id, _ in entries:
                 pipe.xpending_range(stream, self.group, stream_id, stream_id, 1)
             pending = await pipe.execute()
         return [
             _Message(stream, stream_id, fields, int(info[0]["times_delivered"]))
-            for (stream, stream_id, fields), info in zip(claimed, pending, strict=True)
+            for (stream, stream_id, fields), info in zip(entries, pending, strict=True)
             if info
         ]
 

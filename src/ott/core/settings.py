@@ -22,6 +22,8 @@ _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _WEAK_SECRETS = {"your-secret-key", "secret", "changeme", "change-me", "jwt-secret"}
 MIN_SECRET_LENGTH = 32
 _NGINX_SAFE_SECRET = re.compile(rf"^[A-Za-z0-9._~+/=-]{{{MIN_SECRET_LENGTH},}}$")
+# The checkout this package runs from (src/ott/core/settings.py is three folders down).
+REPO_ROOT = Path(__file__).resolve().parents[3]
 
 
 class Environment(StrEnum):
@@ -60,6 +62,10 @@ class Settings(BaseSettings):
     # opened and closed again and again (each a new PostgreSQL process with cold caches and no
     # prepared statements); a fixed pool makes requests wait for a connection instead.
     db_max_overflow: int = 0
+    # How long a request waits for a free connection before it is answered 503 (SQLAlchemy's
+    # 30 s default kept requests of an overloaded process queued far beyond any client's
+    # patience, each still holding its place in line).
+    db_pool_timeout_seconds: float = 5.0
     # PostgreSQL's plan_cache_mode for the platform's connections (see database.py).
     db_plan_cache_mode: Literal["auto", "force_custom_plan", "force_generic_plan"] = (
         "force_custom_plan"
@@ -106,10 +112,16 @@ class Settings(BaseSettings):
     # on a port of its own (on SERVICE_HOST, as `ott worker --metrics-port` does).
     metrics_public: bool = False
     metrics_port: int | None = None
+    # Once a server has started, exempt what start-up made from garbage collection (core/heap.py:
+    # full collections otherwise pause the event loop ~100 ms). Off in tests, which start many
+    # apps in one process and would keep each one's cycles.
+    gc_freeze_after_startup: bool = True
     service_timeout_seconds: float = 5.0
     circuit_reset_seconds: float = 10.0
 
     public_base_url: str = "http://localhost:3000"
+    # The web app's static export (`npm run build` in web/), served by the gateway.
+    web_dist_dir: Path = REPO_ROOT / "web" / "out"
     # The header a CDN or load balancer sets to the viewer's country (e.g. CloudFront-Viewer-Country
     # or CF-IPCountry); the edge must overwrite any value a client sends.
     country_header: str = "x-viewer-country"

@@ -16,6 +16,7 @@ from starlette.middleware.cors import CORSMiddleware
 from ott.core.app_context import AppContext
 from ott.core.app_factory import create_service_app
 from ott.core.client import CircuitBreaker, ServiceClient
+from ott.core.heap import frozen_after_startup
 from ott.core.settings import Environment, Settings
 from ott.gateway.admission import AdmissionMiddleware
 from ott.gateway.client_address import ClientAddress
@@ -26,6 +27,7 @@ from ott.gateway.openapi import merged_openapi
 from ott.gateway.proxy import HttpUpstream, InProcessUpstream, Upstream
 from ott.gateway.router import ASSETS_PATH, docs_assets, docs_router
 from ott.gateway.service import Gatekeeper
+from ott.gateway.web import WebAppMiddleware
 from ott.registry import SERVICES
 
 BULK_UPLOAD = re.compile(r"/api/cms/content/bulk-upload")
@@ -150,10 +152,12 @@ def create_app(
         routers=[docs_router(api_document)],
         context=shared,
         access_log=True,
-        lifespan_hooks=[close_context, run_services, serve_metrics],
+        lifespan_hooks=[close_context, run_services, serve_metrics, frozen_after_startup(settings)],
         metrics_route=settings.metrics_public,
         middleware=[
             Middleware(SecurityHeadersMiddleware, hsts=settings.ott_env is Environment.PRODUCTION),
+            # The web app's files, before admission: they are not rate limited (see web.py).
+            Middleware(WebAppMiddleware, settings=settings),
             Middleware(
                 AdmissionMiddleware,
                 settings=settings,
@@ -186,7 +190,31 @@ def create_app(
         ],
     )
     app.mount(ASSETS_PATH, docs_assets())
+    app.state.api_document = api_document
     return app
+
+
+# Never connected to: the document is built from the apps' routes alone.
+_OFFLINE_STORES = {
+    "database_url": "postgresql+asyncpg://offline@127.0.0.1:9/offline",
+    "redis_url": "redis://127.0.0.1:9/0",
+    "jwt_secret": "offline-document-only-" + "x" * 32,
+    "metrics_port": None,
+}
+
+
+async def openapi_document(settings: Settings) -> dict[str, Any]:
+    """The document the gateway serves at /api/openapi.json, built without any store (`ott
+    openapi`, and the check that the web app's generated client is fresh)."""
+    offline = settings.model_copy(update=_OFFLINE_STORES)
+    context = AppContext.open(offline)
+    try:
+        document: dict[str, Any] = create_app(
+            offline, context, mode=Mode.SPLIT
+        ).state.api_document()
+        return document
+    finally:
+        await context.close()
 
 
 def _cors_options(settings: Settings) -> dict[str, Any]:

@@ -1,8 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { useEffect, useMemo } from "react";
+import { useMemo } from "react";
 
 import { unwrap } from "@/api/client";
 import type { ContentSummary } from "@/api/types";
@@ -74,7 +73,6 @@ function Home({ scope }: { scope: string }) {
 
   return (
     <>
-      <PageTitle />
       {hero.status === "loading" ? (
         <HeroSkeleton />
       ) : hero.status === "error" ? (
@@ -100,7 +98,7 @@ function Home({ scope }: { scope: string }) {
           </div>
         </section>
       ) : null}
-      <div className="grid gap-8 sm:gap-10">
+      <div className="grid grid-cols-1 gap-8 sm:gap-10">
         {profile ? <ContinueWatchingRail profileId={profile.id} /> : null}
         {sources.map((source) => (
           <SourcedRail key={source.key} source={source} />
@@ -113,11 +111,6 @@ function Home({ scope }: { scope: string }) {
 
 export default function HomePage() {
   const { state, language, retry } = useSession();
-  const router = useRouter();
-  const needsProfile = state.status === "signedIn" && state.profile === null;
-  useEffect(() => {
-    if (needsProfile) router.replace("/profiles/");
-  }, [needsProfile, router]);
 
   // What the catalog shows depends on who asks (the profile's rating and language): the
   // scope keys every load, so switching profiles loads the page again.
@@ -128,6 +121,7 @@ export default function HomePage() {
   }
   return (
     <PageBoundary>
+      <PageTitle />
       {scope === null ? (
         state.status === "unreachable" ? (
           <div className="px-4 py-10 sm:px-8">
