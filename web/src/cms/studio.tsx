@@ -6,7 +6,6 @@ import { usePathname, useSearchParams } from "next/navigation";
 import type { ReactNode } from "react";
 
 import { ErrorNotice } from "@/components/error-notice";
-import { PageTitle } from "@/components/page-title";
 import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { useT } from "@/i18n";
@@ -52,15 +51,10 @@ function StudioNav() {
 
 /**
  * Every studio page: the signed-in account if it holds an editorial role (else a notice, or on
- * the way to sign-in), the studio's navigation and the page's heading. Use inside <Suspense>.
+ * the way to sign-in) and the studio's navigation. Use inside <Suspense>; the page's <PageTitle>
+ * goes outside it.
  */
-export function Studio({
-  title,
-  children,
-}: {
-  title: string;
-  children: (session: SignedIn) => ReactNode;
-}) {
+export function Studio({ children }: { children: (session: SignedIn) => ReactNode }) {
   const t = useT();
   const gate = useAccountGate();
   let body: ReactNode;
@@ -90,7 +84,6 @@ export function Studio({
   }
   return (
     <div data-testid="cms-studio">
-      <PageTitle title={`${title} · ${t.cms.nav}`} />
       <StudioNav />
       <div className="mx-auto max-w-6xl px-4 py-6 sm:px-8">{body}</div>
     </div>
