@@ -63,7 +63,7 @@ from ott.media.encoding.transcoder import TranscodeRequest
 from ott.media.jobs.registration import output_files, result_document, upload
 from ott.media.models import Encoding, EncodingStatus
 from ott.streaming.nginx import render
-from ott.streaming.signing import MediaSigner
+from ott.core.signing import MediaSigner
 from processes import (
     Server,
     free_port,

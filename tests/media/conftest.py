@@ -26,12 +26,12 @@ from sqlalchemy import text
 from ott.core.app_context import AppContext
 from ott.core.identity import Role
 from ott.core.settings import Settings
+from ott.core.signing import MediaSigner
 from ott.core.storage import LocalStorage
 from ott.media.jobs.factory import create_worker
 from ott.media.jobs.queue import JobQueue
 from ott.media.jobs.worker import Worker
 from ott.media.models import Encoding, EncodingStatus, Upload, UploadKind
-from ott.streaming.signing import MediaSigner
 from tests.cms.conftest import User, create, make_user, movie, show
 from tests.conftest import settings_with
 from tests.media import sources

@@ -9,6 +9,7 @@ import httpx
 import m3u8
 import pytest
 
+from ott.core.signing import MediaSigner
 from ott.core.storage import S3Storage
 from ott.streaming.manifests import (
     ManifestError,
@@ -19,7 +20,6 @@ from ott.streaming.manifests import (
     render,
 )
 from ott.streaming.schemas import StreamFormat
-from ott.streaming.signing import MediaSigner
 from tests.fake_s3 import FakeS3
 from tests.streaming.conftest import Encoded
 

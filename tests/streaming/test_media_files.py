@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from ott.core.settings import Settings
-from ott.streaming.signing import MediaSigner
+from ott.core.signing import MediaSigner
 from tests.catalog.conftest import Catalog
 from tests.conftest import assert_error, start_gateway
 from tests.streaming.conftest import Videos

@@ -24,9 +24,9 @@ import m3u8
 import pytest
 
 from ott.core.settings import Settings
+from ott.core.signing import MediaSigner
 from ott.media.encoding.ffmpeg import resolve_ffmpeg
 from ott.streaming.nginx import render
-from ott.streaming.signing import MediaSigner
 from tests.catalog.conftest import Catalog
 from tests.conftest import assert_error, free_port, settings_with
 from tests.processes.running import platform_env, spawn, stop, wait_ready

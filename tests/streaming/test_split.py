@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from ott.core.settings import Settings
-from ott.streaming.signing import MediaSigner
+from ott.core.signing import MediaSigner
 from tests.conftest import assert_error, free_port
 from tests.processes.running import platform_env, spawn, stop, wait_ready
 

@@ -32,7 +32,7 @@ from enum import StrEnum
 
 from ott.content.models import WorkflowState
 from ott.core.errors import Conflict, Forbidden, ValidationFailed
-from ott.core.identity import Identity, Role
+from ott.core.identity import Identity, Role, edits_titles_of
 
 DRAFT = WorkflowState.DRAFT
 PENDING_REVIEW = WorkflowState.PENDING_REVIEW
@@ -120,7 +120,7 @@ def transition(
             f"a title in state {state.value}",
             details={"required_role": rule.role.value, "action": action.value},
         )
-    if rule.own_only and not identity.has_role(Role.ADMIN) and created_by != identity.user_id:
+    if rule.own_only and not edits_titles_of(identity, created_by):
         raise Forbidden(
             "Editors may change only the drafts they created",
             code="not_owner",

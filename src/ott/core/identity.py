@@ -79,6 +79,15 @@ class Identity:
             raise Unauthorized("The token's claims are malformed", code="invalid_token") from exc
 
 
+def edits_titles_of(identity: Identity, created_by: uuid.UUID | None) -> bool:
+    """Whether the caller's editing rights reach the titles `created_by` made: an admin's reach
+    every title, an editor's the titles they created. (In which workflow states a title may be
+    edited is the CMS's rule, ott.cms.workflow.)"""
+    if identity.has_role(Role.ADMIN):
+        return True
+    return identity.has_role(Role.EDITOR) and created_by == identity.user_id
+
+
 def _internal_key(settings: Settings) -> bytes:
     return _derive_internal_key(settings.resolved_jwt_secret())
 

@@ -1,6 +1,7 @@
 """The media service as its own app (port 3009, URL prefixes /api/cms/uploads and
 /api/cms/encodings): resumable uploads (tus) with a sweeper of expired ones, the encodings by
-id (status, cancel, retry) and, unless RUN_WORKER_IN_PROCESS=false, one transcoding worker.
+id (status, cancel, retry, signed preview URLs of a finished one) and, unless
+RUN_WORKER_IN_PROCESS=false, one transcoding worker.
 Encodings are queued through the CMS (POST /api/cms/content/{id}/encodings), which checks the
 title's editing rights and calls `service.queue_encoding`."""
 
@@ -14,6 +15,7 @@ from fastapi import FastAPI
 from ott.core.app_context import AppContext, app_context
 from ott.core.app_factory import LifespanHook, create_service_app
 from ott.core.settings import Settings
+from ott.media.dependencies import preview_signing
 from ott.media.jobs.in_process import in_process_worker
 from ott.media.router import router, uploads_router
 from ott.media.uploads.sweeper import sweeping
@@ -25,7 +27,7 @@ def create_app(settings: Settings, context: AppContext | None = None) -> FastAPI
         settings=settings,
         routers=[uploads_router, router],
         context=context,
-        lifespan_hooks=[_pipeline(settings)],
+        lifespan_hooks=[preview_signing, _pipeline(settings)],
     )
 
 

@@ -15,6 +15,8 @@ from ott.core.errors import AppError, BadRequest, UnsupportedMediaType, app_erro
 from ott.core.identity import Editor
 from ott.core.openapi import error_responses
 from ott.media import service
+from ott.media.dependencies import PreviewSigner
+from ott.media.preview import preview
 from ott.media.schemas import EncodingOut, UploadOut
 from ott.media.uploads import headers as tus
 from ott.media.uploads import service as uploads
@@ -29,9 +31,18 @@ from ott.media.uploads.document import (
 router = APIRouter(prefix="/api/cms", tags=["encodings"])
 
 
-@router.get("/encodings/{encoding_id}", summary="An encoding: status, progress, errors, result")
-async def get_encoding(encoding_id: uuid.UUID, db: DbSession, _: Editor) -> EncodingOut:
-    return EncodingOut.model_validate(await service.get(db=db, encoding_id=encoding_id))
+@router.get(
+    "/encodings/{encoding_id}",
+    summary="An encoding: status, progress, errors, result (and, for whoever edits its "
+    "title, signed URLs to preview it)",
+)
+async def get_encoding(
+    encoding_id: uuid.UUID, db: DbSession, identity: Editor, signer: PreviewSigner
+) -> EncodingOut:
+    encoding = await service.get(db=db, encoding_id=encoding_id)
+    out = EncodingOut.model_validate(encoding)
+    out.preview = await preview(db=db, signer=signer, identity=identity, encoding=encoding)
+    return out
 
 
 @router.post(

@@ -38,6 +38,24 @@ class EncodingIn(BaseModel):
     subtitles: list[TrackIn] = Field(default_factory=list, max_length=32)
 
 
+class SignedTrack(BaseModel):
+    language: str
+    label: str | None
+    url: str
+
+
+class EncodingPreview(BaseModel):
+    """A finished encoding's files under a token for its folder, so an editor's browser can
+    play it before it is published (unsigned, video files are not served)."""
+
+    master_playlist_url: str
+    dash_manifest_url: str
+    poster_url: str | None
+    thumbnails_url: str | None = Field(description="WebVTT track of preview images")
+    subtitles: list[SignedTrack]
+    expires_at: datetime = Field(description="Read the encoding again for fresh URLs")
+
+
 class EncodingOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
@@ -58,6 +76,11 @@ class EncodingOut(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     updated_at: datetime
+    preview: EncodingPreview | None = Field(
+        default=None,
+        description="GET /api/cms/encodings/{id} of a succeeded encoding, for an admin or the "
+        "editor who created its title: signed URLs to play it",
+    )
 
 
 class EncodingList(BaseModel):

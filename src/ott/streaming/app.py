@@ -13,6 +13,7 @@ from ott.core.app_context import AppContext, app_context
 from ott.core.app_factory import create_service_app
 from ott.core.memo import TtlCache
 from ott.core.settings import Settings
+from ott.core.signing import MediaSigner
 from ott.streaming.dependencies import StreamingRuntime, install_runtime
 from ott.streaming.drm import NoDrmClearCmaf
 from ott.streaming.entitlement import Entitlements
@@ -21,7 +22,6 @@ from ott.streaming.leases import StreamStore
 from ott.streaming.manifests import ManifestTemplates
 from ott.streaming.resume import LastPlayedPosition
 from ott.streaming.router import media_router, router
-from ott.streaming.signing import MediaSigner
 
 _SESSION_FACTS_SECONDS = 3600.0
 _MAX_SESSION_FACTS = 100_000

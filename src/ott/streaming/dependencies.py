@@ -17,6 +17,7 @@ from ott.core.events import EventBus
 from ott.core.identity import CurrentIdentity, Identity
 from ott.core.memo import TtlCache
 from ott.core.settings import Settings
+from ott.core.signing import MediaSigner
 from ott.core.tiers import SubscriptionTier
 from ott.streaming.drm import LicenceIssuer
 from ott.streaming.entitlement import Entitlements
@@ -24,7 +25,6 @@ from ott.streaming.files import PublishedOwners
 from ott.streaming.leases import SessionRecord, StreamStore
 from ott.streaming.manifests import ManifestTemplates
 from ott.streaming.resume import LastPlayedPosition
-from ott.streaming.signing import MediaSigner
 
 
 @dataclass

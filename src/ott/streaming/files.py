@@ -3,7 +3,7 @@ CDN in front, deploy/nginx): byte ranges, content types, cache headers, ETags.
 
 What may be fetched:
 - `s/<token>/<expires>/videos/<owner>/<encoding>/...`: any file of that encoding's folder,
-  under a valid token (signing.py);
+  under a valid token (ott.core.signing);
 - `videos/<owner>/<encoding>/` poster.jpg, sprite_N.jpg and thumbnails.vtt of a published
   title (or of an episode of a published series), unsigned, so the catalog can show them;
   every other unsigned video file is refused (403 signed_url_required);

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from ott.core.settings import Settings
-from ott.streaming.signing import signing_secret
+from ott.core.signing import signing_secret
 
 _PLACEHOLDER = re.compile(r"\{\{([A-Z_]+)\}\}")
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")

@@ -29,6 +29,7 @@ from ott.core.event_types import (
     PlaybackStopped,
 )
 from ott.core.identity import Identity
+from ott.core.signing import SignedFolder
 from ott.media.current import CurrentVideo, current_video
 from ott.streaming import manifests
 from ott.streaming.dependencies import StreamingRuntime, Watcher
@@ -60,7 +61,6 @@ from ott.streaming.schemas import (
     SubtitleTrack,
 )
 from ott.streaming.schemas import Licence as LicenceOut
-from ott.streaming.signing import SignedFolder
 from ott.streaming.status import SessionEvent, SessionStatus, ended
 
 log = structlog.get_logger(__name__)

@@ -685,7 +685,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An encoding: status, progress, errors, result */
+        /** An encoding: status, progress, errors, result (and, for whoever edits its title, signed URLs to preview it) */
         get: operations["encodings-get_encoding"];
         put?: never;
         post?: never;
@@ -1429,6 +1429,34 @@ export interface components {
              * Format: date-time
              */
             updated_at: string;
+            /** @description GET /api/cms/encodings/{id} of a succeeded encoding, for an admin or the editor who created its title: signed URLs to play it */
+            preview?: components["schemas"]["EncodingPreview"] | null;
+        };
+        /**
+         * EncodingPreview
+         * @description A finished encoding's files under a token for its folder, so an editor's browser can
+         *     play it before it is published (unsigned, video files are not served).
+         */
+        EncodingPreview: {
+            /** Master Playlist Url */
+            master_playlist_url: string;
+            /** Dash Manifest Url */
+            dash_manifest_url: string;
+            /** Poster Url */
+            poster_url: string | null;
+            /**
+             * Thumbnails Url
+             * @description WebVTT track of preview images
+             */
+            thumbnails_url: string | null;
+            /** Subtitles */
+            subtitles: components["schemas"]["SignedTrack"][];
+            /**
+             * Expires At
+             * Format: date-time
+             * @description Read the encoding again for fresh URLs
+             */
+            expires_at: string;
         };
         /**
          * EncodingStatus
@@ -1970,6 +1998,15 @@ export interface components {
              * @example Q2hhbmdlIG1lIGxhdGVy
              */
             session_id: string;
+        };
+        /** SignedTrack */
+        SignedTrack: {
+            /** Language */
+            language: string;
+            /** Label */
+            label: string | null;
+            /** Url */
+            url: string;
         };
         /**
          * SortOrder

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from ott.core.errors import Forbidden, Gone
 from ott.core.settings import Environment, Settings
-from ott.streaming.signing import MediaSigner, signing_secret, token_for
+from ott.core.signing import MediaSigner, signing_secret, token_for
 
 JWT = "j" * 48
 
