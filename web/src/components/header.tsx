@@ -1,9 +1,10 @@
 "use client";
 
-import { Bookmark, Compass, Home, Languages, LogOut, Search, User, Users } from "lucide-react";
+import { Bookmark, Clapperboard, Compass, Home, Languages, LogOut, Search, User, Users } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 
+import { isStaff } from "@/cms/workflow";
 import { Button } from "@/components/ui/button";
 import {
   DropdownMenu,
@@ -179,6 +180,19 @@ export function Header() {
               <Search aria-hidden="true" />
             </Link>
           </Button>
+          {state.status === "signedIn" && isStaff(state.user) ? (
+            <Button asChild variant="ghost" size="sm" className="px-2 sm:px-3">
+              <Link
+                href="/cms/"
+                aria-current={isCurrent(pathname, "/cms/") ? "page" : undefined}
+                data-testid="nav-cms"
+                className="aria-[current=page]:bg-secondary"
+              >
+                <Clapperboard aria-hidden="true" />
+                <span className="sr-only sm:not-sr-only">{t.cms.nav}</span>
+              </Link>
+            </Button>
+          ) : null}
           <LanguageMenu />
           {state.status === "signedIn" ? (
             <ProfileMenu />
