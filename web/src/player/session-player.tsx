@@ -93,7 +93,7 @@ export function SessionPlayer({
       qualities={start.qualities}
       audio={start.audio}
       subtitleLanguage={subtitleLanguage}
-      locked={phase.phase === "break" || stopped !== null}
+      locked={phase.phase === "break" || phase.phase === "finished" || stopped !== null}
       shortcutScope="page"
       topBar={topBar}
       onSurface={(surface) => {
