@@ -133,7 +133,6 @@ let violations = 0;
 async function audit(page) {
   await page.addScriptTag({ content: axeSource });
   const result = await page.evaluate(() =>
-    // eslint-disable-next-line no-undef
     axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] } }),
   );
   return result.violations
