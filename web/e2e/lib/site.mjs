@@ -1,0 +1,99 @@
+// One account set up to show every page with something on it: profiles in English, Hindi and
+// for kids, an editor's role, a list, some viewing (continue watching, next up) and a draft.
+import { call, newAccount, selectProfile, sessionOf, setRoles, signIn } from "./api.mjs";
+import { playableTitle } from "./catalog.mjs";
+import { adminCredentials } from "./env.mjs";
+
+// Every context of this account uses one device id: starting to watch again on another
+// context then replaces the stream instead of meeting the free plan's limit of one.
+export const DEVICE_ID = "web-e2e-pages";
+
+async function watch(token, contentId, episodeId, fraction) {
+  const started = await call("/api/stream/playback/start", {
+    token,
+    body: { content_id: contentId, episode_id: episodeId, format: "hls", device: { id: DEVICE_ID, type: "web", name: "Setup" } },
+  });
+  const position = started.duration_seconds * fraction;
+  await call("/api/stream/playback/position", {
+    token,
+    method: "PUT",
+    body: { session_id: started.session_id, position_seconds: position, sequence: 1 },
+  });
+  if (fraction >= 1) await call("/api/stream/playback/complete", { token, body: { session_id: started.session_id } });
+  else await call(`/api/stream/sessions/${started.session_id}`, { token, method: "DELETE" });
+}
+
+export async function setUpSite() {
+  const admin = adminCredentials();
+  const adminToken = (await signIn(admin.email, admin.password)).access_token;
+  const account = await newAccount("pages", { profileName: "Asha" });
+  await setRoles(adminToken, account.userId, ["viewer", "editor"]);
+  const token = (await signIn(account.email, account.password)).access_token;
+  const hindi = await call("/api/auth/profiles", {
+    token,
+    body: { name: "दादी", avatar_url: "/avatars/4.svg", language_preference: "hi" },
+  });
+  const kids = await call("/api/auth/profiles", { token, body: { name: "Chintu", avatar_url: "/avatars/7.svg", is_kids: true } });
+  const sessions = {
+    en: sessionOf(await selectProfile(token, account.profileId)),
+    hi: sessionOf(await selectProfile(token, hindi.id)),
+    kids: sessionOf(await selectProfile(token, kids.id)),
+  };
+
+  const film = await playableTitle();
+  const series = await playableTitle({ type: "tv_show" });
+  const detail = await call(`/api/catalog/content/${series.id}`, { token: sessions.en.accessToken });
+  const episodes = await call(`/api/catalog/seasons/${detail.seasons[0].id}/episodes`, { token: sessions.en.accessToken });
+  const episode = episodes.find((e) => e.playable);
+  for (const language of ["en", "hi"]) {
+    const viewer = sessions[language].accessToken;
+    await call("/api/activity/watchlist", { token: viewer, body: { content_id: film.id } });
+    await call("/api/activity/watchlist", { token: viewer, body: { content_id: series.id } });
+    await watch(viewer, film.id, null, 0.5);
+    if (episode) await watch(viewer, series.id, episode.id, 1);
+  }
+  const draft = await call("/api/cms/content", {
+    token: sessions.en.accessToken,
+    body: { type: "movie", title: "Monsoon Letters", title_hi: "मानसून के ख़त", description: "A draft of the studio's pages.", genres: ["drama"] },
+  });
+  return { sessions, film, series, draft };
+}
+
+/** The app's pages: [name, path, who] ("anonymous", or a profile's language or "kids"). */
+export function pagesOf({ film, series, draft }, language) {
+  const me = language;
+  const word = film.title.split(" ").find((w) => w.length > 3) ?? film.title;
+  return [
+    ["home", "/", me],
+    ["browse", "/browse/?type=movie&sort=popularity", me],
+    ["search", `/search/?q=${encodeURIComponent(word.slice(0, 5))}`, me],
+    ["title-film", `/title/?id=${film.id}`, me],
+    ["title-series", `/title/?id=${series.id}`, me],
+    ["watch", `/watch/?id=${film.id}`, me],
+    ["watchlist", "/watchlist/", me],
+    ["account", "/account/", me],
+    ["profiles", "/profiles/", me],
+    ["studio", "/cms/", me],
+    ["studio-new", "/cms/edit/", me],
+    ["studio-edit", `/cms/edit/?id=${draft.id}`, me],
+    ["studio-import", "/cms/import/", me],
+    ["not-found", "/no-such-page/", me],
+    ["home-kids", "/", "kids"],
+    ["home-anonymous", "/", "anonymous"],
+    ["signin", "/signin/", "anonymous"],
+    ["signup", "/signup/", "anonymous"],
+    ["reset-password", "/reset-password/", "anonymous"],
+    ["plans", "/plans/", "anonymous"],
+  ];
+}
+
+/** Opens `path` and waits until the page has what it loads (lists, the player's video). */
+export async function openSettled(page, path) {
+  const response = await page.goto(path, { waitUntil: "networkidle" });
+  if (path.startsWith("/watch/")) {
+    await page.waitForFunction(() => (document.querySelector('[data-testid="player"] video')?.readyState ?? 0) >= 2, null, { timeout: 30_000 });
+  }
+  // Skeletons stand in while lists load: none is left once the page has settled.
+  await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0, null, { timeout: 15_000 }).catch(() => undefined);
+  return response;
+}
