@@ -85,6 +85,7 @@ test("an editor creates and uploads a title, a reviewer approves, an admin publi
       assert.equal(progress.at(-1), 100, `the upload ends at 100%: ${progress}`);
       assert.ok(progress.some((p) => p > 0 && p < 100), `the progress bar moved through the upload: ${progress}`);
       await upload.getByText("Uploaded").waitFor();
+      t.diagnostic(`upload progress shown: ${progress.join(", ")} %`);
 
       await page.getByTestId("cms-transcode").click();
       const encoding = page.getByTestId("cms-encoding").first();
