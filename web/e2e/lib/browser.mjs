@@ -30,16 +30,16 @@ export function launchChromium() {
 }
 
 /**
- * A context (one browser profile: one device) of the platform's origin. `session` is what the
+ * A context (one browser profile: one device) of the platform's origin (`base`). `session` is what the
  * app stores for a sign-in (api.mjs sessionOf), `language` the interface language of a visitor
  * without a profile; `storage` more localStorage entries.
  */
-export async function newDevice(browser, { viewport = DESKTOP, session = null, language = null, userAgent, storage = {} } = {}) {
+export async function newDevice(browser, { base = BASE_URL, viewport = DESKTOP, session = null, language = null, userAgent, storage = {} } = {}) {
   const localStorage = Object.entries(storage).map(([name, value]) => ({ name, value }));
   if (session) localStorage.push({ name: "ott.session", value: JSON.stringify(session) });
   if (language) localStorage.push({ name: "ott.language", value: language });
   const context = await browser.newContext({
-    baseURL: BASE_URL,
+    baseURL: base,
     viewport,
     deviceScaleFactor: 1,
     locale: "en-IN",
@@ -47,7 +47,7 @@ export async function newDevice(browser, { viewport = DESKTOP, session = null, l
     userAgent,
     isMobile: viewport.width < 600 && Boolean(userAgent),
     hasTouch: viewport.width < 600 && Boolean(userAgent),
-    storageState: { cookies: [], origins: [{ origin: BASE_URL, localStorage }] },
+    storageState: { cookies: [], origins: [{ origin: base, localStorage }] },
   });
   context.setDefaultTimeout(20_000);
   context.setDefaultNavigationTimeout(30_000);

@@ -3,25 +3,11 @@
 import { call, newAccount, selectProfile, sessionOf, setRoles, signIn } from "./api.mjs";
 import { playableTitle } from "./catalog.mjs";
 import { adminCredentials } from "./env.mjs";
+import { watchPart } from "./viewing.mjs";
 
 // Every context of this account uses one device id: starting to watch again on another
 // context then replaces the stream instead of meeting the free plan's limit of one.
 export const DEVICE_ID = "web-e2e-pages";
-
-async function watch(token, contentId, episodeId, fraction) {
-  const started = await call("/api/stream/playback/start", {
-    token,
-    body: { content_id: contentId, episode_id: episodeId, format: "hls", device: { id: DEVICE_ID, type: "web", name: "Setup" } },
-  });
-  const position = started.duration_seconds * fraction;
-  await call("/api/stream/playback/position", {
-    token,
-    method: "PUT",
-    body: { session_id: started.session_id, position_seconds: position, sequence: 1 },
-  });
-  if (fraction >= 1) await call("/api/stream/playback/complete", { token, body: { session_id: started.session_id } });
-  else await call(`/api/stream/sessions/${started.session_id}`, { token, method: "DELETE" });
-}
 
 export async function setUpSite() {
   const admin = adminCredentials();
@@ -49,8 +35,9 @@ export async function setUpSite() {
     const viewer = sessions[language].accessToken;
     await call("/api/activity/watchlist", { token: viewer, body: { content_id: film.id } });
     await call("/api/activity/watchlist", { token: viewer, body: { content_id: series.id } });
-    await watch(viewer, film.id, null, 0.5);
-    if (episode) await watch(viewer, series.id, episode.id, 1);
+    const device = { id: DEVICE_ID, type: "web", name: "Setup" };
+    await watchPart({ token: viewer, contentId: film.id, fraction: 0.5, device });
+    if (episode) await watchPart({ token: viewer, contentId: series.id, episodeId: episode.id, fraction: 1, device });
   }
   const draft = await call("/api/cms/content", {
     token: sessions.en.accessToken,
