@@ -61,6 +61,15 @@ export function crashesOf(page) {
   return crashes;
 }
 
+/** A picture of `page` in artifacts/failures/, named `name`. */
+export async function keepPicture(page, name) {
+  const folder = join(ARTIFACTS, "failures");
+  mkdirSync(folder, { recursive: true });
+  const file = join(folder, `${name.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}.png`);
+  await page.screenshot({ path: file }).catch(() => undefined);
+  console.error(`failure picture: ${file} (${page.url()})`);
+}
+
 /**
  * Runs `body`; if it throws, a picture of every page still open in `contexts` is kept in
  * artifacts/failures/ (named after the test) before the error goes on.
@@ -69,17 +78,9 @@ export async function keepingPicturesOnFailure(name, contexts, body) {
   try {
     return await body();
   } catch (error) {
-    const folder = join(ARTIFACTS, "failures");
-    mkdirSync(folder, { recursive: true });
-    const slug = name.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
     let n = 0;
     for (const context of contexts) {
-      for (const page of context.pages()) {
-        n += 1;
-        const file = join(folder, `${slug}-${n}.png`);
-        await page.screenshot({ path: file }).catch(() => undefined);
-        console.error(`failure picture: ${file} (${page.url()})`);
-      }
+      for (const page of context.pages()) await keepPicture(page, `${name}-${++n}`);
     }
     throw error;
   }

@@ -2,6 +2,7 @@
 // for kids, an editor's role, a list, some viewing (continue watching, next up) and a draft.
 import { call, newAccount, selectProfile, sessionOf, setRoles, signIn } from "./api.mjs";
 import { playableTitle } from "./catalog.mjs";
+import { newDevice } from "./browser.mjs";
 import { adminCredentials } from "./env.mjs";
 import { watchPart } from "./viewing.mjs";
 
@@ -83,4 +84,10 @@ export async function openSettled(page, path) {
   // Skeletons stand in while lists load: none is left once the page has settled.
   await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0, null, { timeout: 15_000 }).catch(() => undefined);
   return response;
+}
+
+/** A context for `who` of the site: a profile ("en", "hi", "kids") or "anonymous" reading `language`. */
+export function deviceFor(browser, site, who, { language, viewport, userAgent } = {}) {
+  const session = who === "anonymous" ? null : site.sessions[who];
+  return newDevice(browser, { viewport, userAgent, session, language, storage: { "ott.device-id": DEVICE_ID } });
 }
