@@ -73,7 +73,6 @@ function Home({ scope }: { scope: string }) {
 
   return (
     <>
-      <PageTitle />
       {hero.status === "loading" ? (
         <HeroSkeleton />
       ) : hero.status === "error" ? (
@@ -99,7 +98,7 @@ function Home({ scope }: { scope: string }) {
           </div>
         </section>
       ) : null}
-      <div className="grid gap-8 sm:gap-10">
+      <div className="grid grid-cols-1 gap-8 sm:gap-10">
         {profile ? <ContinueWatchingRail profileId={profile.id} /> : null}
         {sources.map((source) => (
           <SourcedRail key={source.key} source={source} />
@@ -122,6 +121,7 @@ export default function HomePage() {
   }
   return (
     <PageBoundary>
+      <PageTitle />
       {scope === null ? (
         state.status === "unreachable" ? (
           <div className="px-4 py-10 sm:px-8">
