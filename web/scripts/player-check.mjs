@@ -59,6 +59,20 @@ async function seekTo(page, seconds, { play }) {
   await page.waitForTimeout(300);
 }
 
+/** A series whose first two episodes play: {id, first, second}, or null. */
+async function seriesWithTwoEpisodes() {
+  const found = await api(`/api/catalog/search?q=${encodeURIComponent("Chai Aur Chandni")}`);
+  for (const item of found.items ?? []) {
+    if (item.type !== "tv_show") continue;
+    const detail = await api(`/api/catalog/content/${item.id}`);
+    const season = [...(detail.seasons ?? [])].sort((a, b) => a.season_number - b.season_number)[0];
+    if (!season || detail.locked) continue;
+    const episodes = (await api(`/api/catalog/seasons/${season.id}/episodes`)).sort((a, b) => a.episode_number - b.episode_number);
+    if (episodes[0]?.playable && episodes[1]?.playable) return { id: detail.id, first: episodes[0].id, second: episodes[1].id };
+  }
+  return null;
+}
+
 async function videoState(page) {
   return page.evaluate(() => {
     const element = document.querySelector('[data-testid="player"] video');
@@ -182,19 +196,27 @@ try {
 
   // Position reports: every 10 s, also while paused (they renew the lease), rising sequence.
   await seekTo(page, 2, { play: false });
+  const heartbeat = () => {
+    const ok = network.answers.filter((a) => a.status === 200 && a.body);
+    return ok.some((a, i) => i > 0 && a.at - ok[i - 1].at > 9000);
+  };
   const deadline = Date.now() + 30_000;
-  while (network.answers.filter((a) => a.status === 200).length < 2 && Date.now() < deadline) await page.waitForTimeout(500);
+  while (!heartbeat() && Date.now() < deadline) await page.waitForTimeout(500);
   const ok = network.answers.filter((a) => a.status === 200 && a.body);
+  // Answers name the session's last applied sequence: never lower than an earlier answer's, and
+  // each applied report's is higher than the one before (a report overtaken by a later one is
+  // answered applied: false).
   const sequences = ok.map((a) => a.body.sequence);
+  const applied = ok.filter((a) => a.body.applied).map((a) => a.body.sequence);
   check(
-    "position reports every 10 s with a rising sequence",
-    sequences.length >= 2 && sequences.every((s, i) => i === 0 || s > sequences[i - 1]),
-    `sequences ${sequences.join(",")} at ${ok.map((a) => ((a.at - clicked) / 1000).toFixed(1)).join(", ")} s`,
+    "position reports (on pause, seek and every 10 s) with a rising sequence",
+    heartbeat() && sequences.every((s, i) => i === 0 || s >= sequences[i - 1]) && applied.every((s, i) => i === 0 || s > applied[i - 1]),
+    `sequences ${sequences.join(",")} (applied ${applied.join(",")}) at ${ok.map((a) => ((a.at - clicked) / 1000).toFixed(1)).join(", ")} s`,
   );
+  const last = ok.at(-1);
 
   // Quality: pick the lowest rung, then see the picture change size; the requests this makes
   // (the buffer is flushed) carry the token of the latest report, not the start's.
-  const last = ok.at(-1);
   await seekTo(page, 1, { play: true });
   await page.mouse.move(640, 400);
   await page.getByTestId("player-quality").click();
@@ -219,19 +241,26 @@ try {
   } catch {
     check("quality switch shows the new rung", false, `still ${before.height}p`);
   }
-  if (last?.body?.media?.base_url) {
-    const fresh = new URL(last.body.media.base_url, base).pathname.split("/").slice(0, 5).join("/");
-    const startToken = network.media[0] ? new URL(network.media[0].url).pathname.split("/").slice(0, 5).join("/") : "";
-    const afterSwitch = network.media.filter((m) => m.at >= switchedAt);
-    const stale = afterSwitch.filter((m) => !new URL(m.url).pathname.startsWith(fresh));
-    check(
-      "media requests after a report carry its fresh token",
-      afterSwitch.length > 0 && stale.length === 0 && fresh !== startToken,
-      `${afterSwitch.length} requests after the switch, ${stale.length} with an older token`,
-    );
-  } else {
-    check("a position report answered a fresh token", false);
-  }
+  // Each media request after the switch must carry the token of the newest report answered
+  // before it went out (with 100 ms of leeway for the answer to be read), never an older one.
+  const prefixOf = (url) => new URL(url, base).pathname.split("/").slice(0, 5).join("/");
+  const tokens = network.answers.filter((a) => a.status === 200 && a.body?.media).map((a) => ({ prefix: prefixOf(a.body.media.base_url), at: a.at }));
+  const afterSwitch = network.media.filter((m) => m.at >= switchedAt);
+  const stale = afterSwitch.filter((m) => {
+    // The same second signs the same token: the newest answer that carried it counts.
+    const used = tokens.findLastIndex((t) => t.prefix === prefixOf(m.url));
+    const expected = tokens.filter((t) => t.at < m.at - 100).length - 1;
+    return used < expected;
+  });
+  const renewed = afterSwitch.filter((m) => tokens.some((t) => t.prefix === prefixOf(m.url)));
+  check(
+    "media requests after a report carry its fresh token",
+    last !== undefined && afterSwitch.length > 0 && stale.length === 0 && renewed.length === afterSwitch.length,
+    `${afterSwitch.length} requests after the switch, ${renewed.length} under a renewed token, ${stale.length} under an older one` +
+      (stale.length
+        ? `: ${tokens.map((t) => `${t.prefix.slice(9, 15)}@${t.at - switchedAt}`).join(" ")}; e.g. ${prefixOf(stale[0].url).slice(9, 15)}@${stale[0].at - switchedAt}`
+        : ""),
+  );
 
   // Thumbnail preview on the seek bar.
   const seek = page.getByTestId("player-seek");
@@ -282,6 +311,41 @@ try {
   check("shortcuts can be turned off", !(await videoState(page)).paused);
   check("the choice is kept", (await page.evaluate(() => localStorage.getItem("ott.player.shortcuts"))) === "off");
   await page.evaluate(() => localStorage.removeItem("ott.player.shortcuts"));
+  // Audio: the second language.
+  if (await page.getByTestId("player-audio").count()) {
+    await page.mouse.move(640, 400);
+    await page.getByTestId("player-audio").click();
+    const tracks = page.locator('[data-testid^="player-audio-track-"]');
+    const labels = await tracks.allTextContents();
+    await tracks.last().click();
+    await page.waitForTimeout(1500);
+    const enabled = await page.evaluate(() => {
+      const list = document.querySelector('[data-testid="player"] .video-js').player.audioTracks();
+      return Array.from({ length: list.length }, (_, i) => list[i]).findIndex((track) => track.enabled);
+    });
+    check("audio menu switches the track", enabled === labels.length - 1, `${labels.join(", ")}: track ${enabled} on`);
+    await seekTo(page, 1, { play: true });
+    await page.waitForTimeout(1500);
+    check("playback goes on after the audio switch", !(await videoState(page)).paused && (await videoState(page)).currentTime > 1.5);
+  }
+  check("picture-in-picture button", (await page.getByTestId("player-pip").count()) === 1);
+
+  // Keyboard alone: Tab reaches the controls, with a visible focus ring.
+  await page.evaluate(() => (document.activeElement instanceof HTMLElement ? document.activeElement.blur() : undefined));
+  for (let i = 0; i < 3; i++) await page.keyboard.press("Tab");
+  const focus = await page.evaluate(() => {
+    const element = document.activeElement;
+    const style = element ? getComputedStyle(element) : null;
+    return {
+      name: element?.getAttribute("aria-label") ?? element?.textContent ?? "",
+      inPlayer: Boolean(element?.closest('[data-testid="player"]')),
+      outline: style ? `${style.outlineStyle} ${style.outlineWidth}` : "",
+    };
+  });
+  check("Tab reaches the player's controls with a visible focus", focus.inPlayer && !focus.outline.startsWith("none"), `${focus.name}: ${focus.outline}`);
+  await page.screenshot({ path: join(values.out, "desktop-keyboard-focus.png") });
+  await page.keyboard.press("Enter");
+
   // Paused, the stream keeps its lease (reports go on) for the second device to meet.
   await seekTo(page, 2, { play: false });
 
@@ -294,6 +358,7 @@ try {
   await dialog.waitFor({ timeout: 20_000 });
   const listed = await mobile.getByTestId("stream-limit-device").allTextContents();
   check("the second device is refused and shown the streams", listed.length >= 1, listed.join(" | "));
+  await mobile.waitForTimeout(500);
   await mobile.screenshot({ path: join(values.out, "phone-too-many-streams.png") });
   await mobile.getByTestId("stream-limit-stop").first().click();
   await mobile.waitForFunction(
@@ -333,6 +398,76 @@ try {
   const cameBack = (await videoState(mobile)).currentTime;
   check("coming back resumes where it stopped", Math.abs(cameBack - leftAt) < 3, `left ${leftAt.toFixed(1)}, resumed ${cameBack.toFixed(1)}`);
   await mobile.screenshot({ path: join(values.out, "phone-resumed.png") });
+
+  // Leaving by a full page load (the page is unloaded: the report on page hide, with keepalive).
+  await seekTo(mobile, 12, { play: true });
+  await mobile.waitForTimeout(1000);
+  const unloadedAt = (await videoState(mobile)).currentTime;
+  await mobile.goto(`${base}/`);
+  await mobile.waitForTimeout(1000);
+  await mobile.goto(`${base}${watch}`);
+  await mobile.waitForFunction(() => (document.querySelector('[data-testid="player"] video')?.currentTime ?? 0) > 0, null, {
+    timeout: 30_000,
+  });
+  const reloaded = (await videoState(mobile)).currentTime;
+  check(
+    "after the page is unloaded it resumes where it stopped",
+    Math.abs(reloaded - unloadedAt) < 3,
+    `left ${unloadedAt.toFixed(1)}, resumed ${reloaded.toFixed(1)}`,
+  );
+
+  // --- a series: its first episode, then the next-episode countdown -------------------------
+  const series = await seriesWithTwoEpisodes();
+  if (series) {
+    await mobile.goto(`${base}/watch/?id=${series.id}`);
+    await mobile.waitForURL((url) => url.searchParams.get("episode") === series.first, { timeout: 20_000 });
+    check("a series opens at its first episode", true);
+    await waitPlaying(mobile, 0.5);
+    await mobile.screenshot({ path: join(values.out, "phone-episode.png") });
+    await seekTo(mobile, (await mobile.evaluate(() => document.querySelector('[data-testid="player"] video').duration)) - 1.5, { play: true });
+    const countdown = mobile.getByTestId("next-episode");
+    await countdown.waitFor({ timeout: 15_000 });
+    await mobile.waitForTimeout(1200);
+    check("the next-episode countdown shows", true, await mobile.getByTestId("next-episode-seconds").textContent());
+    await mobile.screenshot({ path: join(values.out, "phone-next-episode.png") });
+    await mobile.waitForURL((url) => url.searchParams.get("episode") === series.second, { timeout: 15_000 });
+    check("the countdown plays the next episode", true);
+    await waitPlaying(mobile, 0.5);
+    await seekTo(mobile, (await mobile.evaluate(() => document.querySelector('[data-testid="player"] video').duration)) - 1.5, { play: true });
+    const nextAgain = await mobile.getByTestId("next-episode").waitFor({ timeout: 8000 }).then(() => true, () => false);
+    if (nextAgain) {
+      await mobile.getByTestId("next-episode-cancel").click();
+      check("the countdown can be cancelled", (await mobile.getByTestId("watch-finished").count()) === 1);
+    } else {
+      check("the last playable episode ends without a countdown", (await mobile.getByTestId("watch-finished").count()) === 1);
+    }
+    await mobile.screenshot({ path: join(values.out, "phone-finished.png") });
+  } else {
+    check("a series with two playable episodes to try", false, "none in the catalog");
+  }
+
+  // --- the player in Hindi (the profile's language) -----------------------------------------
+  await mobile.evaluate(async () => {
+    const { accessToken, profileId } = JSON.parse(localStorage.getItem("ott.session"));
+    await fetch(`/api/auth/profiles/${profileId}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${accessToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ language_preference: "hi" }),
+    });
+    const answer = await fetch(`/api/auth/profiles/${profileId}/select`, { method: "POST", headers: { authorization: `Bearer ${accessToken}` } });
+    const result = await answer.json();
+    localStorage.setItem(
+      "ott.session",
+      JSON.stringify({ accessToken: result.access_token, refreshToken: result.refresh_token, profileId: result.profile_id }),
+    );
+  });
+  await mobile.goto(`${base}${watch}`);
+  await waitPlaying(mobile, 0.5);
+  await seekTo(mobile, 2, { play: false });
+  await mobile.getByTestId("player-settings").click();
+  const hindi = await mobile.getByTestId("player-shortcuts-toggle").textContent();
+  check("the player speaks the profile's language", hindi === "कीबोर्ड शॉर्टकट", hindi);
+  await mobile.screenshot({ path: join(values.out, "phone-hindi-settings.png") });
 } finally {
   await browser.close();
 }

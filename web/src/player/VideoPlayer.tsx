@@ -328,7 +328,7 @@ export function VideoPlayer(props: VideoPlayerProps) {
     locked: props.locked === true,
     container: containerElement,
   };
-  const spinning = engine === null ? !loadFailed : state.waiting && !state.error;
+  const spinning = engine === null ? !loadFailed : !state.error && (state.waiting || (!state.started && !state.loaded));
 
   return (
     <div
@@ -354,7 +354,7 @@ export function VideoPlayer(props: VideoPlayerProps) {
           <span className="sr-only">{engine === null || !state.started ? t.player.loading : t.player.buffering}</span>
         </div>
       ) : null}
-      {engine !== null && state.paused && !state.started && !props.locked ? (
+      {engine !== null && state.loaded && state.paused && !state.started && !props.locked ? (
         <div className="absolute inset-0 flex items-center justify-center">
           <button
             type="button"

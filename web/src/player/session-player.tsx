@@ -78,7 +78,6 @@ export function SessionPlayer({
     };
   }, [controller]);
 
-  const attached = useRef(false);
   const stopped = phase.phase === "stopped" ? phase.reason : null;
 
   return (
@@ -97,8 +96,11 @@ export function SessionPlayer({
       shortcutScope="page"
       topBar={topBar}
       onSurface={(surface) => {
-        if (surface === null || attached.current) return;
-        attached.current = true;
+        if (surface === null) {
+          controller.detachSurface();
+          return;
+        }
+        // A second player for the same session (development's double mount) carries on.
         controller.attach(surface, { autoplay: true });
       }}
     >

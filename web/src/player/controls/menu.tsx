@@ -39,7 +39,8 @@ export function PlayerMenu({
   return (
     <Menu.Root modal={false} onOpenChange={onOpenChange}>
       <Menu.Trigger asChild disabled={disabled}>
-        <ControlButton label={label} data-testid={testId}>
+        {/* The badge's text is part of the name (WCAG 2.5.3, label in name). */}
+        <ControlButton label={badge ? `${label}: ${badge}` : label} data-testid={testId}>
           {icon}
           {badge ? (
             <span aria-hidden="true" className="absolute -right-0.5 top-0.5 rounded bg-white/90 px-1 text-[10px] font-bold leading-tight text-black">
@@ -101,11 +102,13 @@ export function MenuCheckbox({
   onChange,
   children,
   testId,
+  className,
 }: {
   checked: boolean;
   onChange: (checked: boolean) => void;
   children: ReactNode;
   testId: string;
+  className?: string;
 }) {
   return (
     <Menu.CheckboxItem
@@ -115,6 +118,7 @@ export function MenuCheckbox({
       data-testid={testId}
       className={cn(
         "relative flex cursor-default select-none items-center gap-2 rounded-md py-2 pl-8 pr-2 text-sm outline-none data-[highlighted]:bg-accent data-[highlighted]:text-accent-foreground",
+        className,
       )}
     >
       <span className="absolute left-2 flex size-4 items-center justify-center">
