@@ -12,6 +12,7 @@ import { useT } from "@/i18n";
 
 import { CmsError } from "./cms-error";
 import { CheckField } from "./fields";
+import { ScrollRegion } from "./scroll-region";
 import { bulkImport } from "./requests";
 import { StateBadge } from "./state-badge";
 import type { BulkResult } from "./types";
@@ -54,7 +55,7 @@ function ProblemTable({ report }: { report: Report }) {
     <div className="grid gap-3" data-testid="cms-bulk-problems" role="alert">
       <p className="font-semibold">{b.problems(report.count)}</p>
       {report.truncated ? <p className="text-sm text-muted-foreground">{b.truncated(report.errors.length)}</p> : null}
-      <div className="overflow-x-auto rounded-lg border border-destructive/60">
+      <ScrollRegion label={b.problems(report.count)} className="rounded-lg border border-destructive/60">
         <table className="w-full min-w-[36rem] text-left text-sm">
           <caption className="sr-only">{b.problems(report.count)}</caption>
           <thead className="border-b border-border bg-muted/40 text-xs uppercase tracking-wide text-muted-foreground">
@@ -78,7 +79,7 @@ function ProblemTable({ report }: { report: Report }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
     </div>
   );
 }
@@ -92,7 +93,7 @@ function ResultTable({ result }: { result: BulkResult }) {
       <p className="font-semibold" role="status">
         {b.summary(result.total, result.created, result.updated, result.unchanged)}
       </p>
-      <div className="overflow-x-auto rounded-lg border border-border">
+      <ScrollRegion label={b.result} className="rounded-lg border border-border">
         <table className="w-full min-w-[32rem] text-left text-sm">
           <caption className="sr-only">{b.result}</caption>
           <thead className="border-b border-border bg-muted/40 text-xs uppercase tracking-wide text-muted-foreground">
@@ -120,7 +121,7 @@ function ResultTable({ result }: { result: BulkResult }) {
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollRegion>
     </div>
   );
 }

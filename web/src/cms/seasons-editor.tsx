@@ -30,9 +30,9 @@ function EpisodeEditor({
     <li className="grid gap-3 rounded-lg border border-border bg-background/40 p-4" data-testid="cms-episode">
       <div className="flex items-center justify-between gap-2">
         <h4 className="font-semibold">{label}</h4>
-        <Button type="button" variant="ghost" size="sm" onClick={onRemove} aria-label={s.removeEpisode(Number(episode.number) || 0)}>
+        <Button type="button" variant="ghost" size="sm" onClick={onRemove}>
           <Trash2 aria-hidden="true" />
-          <span className="hidden sm:inline">{t.common.delete}</span>
+          <span className="sr-only sm:not-sr-only">{s.removeEpisode(Number(episode.number) || 0)}</span>
         </Button>
       </div>
       <div className="grid gap-3 sm:grid-cols-[8rem_1fr_1fr]">
@@ -70,9 +70,9 @@ function SeasonEditor({
         <h3 id={headingId} className="text-lg font-semibold">
           {s.season(Number(season.number) || 0)}
         </h3>
-        <Button type="button" variant="outline" size="sm" onClick={onRemove} aria-label={s.removeSeason(Number(season.number) || 0)}>
+        <Button type="button" variant="outline" size="sm" onClick={onRemove}>
           <Trash2 aria-hidden="true" />
-          <span className="hidden sm:inline">{t.common.delete}</span>
+          <span className="sr-only sm:not-sr-only">{s.removeSeason(Number(season.number) || 0)}</span>
         </Button>
       </div>
       <div className="grid gap-3 sm:grid-cols-[8rem_1fr_1fr_10rem]">

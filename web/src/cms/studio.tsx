@@ -2,11 +2,10 @@
 
 import { FilePlus2, ListVideo, Upload } from "lucide-react";
 import Link from "next/link";
-import { usePathname } from "next/navigation";
+import { usePathname, useSearchParams } from "next/navigation";
 import type { ReactNode } from "react";
 
 import { ErrorNotice } from "@/components/error-notice";
-import { PageTitle } from "@/components/page-title";
 import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Skeleton } from "@/components/ui/skeleton";
 import { useT } from "@/i18n";
@@ -19,15 +18,16 @@ import { isStaff } from "./workflow";
 function StudioNav() {
   const t = useT();
   const pathname = usePathname();
+  const editing = useSearchParams().has("id");
   const path = pathname.endsWith("/") ? pathname : `${pathname}/`;
   const items = [
     { href: "/cms/", label: t.cms.titles, icon: ListVideo, current: path === "/cms/" },
-    { href: "/cms/edit/", label: t.cms.newTitle, icon: FilePlus2, current: path === "/cms/edit/" },
+    { href: "/cms/edit/", label: t.cms.newTitle, icon: FilePlus2, current: path === "/cms/edit/" && !editing },
     { href: "/cms/import/", label: t.cms.import, icon: Upload, current: path === "/cms/import/" },
   ];
   return (
     <nav aria-label={t.cms.navLabel} className="border-b border-border">
-      <ul className="flex gap-1 overflow-x-auto px-4 sm:px-8">
+      <ul className="mx-auto flex max-w-6xl gap-1 overflow-x-auto px-4 sm:px-8">
         {items.map(({ href, label, icon: Icon, current }) => (
           <li key={href}>
             <Link
@@ -51,15 +51,10 @@ function StudioNav() {
 
 /**
  * Every studio page: the signed-in account if it holds an editorial role (else a notice, or on
- * the way to sign-in), the studio's navigation and the page's heading. Use inside <Suspense>.
+ * the way to sign-in) and the studio's navigation. Use inside <Suspense>; the page's <PageTitle>
+ * goes outside it.
  */
-export function Studio({
-  title,
-  children,
-}: {
-  title: string;
-  children: (session: SignedIn) => ReactNode;
-}) {
+export function Studio({ children }: { children: (session: SignedIn) => ReactNode }) {
   const t = useT();
   const gate = useAccountGate();
   let body: ReactNode;
@@ -89,7 +84,6 @@ export function Studio({
   }
   return (
     <div data-testid="cms-studio">
-      <PageTitle title={`${title} · ${t.cms.nav}`} />
       <StudioNav />
       <div className="mx-auto max-w-6xl px-4 py-6 sm:px-8">{body}</div>
     </div>

@@ -24,7 +24,7 @@ import type { CmsView, Encoding, TitleIn } from "./types";
 import { VersionHistory } from "./version-history";
 import { VideoUpload } from "./video-upload";
 import { WorkflowActions } from "./workflow-actions";
-import { readOnlyReason } from "./workflow";
+import { hasRole, readOnlyReason } from "./workflow";
 
 function isStale(error: unknown): boolean {
   return error instanceof ApiError && error.code === "stale_version";
@@ -134,7 +134,7 @@ function Editor({ initial, caller, onReload }: { initial: CmsView; caller: User;
           <StateBadge state={view.workflow_state} scheduledAt={view.scheduled_publish_at} />
         </div>
         <p className="text-sm text-muted-foreground">
-          <span data-testid="cms-version">{e.version(view.version)}</span> · {e.createdAt(formatDateTime(view.created_at))} ·{" "}
+          <span data-testid="cms-version-number">{e.version(view.version)}</span> · {e.createdAt(formatDateTime(view.created_at))} ·{" "}
           {e.updatedAt(formatDateTime(view.updated_at))}
         </p>
       </header>
@@ -160,7 +160,8 @@ function Editor({ initial, caller, onReload }: { initial: CmsView; caller: User;
       <TitleForm
         initial={form}
         mode="edit"
-        disabled={reason !== null || stale}
+        disabled={reason !== null}
+        locked={stale}
         onSubmit={save}
         error={saveError}
         notice={
@@ -177,8 +178,17 @@ function Editor({ initial, caller, onReload }: { initial: CmsView; caller: User;
       </Section>
 
       <Section id="video" title={e.sections.video}>
-        {reason === null && !stale ? <VideoUpload key={view.id} view={view} onQueued={queued} onError={report} /> : null}
-        <Encodings view={view} added={added} />
+        {/* The encodings API admits editors and admins only (reviewers get 403). */}
+        {hasRole(caller, "editor") ? (
+          <>
+            {reason === null && !stale ? <VideoUpload key={view.id} view={view} onQueued={queued} onError={report} /> : null}
+            <Encodings view={view} added={added} />
+          </>
+        ) : (
+          <p className="text-sm text-muted-foreground" data-testid="cms-video-editors-only">
+            {t.cms.video.editorsOnly}
+          </p>
+        )}
       </Section>
 
       <Section id="history" title={e.sections.history}>

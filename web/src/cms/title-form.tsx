@@ -9,6 +9,7 @@ import { Button } from "@/components/ui/button";
 import { Skeleton } from "@/components/ui/skeleton";
 import { useT } from "@/i18n";
 import { useResource } from "@/lib/use-resource";
+import { cn } from "@/lib/utils";
 import { api } from "@/session/api";
 
 import { CmsError } from "./cms-error";
@@ -133,6 +134,7 @@ export function TitleForm({
   initial,
   mode,
   disabled,
+  locked = false,
   onSubmit,
   error,
   notice,
@@ -140,6 +142,8 @@ export function TitleForm({
   initial: FormState;
   mode: "create" | "edit";
   disabled: boolean;
+  /** Editable (to copy from) but not savable: the title changed meanwhile. */
+  locked?: boolean;
   onSubmit: (body: TitleIn) => Promise<void>;
   error: unknown;
   notice?: ReactNode;
@@ -228,15 +232,21 @@ export function TitleForm({
         ) : null}
       </fieldset>
 
-      {disabled && !notice ? null : (
-      <div className="sticky bottom-16 z-10 flex flex-wrap items-center gap-3 rounded-xl border border-border bg-popover/95 p-3 backdrop-blur md:bottom-4">
-        {!disabled ? (
+      {(disabled || locked) && !notice ? null : (
+      <div
+        className={cn(
+          "z-10 flex flex-wrap items-center gap-3 rounded-xl border border-border bg-popover/95 p-3 backdrop-blur",
+          // Kept in reach while there is something to save.
+          (dirty || mode === "create") && "sticky bottom-16 md:bottom-4",
+        )}
+      >
+        {!disabled && !locked ? (
           <Button type="submit" disabled={busy || (mode === "edit" && !dirty)} data-testid="cms-save">
             <Save aria-hidden="true" />
             {saveLabel}
           </Button>
         ) : null}
-        {mode === "edit" && dirty && !disabled ? (
+        {mode === "edit" && dirty && !disabled && !locked ? (
           <p className="text-sm text-muted-foreground" role="status" data-testid="cms-unsaved">
             {t.cms.edit.unsaved}
           </p>

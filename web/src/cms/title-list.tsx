@@ -15,6 +15,7 @@ import { useI18n } from "@/i18n";
 import { cn } from "@/lib/utils";
 
 import { CmsError } from "./cms-error";
+import { ScrollRegion } from "./scroll-region";
 import { StateBadge } from "./state-badge";
 import type { CmsSummary } from "./types";
 import { useTitlePages, type ListState } from "./use-title-pages";
@@ -227,7 +228,7 @@ export function TitleList() {
               {needle ? t.cms.list.noMatch(search.trim()) : t.cms.list.empty}
             </p>
           ) : (
-            <div className="overflow-x-auto rounded-lg border border-border">
+            <ScrollRegion label={t.cms.list.title} className="rounded-lg border border-border">
               <table className="w-full text-left" data-testid="cms-title-table">
                 <caption className="sr-only">{`${t.cms.list.title}: ${t.cms.states[query.state]}`}</caption>
                 <thead className="border-b border-border bg-muted/40 text-xs uppercase tracking-wide text-muted-foreground">
@@ -245,7 +246,7 @@ export function TitleList() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </ScrollRegion>
           )}
           {pages.error ? <CmsError error={pages.error} onRetry={pages.loadMore} /> : null}
           {pages.hasMore ? (

@@ -22,6 +22,7 @@ import { useResource } from "@/lib/use-resource";
 import { api } from "@/session/api";
 
 import { CmsError } from "./cms-error";
+import { ScrollRegion } from "./scroll-region";
 import type { CmsView, FieldChange, Version } from "./types";
 
 const MAX_VALUE = 600;
@@ -36,12 +37,12 @@ function Value({ value }: { value: unknown }) {
   return <span className="whitespace-pre-wrap break-words font-mono text-xs">{cut}</span>;
 }
 
-function Changes({ changes }: { changes: FieldChange[] }) {
+function Changes({ changes, label }: { changes: FieldChange[]; label: string }) {
   const { t } = useI18n();
   const h = t.cms.history;
   if (changes.length === 0) return <p className="text-sm text-muted-foreground">{h.noChanges}</p>;
   return (
-    <div className="overflow-x-auto">
+    <ScrollRegion label={label}>
       <table className="w-full min-w-[32rem] text-left text-sm" data-testid="cms-version-changes">
         <thead className="text-xs uppercase tracking-wide text-muted-foreground">
           <tr>
@@ -64,7 +65,7 @@ function Changes({ changes }: { changes: FieldChange[] }) {
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollRegion>
   );
 }
 
@@ -164,7 +165,7 @@ export function VersionHistory({
                       {version.note}
                     </p>
                   ) : null}
-                  <Changes changes={version.changes} />
+                  <Changes changes={version.changes} label={t.cms.edit.version(version.version)} />
                   {canRestore && !current ? (
                     <Button
                       type="button"

@@ -168,20 +168,23 @@ function UploadRow({
   );
 }
 
-function Unfinished({ contentId }: { contentId: string }) {
+function Unfinished({ contentId, refresh, busy }: { contentId: string; refresh: string; busy: (string | null)[] }) {
   const t = useT();
   const v = t.cms.video;
   const [uploads, setUploads] = useState<PreviousUpload[]>([]);
+  // Read again whenever an upload starts, pauses, finishes or is cancelled.
   useEffect(() => {
     void unfinishedUploads(contentId).then(setUploads);
-  }, [contentId]);
-  if (uploads.length === 0) return null;
+  }, [contentId, refresh]);
+  // Those running on this page are not "unfinished" here.
+  const shown = uploads.filter((upload) => !busy.includes(upload.uploadUrl));
+  if (shown.length === 0) return null;
   return (
     <div className="grid gap-2 rounded-lg border border-primary/50 p-4" data-testid="cms-unfinished-uploads">
       <h4 className="font-semibold">{v.unfinished}</h4>
       <p className="text-sm text-muted-foreground">{v.unfinishedHint}</p>
       <ul className="grid gap-1">
-        {uploads.map((upload) => (
+        {shown.map((upload) => (
           <li key={upload.urlStorageKey} className="flex flex-wrap items-center justify-between gap-2 text-sm">
             <span>
               {upload.metadata.filename ?? "?"} · {upload.metadata.kind}
@@ -358,7 +361,11 @@ export function VideoUpload({
           <p className="text-sm text-muted-foreground">{v.noEpisodes}</p>
         )
       ) : null}
-      <Unfinished contentId={view.id} />
+      <Unfinished
+        contentId={view.id}
+        refresh={items.map((item) => `${item.key}:${item.status}`).join(",")}
+        busy={[...uploads.current.values()].map((upload) => upload.url)}
+      />
       <ul className="grid gap-3">
         {items.map((item) => {
           counters[item.kind] += 1;

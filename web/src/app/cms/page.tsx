@@ -5,16 +5,16 @@ import { Suspense } from "react";
 import { StudioSkeleton, Studio } from "@/cms/studio";
 import { TitleList } from "@/cms/title-list";
 import { PageBoundary } from "@/components/page-boundary";
-import { useT } from "@/i18n";
+import { PageTitle } from "@/components/page-title";
 
 function StudioHome() {
-  const t = useT();
-  return <Studio title={t.cms.titles}>{() => <TitleList />}</Studio>;
+  return <Studio>{() => <TitleList />}</Studio>;
 }
 
 export default function CmsPage() {
   return (
     <PageBoundary>
+      <PageTitle select={(t) => `${t.cms.titles} · ${t.cms.nav}`} />
       <Suspense fallback={<StudioSkeleton />}>
         <StudioHome />
       </Suspense>

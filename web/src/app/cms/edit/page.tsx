@@ -7,6 +7,7 @@ import { Studio, StudioSkeleton } from "@/cms/studio";
 import { NewTitle, TitleEditor } from "@/cms/title-editor";
 import { hasRole } from "@/cms/workflow";
 import { PageBoundary } from "@/components/page-boundary";
+import { PageTitle } from "@/components/page-title";
 import { useT } from "@/i18n";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -16,7 +17,7 @@ function EditPage() {
   const id = useSearchParams().get("id");
   const editing = id !== null && UUID.test(id);
   return (
-    <Studio title={editing ? t.cms.edit.sections.details : t.cms.newTitle}>
+    <Studio>
       {(session) => {
         if (editing) return <TitleEditor key={id} id={id} caller={session.user} />;
         if (id !== null) return <p data-testid="cms-bad-id">{t.errors.notFound}</p>;
@@ -30,6 +31,7 @@ function EditPage() {
 export default function CmsEditPage() {
   return (
     <PageBoundary>
+      <PageTitle select={(t) => t.cms.nav} />
       <Suspense fallback={<StudioSkeleton />}>
         <EditPage />
       </Suspense>
