@@ -94,14 +94,8 @@ export function createEngine(mount: HTMLElement, options: EngineOptions): Engine
     if (added?.track) subtitleTracks.push(added.track);
   }
 
-  // A disposed player's tech has no element left to ask (its currentTime throws), yet the
-  // controller still asks where the viewer was when the page is left: the last time read.
-  let lastTime = 0;
   const surface: PlaybackSurface = {
-    currentTime: () => {
-      if (!player.isDisposed()) lastTime = player.currentTime() ?? 0;
-      return lastTime;
-    },
+    currentTime: () => player.currentTime() ?? 0,
     duration: () => {
       const duration = player.duration();
       return player.readyState() >= HAVE_METADATA && duration !== undefined && Number.isFinite(duration)
