@@ -124,6 +124,20 @@ web_build_failed() {
   exit 1
 }
 
+# `npm ci` in web/ when its lock changed since the last install, or node_modules is missing
+# (needs select_node first).
+ensure_web_packages() {
+  local lock=""
+  if [ -f "$WEB/package-lock.json" ]; then
+    lock="$(sha256sum "$WEB/package-lock.json" | cut -d' ' -f1)"
+  fi
+  if [ ! -d "$WEB/node_modules" ] || [ "$(cat "$WEB/node_modules/$LOCK_STAMP" 2>/dev/null)" != "$lock" ]; then
+    echo "› installing the web app's packages (npm ci in web/)" >&2
+    (cd "$WEB" && PATH="$NODE_DIR:$PATH" "$NPM" ci --no-audit --no-fund >&2) || return 1
+    echo "$lock" > "$WEB/node_modules/$LOCK_STAMP"
+  fi
+}
+
 # Builds web/out when the web app's sources changed since the last build, or it is missing:
 # `npm ci` first when the lock changed or node_modules is missing.
 ensure_web() {
@@ -138,16 +152,7 @@ ensure_web() {
   fi
   select_node || web_build_failed "no usable Node.js for the web app"
   echo "› Node $("$NODE_DIR/node" --version) ($NODE_SOURCE)" >&2
-  local lock=""
-  if [ -f "$WEB/package-lock.json" ]; then
-    lock="$(sha256sum "$WEB/package-lock.json" | cut -d' ' -f1)"
-  fi
-  if [ ! -d "$WEB/node_modules" ] || [ "$(cat "$WEB/node_modules/$LOCK_STAMP" 2>/dev/null)" != "$lock" ]; then
-    echo "› installing the web app's packages (npm ci in web/)" >&2
-    (cd "$WEB" && PATH="$NODE_DIR:$PATH" "$NPM" ci --no-audit --no-fund >&2) \
-      || web_build_failed "npm ci failed in web/"
-    echo "$lock" > "$WEB/node_modules/$LOCK_STAMP"
-  fi
+  ensure_web_packages || web_build_failed "npm ci failed in web/"
   echo "› building the web app (npm run build in web/)" >&2
   (cd "$WEB" && PATH="$NODE_DIR:$PATH" NEXT_TELEMETRY_DISABLED=1 "$NPM" run build >&2) \
     || web_build_failed "npm run build failed in web/"

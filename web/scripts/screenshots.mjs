@@ -4,12 +4,14 @@
 // The base URL serves the app and the API (npm run serve, or the gateway). With --axe, every
 // page is also checked with axe-core (WCAG 2.2 A/AA rules) and serious or critical violations
 // are listed; the script then exits 1 if there were any.
-import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 
-import { chromium } from "playwright-core";
+import { apiAt, sessionOf } from "../e2e/lib/api.mjs";
+import { seriousViolations } from "../e2e/lib/axe.mjs";
+import { launchChromium, newDevice } from "../e2e/lib/browser.mjs";
+import { watchPart } from "../e2e/lib/viewing.mjs";
 
 const { values } = parseArgs({
   options: {
@@ -22,24 +24,8 @@ const { values } = parseArgs({
 const base = values.base.replace(/\/$/, "");
 mkdirSync(values.out, { recursive: true });
 
-async function call(path, { token, body, method } = {}) {
-  const response = await fetch(`${base}${path}`, {
-    method: method ?? (body ? "POST" : "GET"),
-    headers: {
-      ...(body ? { "content-type": "application/json" } : {}),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-  return response.status === 204 ? null : response.json();
-}
-
-const tokensOf = (result) => ({
-  accessToken: result.access_token,
-  refreshToken: result.refresh_token,
-  profileId: result.profile_id,
-});
+const call = apiAt(base);
+const tokensOf = sessionOf;
 
 const email = `shots-${Date.now()}@example.com`;
 const account = await call("/api/auth/register", {
@@ -71,24 +57,15 @@ await call("/api/activity/watchlist", { token: sessions.main.accessToken, body: 
 // Some viewing, for the continue-watching rail: half of a film, and the first episode of a
 // series watched to the end (so its next episode is "next up"). A platform started with
 // ACTIVITY_MIN_RESUME_SECONDS=0 keeps resume points of the short demo videos.
-async function watch(contentId, episodeId, fraction) {
-  const device = { id: "screenshots", type: "web", name: "Screenshots" };
-  const started = await call("/api/stream/playback/start", {
+const watch = (contentId, episodeId, fraction) =>
+  watchPart({
+    api: call,
     token: sessions.main.accessToken,
-    body: { content_id: contentId, episode_id: episodeId, format: "hls", device },
+    contentId,
+    episodeId,
+    fraction,
+    device: { id: "screenshots", type: "web", name: "Screenshots" },
   });
-  const position = started.duration_seconds * fraction;
-  await call("/api/stream/playback/position", {
-    token: sessions.main.accessToken,
-    method: "PUT",
-    body: { session_id: started.session_id, position_seconds: position, sequence: 1 },
-  });
-  await call(fraction >= 1 ? "/api/stream/playback/complete" : "/api/stream/playback/position", {
-    token: sessions.main.accessToken,
-    method: fraction >= 1 ? "POST" : "PUT",
-    body: fraction >= 1 ? { session_id: started.session_id } : { session_id: started.session_id, position_seconds: position, sequence: 2 },
-  });
-}
 const { items: playable } = await call("/api/catalog/content?limit=100&sort=popularity", { token: sessions.main.accessToken });
 for (const title of playable.filter((t) => t.playable && !t.locked)) {
   try {
@@ -130,35 +107,14 @@ const pages = [
 ];
 const widths = { phone: { width: 390, height: 844 }, desktop: { width: 1440, height: 900 } };
 
-const axeSource = values.axe
-  ? readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8")
-  : null;
 let violations = 0;
 
-async function audit(page) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(() =>
-    axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] } }),
-  );
-  return result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.impact} ${v.id}: ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`);
-}
-
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 try {
   for (const [name, path, who] of pages) {
     if (values.only && !name.startsWith(values.only)) continue;
     for (const [size, viewport] of Object.entries(widths)) {
-      // axe-core is injected as an inline script, which the gateway's CSP rightly refuses.
-      const context = await browser.newContext({ viewport, deviceScaleFactor: 1, bypassCSP: Boolean(axeSource) });
-      const tokens = sessions[who];
-      await context.addInitScript((value) => {
-        if (value) localStorage.setItem("ott.session", value);
-      }, tokens ? JSON.stringify(tokens) : "");
+      const context = await newDevice(browser, { base, viewport, session: sessions[who] });
       const page = await context.newPage();
       const problems = [];
       page.on("pageerror", (error) => problems.push(error.message));
@@ -170,8 +126,8 @@ try {
       const file = join(values.out, `${name}-${size}.png`);
       await page.screenshot({ path: file, fullPage: size === "desktop" ? false : false });
       console.log(`${file}${problems.length ? `  problems: ${problems.join(" | ")}` : ""}`);
-      if (axeSource) {
-        const found = await audit(page);
+      if (values.axe) {
+        const found = await seriousViolations(page);
         violations += found.length;
         for (const line of found) console.log(`  axe ${line}`);
       }
