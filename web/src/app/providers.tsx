@@ -1,0 +1,20 @@
+"use client";
+
+import type { ReactNode } from "react";
+
+import { BottomNav, Footer, Header, SkipLink } from "@/components/header";
+import { SessionProvider } from "@/session/SessionProvider";
+
+export function Providers({ children }: { children: ReactNode }) {
+  return (
+    <SessionProvider>
+      <SkipLink />
+      <Header />
+      <main id="main" tabIndex={-1} className="min-h-[70dvh] focus:outline-none">
+        {children}
+      </main>
+      <Footer />
+      <BottomNav />
+    </SessionProvider>
+  );
+}

@@ -1,0 +1,49 @@
+"use client";
+
+import { AlertTriangle, RotateCcw } from "lucide-react";
+
+import { ApiError } from "@/api/errors";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
+import { useT } from "@/i18n";
+import { describeError } from "@/lib/describe-error";
+
+export function ErrorNotice({
+  error,
+  onRetry,
+  className,
+}: {
+  error: unknown;
+  onRetry?: () => void;
+  className?: string;
+}) {
+  const t = useT();
+  const reference = error instanceof ApiError ? error.correlationId : null;
+  return (
+    <Alert variant="destructive" role="alert" className={className}>
+      <AlertTriangle aria-hidden="true" />
+      <AlertTitle>{t.errors.title}</AlertTitle>
+      <AlertDescription>
+        <p>{describeError(t, error)}</p>
+        {reference ? <p className="mt-1 text-xs">{t.errors.reference(reference)}</p> : null}
+        {onRetry ? (
+          <Button variant="outline" size="sm" className="mt-3" onClick={onRetry}>
+            <RotateCcw aria-hidden="true" />
+            {t.common.retry}
+          </Button>
+        ) : null}
+      </AlertDescription>
+    </Alert>
+  );
+}
+
+/** A form's error line, announced to screen readers. */
+export function FormError({ error }: { error: unknown }) {
+  const t = useT();
+  if (!error) return null;
+  return (
+    <p role="alert" className="rounded-md border border-destructive/60 bg-card px-3 py-2 text-sm">
+      {describeError(t, error)}
+    </p>
+  );
+}

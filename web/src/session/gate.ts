@@ -1,0 +1,53 @@
+"use client";
+
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useEffect } from "react";
+
+import type { ApiError } from "@/api/errors";
+import type { Profile } from "@/api/types";
+
+import { useSession, type SignedIn } from "./SessionProvider";
+
+export type Gate<T> =
+  | { kind: "waiting" }
+  | { kind: "error"; error: ApiError; retry: () => void }
+  | { kind: "ready"; session: T };
+
+/** A path of this app to go back to after signing in (never another site). */
+export function safeNext(next: string | null, fallback = "/"): string {
+  return next && next.startsWith("/") && !next.startsWith("//") ? next : fallback;
+}
+
+function useHere(): string {
+  const pathname = usePathname();
+  const search = useSearchParams().toString();
+  return search ? `${pathname}?${search}` : pathname;
+}
+
+/** The signed-in account, or on the way to /signin. Use inside <Suspense> (search params). */
+export function useAccountGate(): Gate<SignedIn> {
+  const { state, retry } = useSession();
+  const router = useRouter();
+  const here = useHere();
+  useEffect(() => {
+    if (state.status === "anonymous") router.replace(`/signin/?next=${encodeURIComponent(here)}`);
+  }, [state.status, router, here]);
+  if (state.status === "unreachable") return { kind: "error", error: state.error, retry };
+  if (state.status === "signedIn") return { kind: "ready", session: state };
+  return { kind: "waiting" };
+}
+
+/** A signed-in account watching as a profile, or on the way to /signin or /profiles. */
+export function useProfileGate(): Gate<SignedIn & { profile: Profile }> {
+  const gate = useAccountGate();
+  const router = useRouter();
+  const here = useHere();
+  const missingProfile = gate.kind === "ready" && gate.session.profile === null;
+  useEffect(() => {
+    if (missingProfile) router.replace(`/profiles/?next=${encodeURIComponent(here)}`);
+  }, [missingProfile, router, here]);
+  if (gate.kind !== "ready") return gate;
+  const { profile } = gate.session;
+  if (profile === null) return { kind: "waiting" };
+  return { kind: "ready", session: { ...gate.session, profile } };
+}
