@@ -1,0 +1,132 @@
+"use client";
+
+// A playback session in the VideoPlayer: the controller drives it (resume, reports, token
+// renewal, breaks) and its phase decides what shows over the picture.
+import { Megaphone, RotateCcw } from "lucide-react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
+
+import { Button } from "@/components/ui/button";
+import { useT } from "@/i18n";
+import { client } from "@/session/api";
+import { browserTokenStore } from "@/session/storage";
+
+import type { AdBreakPlayer, AdBreakSource } from "./breaks";
+import { browserLifecycle, PlaybackController, type PlaybackPhase } from "./controller";
+import { isApiUrl } from "./media-token";
+import { playbackApi } from "./playback-api";
+import type { PlaybackStart } from "./types";
+import { SOURCE_TYPES } from "./sources";
+import { VideoPlayer } from "./VideoPlayer";
+
+/** The bearer token for requests to the platform's API (the session's manifest). */
+export function apiRequestHeaders(url: string): Record<string, string> | null {
+  if (!isApiUrl(url, window.location.origin)) return null;
+  const token = browserTokenStore.read()?.accessToken;
+  return token ? { Authorization: `Bearer ${token}` } : null;
+}
+
+export function SessionPlayer({
+  start,
+  title,
+  subtitleLanguage,
+  breaks,
+  breakPlayer,
+  topBar,
+  overlay,
+  onPhase,
+  onRestart,
+}: {
+  start: PlaybackStart;
+  title: string;
+  subtitleLanguage?: string | null;
+  breaks?: AdBreakSource;
+  breakPlayer?: AdBreakPlayer;
+  topBar?: ReactNode;
+  /** Shown over the picture (the end of the title's choices). */
+  overlay?: ReactNode;
+  onPhase?: (phase: PlaybackPhase) => void;
+  /** Start a new session (after the platform stopped this one). */
+  onRestart: () => void;
+}) {
+  const t = useT();
+  const [phase, setPhase] = useState<PlaybackPhase>({ phase: "loading" });
+  const reportPhase = useRef(onPhase);
+  reportPhase.current = onPhase;
+  const [controller] = useState(
+    () =>
+      new PlaybackController({
+        api: playbackApi(client),
+        start,
+        breaks,
+        breakPlayer,
+        lifecycle: browserLifecycle,
+        onPhase: (next) => {
+          setPhase(next);
+          reportPhase.current?.(next);
+        },
+      }),
+  );
+
+  // Leaving: a last report and the stream released. Deferred a tick so that React's
+  // development double-mount (unmount, mount again at once) does not end the session.
+  const closing = useRef<ReturnType<typeof setTimeout> | null>(null);
+  useEffect(() => {
+    if (closing.current !== null) clearTimeout(closing.current);
+    closing.current = null;
+    return () => {
+      closing.current = setTimeout(() => void controller.close({ release: true }), 0);
+    };
+  }, [controller]);
+
+  const attached = useRef(false);
+  const stopped = phase.phase === "stopped" ? phase.reason : null;
+
+  return (
+    <VideoPlayer
+      className="size-full"
+      source={{ url: start.manifest_url, type: SOURCE_TYPES[start.format] }}
+      title={title}
+      requestHeaders={apiRequestHeaders}
+      rewriteUrl={(url) => controller.rewrite(url)}
+      subtitles={start.subtitles.map((s) => ({ language: s.language, label: s.label ?? "", url: s.url }))}
+      thumbnailsUrl={start.thumbnails_url}
+      qualities={start.qualities}
+      audio={start.audio}
+      subtitleLanguage={subtitleLanguage}
+      locked={phase.phase === "break" || stopped !== null}
+      shortcutScope="page"
+      topBar={topBar}
+      onSurface={(surface) => {
+        if (surface === null || attached.current) return;
+        attached.current = true;
+        controller.attach(surface, { autoplay: true });
+      }}
+    >
+      {phase.phase === "break" ? (
+        <div
+          className="absolute left-4 top-20 z-20 flex items-center gap-2 rounded-md bg-black/80 px-3 py-2 text-sm"
+          role="status"
+          data-testid="player-break"
+        >
+          <Megaphone aria-hidden="true" className="size-4" />
+          <span className="font-semibold">{t.player.adBreak}</span>
+          <span className="text-white/80">{t.player.adBreakBody}</span>
+        </div>
+      ) : null}
+      {stopped !== null ? (
+        <div className="absolute inset-0 z-30 flex items-center justify-center bg-black/75 p-6">
+          <div role="alert" className="grid max-w-md gap-4 rounded-xl border border-white/20 bg-black/90 p-6 text-center" data-testid="player-stopped" data-reason={stopped}>
+            <p>{stopped === "stream_ended" ? t.player.streamEnded : t.player.notEntitled}</p>
+            {stopped === "stream_ended" ? (
+              <Button onClick={onRestart} className="justify-self-center" data-testid="player-restart">
+                <RotateCcw aria-hidden="true" />
+                {t.player.startAgain}
+              </Button>
+            ) : null}
+          </div>
+        </div>
+      ) : null}
+      {overlay}
+    </VideoPlayer>
+  );
+}

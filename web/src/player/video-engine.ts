@@ -1,0 +1,123 @@
+// Video.js 8 and its VHS engine (HLS and DASH over Media Source Extensions), set up for the
+// platform: no built-in controls (the app draws its own), emulated tracks so subtitles load
+// at once under a still-valid token, and one request hook per player that puts the bearer
+// token on /api/ requests and the freshest media token into every media URL.
+import "video.js/dist/video-js.css";
+
+import videojs from "video.js";
+
+import type { PlaybackSurface, SurfaceEvent } from "./surface";
+
+type Player = ReturnType<typeof videojs>;
+
+export interface EngineSource {
+  url: string;
+  /** "application/x-mpegURL" (HLS) or "application/dash+xml" (DASH). */
+  type: string;
+}
+
+export interface RemoteSubtitle {
+  language: string;
+  label: string;
+  url: string;
+}
+
+export interface EngineOptions {
+  source: EngineSource;
+  /** Rewrites each request's URL (a playback session's fresh media token). */
+  rewriteUrl?: (url: string) => string;
+  /** Headers for a request (the bearer token for /api/ URLs), or null for none. */
+  requestHeaders?: (url: string) => Record<string, string> | null;
+  subtitles?: readonly RemoteSubtitle[];
+  muted?: boolean;
+}
+
+interface RequestOptions {
+  uri: string;
+  headers?: Record<string, string>;
+}
+
+interface VhsXhr {
+  onRequest(hook: (options: RequestOptions) => RequestOptions): void;
+}
+
+export interface Engine {
+  player: Player;
+  surface: PlaybackSurface;
+  /** The text tracks made for the subtitles option, in its order. */
+  subtitleTracks: TextTrack[];
+  dispose(): void;
+}
+
+const HAVE_METADATA = 1;
+
+export function createEngine(mount: HTMLElement, options: EngineOptions): Engine {
+  const element = document.createElement("video-js");
+  element.classList.add("vjs-fill");
+  mount.appendChild(element);
+  const player = videojs(element, {
+    controls: false,
+    autoplay: false,
+    preload: "auto",
+    playsinline: true,
+    muted: options.muted ?? false,
+    fill: true,
+    // Only the picture and the subtitles: the app draws the controls, spinner and errors.
+    children: ["mediaLoader", "textTrackDisplay"],
+    userActions: { hotkeys: false, doubleClick: false, click: false },
+    html5: {
+      vhs: { overrideNative: !videojs.browser.IS_SAFARI },
+      nativeAudioTracks: false,
+      nativeVideoTracks: false,
+      nativeTextTracks: false,
+    },
+  });
+
+  player.on("xhr-hooks-ready", () => {
+    const tech = player.tech({ IWillNotUseThisInPlugins: true }) as unknown as { vhs?: { xhr?: VhsXhr } };
+    tech.vhs?.xhr?.onRequest((request) => {
+      const uri = options.rewriteUrl ? options.rewriteUrl(request.uri) : request.uri;
+      const headers = options.requestHeaders?.(uri) ?? null;
+      return { ...request, uri, headers: headers ? { ...request.headers, ...headers } : request.headers };
+    });
+  });
+
+  const subtitleTracks: TextTrack[] = [];
+  for (const subtitle of options.subtitles ?? []) {
+    const added = player.addRemoteTextTrack(
+      { kind: "subtitles", src: subtitle.url, srclang: subtitle.language, label: subtitle.label, mode: "disabled" },
+      false,
+    ) as unknown as HTMLTrackElement | undefined;
+    if (added?.track) subtitleTracks.push(added.track);
+  }
+  player.src({ src: options.source.url, type: options.source.type });
+
+  const surface: PlaybackSurface = {
+    currentTime: () => player.currentTime() ?? 0,
+    duration: () => {
+      const duration = player.duration();
+      return player.readyState() >= HAVE_METADATA && duration !== undefined && Number.isFinite(duration)
+        ? duration
+        : Number.NaN;
+    },
+    paused: () => player.paused(),
+    seek: (seconds) => void player.currentTime(seconds),
+    play: () => player.play() ?? undefined,
+    pause: () => player.pause(),
+    on: (event: SurfaceEvent, listener: () => void) => {
+      player.on(event, listener);
+      return () => {
+        if (!player.isDisposed()) player.off(event, listener);
+      };
+    },
+  };
+
+  return {
+    player,
+    surface,
+    subtitleTracks,
+    dispose: () => {
+      if (!player.isDisposed()) player.dispose();
+    },
+  };
+}
