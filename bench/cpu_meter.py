@@ -2,7 +2,8 @@
 (from /proc), of this generator and of the whole machine, turned into cores used over a phase,
 and the wait for the machine to be quiet before one.
 
-Shared by bench/auth_profiles.py and bench/catalog.py (each says which processes it counts).
+Shared by bench/auth_profiles.py, bench/catalog.py and bench/web.py (each says which processes
+it counts).
 """
 
 from __future__ import annotations
@@ -43,12 +44,21 @@ def busy_cores(before: tuple[int, int], after: tuple[int, int]) -> float:
     return (busy1 - busy0) / max(1, total1 - total0) * (os.cpu_count() or 1)
 
 
+def exited_children_cpu_seconds() -> float:
+    """CPU seconds of this process's children (and theirs) that have exited and been waited
+    for: a program a phase runs to its end (a browser and its helpers) is counted this way,
+    since its processes are gone by the time the phase's last snapshot is taken."""
+    times = os.times()
+    return times.children_user + times.children_system
+
+
 @dataclass
 class CpuSnapshot:
     wall: float  # time.perf_counter()
     groups: dict[str, dict[int, float]]  # name -> pid -> CPU seconds
     generator: float  # CPU seconds of this process
     machine: tuple[int, int]
+    children: float = 0.0  # exited_children_cpu_seconds()
 
 
 def cpu_snapshot(groups: Mapping[str, Iterable[int | None]]) -> CpuSnapshot:
@@ -59,7 +69,13 @@ def cpu_snapshot(groups: Mapping[str, Iterable[int | None]]) -> CpuSnapshot:
         name: {pid: process_cpu_seconds(pid) for pid in pids if pid}
         for name, pids in groups.items()
     }
-    return CpuSnapshot(wall, times, process_cpu_seconds(os.getpid()), machine_jiffies())
+    return CpuSnapshot(
+        wall,
+        times,
+        process_cpu_seconds(os.getpid()),
+        machine_jiffies(),
+        exited_children_cpu_seconds(),
+    )
 
 
 @dataclass
@@ -71,6 +87,7 @@ class CpuCores:
     generator: float
     machine: float
     others: float  # everything else on the machine: other tenants, the kernel's softirqs...
+    children: float = 0.0  # this process's children that exited during the phase
 
 
 def cpu_cores(before: CpuSnapshot, after: CpuSnapshot) -> CpuCores:
@@ -80,11 +97,12 @@ def cpu_cores(before: CpuSnapshot, after: CpuSnapshot) -> CpuCores:
         then = before.groups.get(name, {})
         groups[name] = sum(t - then.get(pid, 0.0) for pid, t in now.items()) / wall
     generator = (after.generator - before.generator) / wall
+    children = (after.children - before.children) / wall
     machine = busy_cores(before.machine, after.machine)
-    others = machine
+    others = machine - generator - children
     for cores in groups.values():
         others -= cores
-    return CpuCores(wall, groups, generator, machine, max(0.0, others - generator))
+    return CpuCores(wall, groups, generator, machine, max(0.0, others), children)
 
 
 def background_load(seconds: float = 1.0) -> float:
