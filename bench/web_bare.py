@@ -28,6 +28,7 @@ PAGE = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <title>Bare Video.js</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/video-js.min.css">
 <style>
   html, body { margin: 0; height: 100%; background: #000; }

@@ -34,6 +34,7 @@ const SESSION_KEY = "ott.session"; // web/src/session/storage.ts
 const DEVICE_KEY = "ott.device-id"; // web/src/player/device.ts
 const FRAME_TIMEOUT_MS = job.frameTimeoutMs ?? 15000;
 const SETTLE_MS = 1000;
+const SWITCH_TIMEOUT_MS = 10000;
 
 const log = (line) => process.stderr.write(`${line}\n`);
 
@@ -172,10 +173,15 @@ function homeMetrics() {
       previous = shift.startTime;
       cls = Math.max(cls, window);
     }
-    const element = lcp?.element;
-    const describe = element
-      ? `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ""}${element.getAttribute("data-testid") ? `[data-testid=${element.getAttribute("data-testid")}]` : ""}`
-      : null;
+    // An element as "img in [data-testid=hero]": its tag and the nearest ancestor with a test id.
+    const describe = (element) => {
+      if (!element) return null;
+      const named = element.closest("[data-testid]");
+      return `${element.tagName.toLowerCase()}${named ? ` in [data-testid=${named.getAttribute("data-testid")}]` : ""}`;
+    };
+    const shiftSources = shifts
+      .filter((s) => !s.hadRecentInput)
+      .flatMap((s) => (s.sources ?? []).map((source) => ({ at: Math.round(s.startTime), value: s.value, node: describe(source.node) })));
     const scripts = performance
       .getEntriesByType("resource")
       .filter((entry) => new URL(entry.name).pathname.endsWith(".js"))
@@ -187,11 +193,11 @@ function homeMetrics() {
       }));
     return {
       lcpMs: lcp ? Math.round(lcp.startTime) : null,
-      lcpElement: describe,
+      lcpElement: describe(lcp?.element),
       lcpUrl: lcp?.url ? new URL(lcp.url).pathname : null,
       lcpSize: lcp?.size ?? null,
       cls: Math.round(cls * 10000) / 10000,
-      shifts: shifts.length,
+      shifts: shiftSources,
       fcpMs: Math.round(paints.find((p) => p.name === "first-contentful-paint")?.startTime ?? NaN),
       scripts,
     };
@@ -222,12 +228,39 @@ async function newContext(browser, viewport, { signedIn }) {
   return { context, page, problems };
 }
 
+// What the page shows when a wait ran out: the video's state and any alert or dialog.
+async function pageState(page) {
+  return page
+    .evaluate(() => {
+      const video = document.querySelector("video");
+      const s = window.__bench;
+      const notes = [...document.querySelectorAll('[role="alert"], [role="dialog"], [role="alertdialog"]')]
+        .map((e) => e.textContent.trim().slice(0, 120))
+        .filter(Boolean);
+      const playback = video
+        ? `video at ${video.currentTime.toFixed(2)} s, readyState ${video.readyState}, ${video.paused ? "paused" : "playing"}, ${s.frames} frames`
+        : "no video element";
+      return [playback, ...notes].join("; ");
+    })
+    .catch((error) => `page state unknown: ${error.message}`);
+}
+
+// page.waitForFunction, failing with what the page showed.
+async function waitFor(page, what, predicate, arg, timeout) {
+  try {
+    await page.waitForFunction(predicate, arg, { timeout, polling: 50 });
+  } catch (error) {
+    if (error.name !== "TimeoutError") throw error;
+    throw new Error(`no ${what} within ${timeout} ms (${await pageState(page)})`);
+  }
+}
+
 async function settle(page) {
   await page.waitForLoadState("networkidle", { timeout: 10000 }).catch(() => undefined);
 }
 
 async function firstFrame(page) {
-  await page.waitForFunction(() => window.__bench.firstFrame !== null, null, { timeout: FRAME_TIMEOUT_MS, polling: 50 });
+  await waitFor(page, "first frame", () => window.__bench.firstFrame !== null, null, FRAME_TIMEOUT_MS);
   const measured = await page.evaluate(() => {
     const s = window.__bench;
     return { t0: s.t0, frame: s.firstFrame, playing: s.playing };
@@ -308,10 +341,8 @@ async function qualityRun(browser) {
   try {
     await page.goto(`${job.base}/watch/?id=${job.contentId}`, { waitUntil: "load" });
     // Steady playback first: past the first segments, the adaptive choice made.
-    await page.waitForFunction((seconds) => (window.__bench.last?.mediaTime ?? 0) >= seconds, job.switchAfterSeconds, {
-      timeout: FRAME_TIMEOUT_MS + job.switchAfterSeconds * 1000,
-      polling: 100,
-    });
+    const steady = job.switchAfterSeconds;
+    await waitFor(page, `${steady} s of playback`, (seconds) => (window.__bench.last?.mediaTime ?? 0) >= seconds, steady, FRAME_TIMEOUT_MS + steady * 1000);
     const from = await page.evaluate(() => window.__bench.last.height);
     const rungs = [...job.qualities].sort((a, b) => a.height - b.height);
     const highest = rungs.at(-1);
@@ -324,27 +355,32 @@ async function qualityRun(browser) {
       .filter({ hasText: new RegExp(`^${target.quality}$`) });
     await item.waitFor({ state: "visible", timeout: 5000 });
     await page.evaluate((height) => window.__bench.arm("switch", height), target.height);
-    const pressed = Date.now();
     await item.click();
-    await page.waitForFunction(() => window.__bench.switched !== null, null, { timeout: 10000, polling: 50 });
+    const shown = await page
+      .waitForFunction(() => window.__bench.switched !== null, null, { timeout: SWITCH_TIMEOUT_MS, polling: 50 })
+      .then(() => true)
+      .catch(() => false);
     const measured = await page.evaluate(() => {
       const s = window.__bench;
+      const resize = s.resizes.find((r) => r.at >= s.switchT0 && r.height === s.switchTarget);
       return {
-        ms: s.switched.presented - s.switchT0,
-        resize: s.resizes.find((r) => r.at >= s.switchT0 && r.height === s.switchTarget)?.at ?? null,
+        ms: s.switched ? s.switched.presented - s.switchT0 : null,
+        resizeMs: resize ? resize.at - s.switchT0 : null,
         t0: s.switchT0,
-        mediaTime: s.switched.mediaTime,
+        mediaTime: (s.switched ?? s.last).mediaTime,
+        height: s.last.height,
       };
     });
     const requests = await page.evaluate(requestsSince, measured.t0);
     return {
-      ms: round(measured.ms),
-      resizeMs: measured.resize === null ? null : round(measured.resize - measured.t0),
+      // null: no frame of the chosen rung within SWITCH_TIMEOUT_MS (a missed target, not an error)
+      ms: shown ? round(measured.ms) : null,
+      resizeMs: measured.resizeMs === null ? null : round(measured.resizeMs),
       from,
       to: target.height,
       toQuality: target.quality,
+      heightAtEnd: measured.height,
       atMediaTime: round(measured.mediaTime),
-      wallMs: Date.now() - pressed,
       requests,
       problems,
     };
@@ -359,7 +395,8 @@ async function qualityPhase(browser) {
     try {
       const result = await qualityRun(browser);
       runs.push({ index, ...result });
-      log(`  switch ${index + 1}/${job.runs}: ${result.from}p → ${result.to}p in ${result.ms} ms`);
+      const took = result.ms === null ? `not shown within ${SWITCH_TIMEOUT_MS} ms (still ${result.heightAtEnd}p)` : `in ${result.ms} ms`;
+      log(`  switch ${index + 1}/${job.runs}: ${result.from}p → ${result.to}p ${took}`);
     } catch (error) {
       runs.push({ index, error: String(error.message ?? error).split("\n")[0] });
       log(`  switch ${index + 1}/${job.runs}: ${runs.at(-1).error}`);
