@@ -5,7 +5,7 @@ import { FlatCompat } from "@eslint/eslintrc";
 const compat = new FlatCompat({ baseDirectory: dirname(fileURLToPath(import.meta.url)) });
 
 const config = [
-  { ignores: ["node_modules/", ".next/", "out/", "next-env.d.ts", "src/api/schema.d.ts"] },
+  { ignores: ["node_modules/", ".next/", "out/", "tests/.build/", "next-env.d.ts", "src/api/schema.d.ts"] },
   ...compat.extends("next/core-web-vitals", "next/typescript"),
   {
     rules: {

@@ -188,19 +188,34 @@ async def test_a_read_whose_answer_was_lost_is_handled_after_reconnecting(
         received.append(event)
         handled.set()
 
-    sub = consumer(bus, {Published: handle}, claim_idle_ms=60_000, block_ms=200)
+    # The consumer's own client, named, so that only its connections are cut (the server may
+    # be shared with other test runs).
+    name = f"consumer-{uuid4().hex[:8]}"
+    pool = redis.connection_pool
+    own = Redis(
+        connection_pool=type(pool)(
+            connection_class=pool.connection_class,
+            **{**pool.connection_kwargs, "client_name": name},
+        )
+    )
+    sub = consumer(EventBus(own, keys), {Published: handle}, claim_idle_ms=60_000, block_ms=200)
     await sub.run_once()
+    await bus.publish(Published(**{"content_id": 8}))
+    # Redis delivers to "c1" but the answer never arrives: the connection dies with it.
+    await redis.xreadgroup("g", "c1", {keys("events", PUBLISHED): ">"})
     stop = asyncio.Event()
     running = asyncio.create_task(sub.run(stop))
     try:
-        await bus.publish(Published(**{"content_id": 8}))
-        # Redis delivers to "c1" but the answer never arrives: the connection dies with it.
-        await redis.xreadgroup("g", "c1", {keys("events", PUBLISHED): ">"})
-        await redis.client_kill_filter(_type="normal", skipme=True)
+        await asyncio.sleep(0.3)  # blocked in a read that finds nothing new
+        assert not received
+        for client in await redis.client_list():
+            if client.get("name") == name:
+                await redis.client_kill_filter(_id=client["id"])
         await asyncio.wait_for(handled.wait(), 10)
     finally:
         stop.set()
         await running
+        await own.aclose()
     assert await pending(redis, keys) == 0
 
 

@@ -1,4 +1,5 @@
-// Compiles the framework-free API client (src/api/*.ts) to plain ES modules in .test-build/, so node's test runner can import it without a bundler.
+// Compiles the framework-free API client (src/api/*.ts) to plain ES modules in tests/.build/,
+// so node's test runner can import it without a bundler.
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -9,8 +10,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const source = join(root, "src", "api");
 
 export function compileApi() {
-  // Inside web/, so that the client's own imports (openapi-fetch) resolve from node_modules.
-  const out = join(root, ".test-build", "api");
+  // Inside web/ (so the client's imports, openapi-fetch, resolve from node_modules) and under
+  // tests/, which the run command's check for changed sources leaves out.
+  const out = join(root, "tests", ".build", "api");
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   for (const name of readdirSync(source)) {

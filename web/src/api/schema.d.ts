@@ -4,556 +4,6 @@
  */
 
 export interface paths {
-    "/health": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Liveness: the process answers */
-        get: operations["health-health"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/ready": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Readiness: PostgreSQL and Redis reachable, background tasks running */
-        get: operations["health-ready"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/auth/register": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Create an account */
-        post: operations["auth-register"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/auth/login": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Log in with email and password */
-        post: operations["auth-login"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/auth/refresh": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Exchange a refresh token for a new token pair */
-        post: operations["auth-refresh"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/auth/logout": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** End this session */
-        post: operations["auth-logout"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/auth/me": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The signed-in account */
-        get: operations["auth-me"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/auth/profiles": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The account's profiles */
-        get: operations["auth-list_profiles"];
-        put?: never;
-        /** Add a profile */
-        post: operations["auth-create_profile"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/auth/profiles/{profile_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /** Change a profile */
-        put: operations["auth-update_profile"];
-        post?: never;
-        /** Delete a profile (not the last one) */
-        delete: operations["auth-delete_profile"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/auth/profiles/{profile_id}/select": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Watch as this profile: new tokens */
-        post: operations["auth-select_profile"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/auth/password-reset": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Mail a password-reset link (the answer is the same for unknown emails) */
-        post: operations["auth-request_password_reset"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/auth/password-reset/confirm": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Set a new password with a reset token; ends every session */
-        post: operations["auth-confirm_password_reset"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/auth/users/{user_id}/roles": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        /** Set an account's roles (admins only); ends the account's sessions */
-        put: operations["auth-set_roles"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/catalog/content": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Browse titles with filters */
-        get: operations["catalog-list_content"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/catalog/content/{content_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A title's details */
-        get: operations["catalog-get_content"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/catalog/content/{content_id}/seasons": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A series' seasons */
-        get: operations["catalog-list_seasons"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/catalog/seasons/{season_id}/episodes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A season's episodes */
-        get: operations["catalog-list_episodes"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/catalog/genres": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Every genre */
-        get: operations["catalog-list_genres"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/catalog/trending": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** The most watched titles now */
-        get: operations["catalog-trending"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/catalog/search": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Search titles, people and genres */
-        get: operations["catalog-search"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/cms/content/bulk-upload": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Import titles from a JSON or CSV file (raw body or multipart field `file`) */
-        post: operations["cms-bulk_upload"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/cms/content": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Titles in any state, most recently changed first */
-        get: operations["cms-list_content"];
-        put?: never;
-        /** Create a title (as a draft) */
-        post: operations["cms-create_content"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/cms/content/{content_id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A title's editorial view */
-        get: operations["cms-get_content"];
-        /** Replace a title's metadata (names its version; the view from GET is accepted) */
-        put: operations["cms-update_content"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /** Change some of a title's metadata (JSON merge patch naming its version) */
-        patch: operations["cms-patch_content"];
-        trace?: never;
-    };
-    "/api/cms/content/{content_id}/submit-review": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Send a draft to review */
-        post: operations["cms-submit_review"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/cms/content/{content_id}/approve": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Approve a title under review (by a second person) */
-        post: operations["cms-approve"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/cms/content/{content_id}/reject": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Send a title under review back to draft, with why (`comment`) */
-        post: operations["cms-reject"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/cms/content/{content_id}/publish": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Publish an approved title (scheduled if its available_from is in the future) */
-        post: operations["cms-publish"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/cms/content/{content_id}/archive": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Archive a title */
-        post: operations["cms-archive"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/cms/content/{content_id}/versions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A title's versions, newest first, with what changed in each */
-        get: operations["cms-versions"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/cms/content/{content_id}/versions/{number}/restore": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Make a new version with an earlier version's metadata */
-        post: operations["cms-restore_version"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/cms/content/{content_id}/assets/{kind}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Upload a poster or thumbnail (raw image body, or multipart field `file`) */
-        post: operations["cms-upload_asset"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/cms/content/{content_id}/encodings": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A title's encodings, newest first */
-        get: operations["encodings-list_encodings"];
-        put?: never;
-        /** Queue the transcoding of uploaded files into the title's (or episode's) video (an edit of the title: the same rights, a new version) */
-        post: operations["encodings-create_encoding"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/activity/continue-watching": {
         parameters: {
             query?: never;
@@ -640,7 +90,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/cms/uploads": {
+    "/api/auth/login": {
         parameters: {
             query?: never;
             header?: never;
@@ -649,33 +99,563 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Create an upload (tus creation, with the first bytes if sent) */
-        post: operations["uploads-create_upload"];
+        /** Log in with email and password */
+        post: operations["auth-login"];
         delete?: never;
-        /** What this tus server supports */
-        options: operations["uploads-capabilities"];
+        options?: never;
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/cms/uploads/{upload_id}": {
+    "/api/auth/logout": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        /** The upload as JSON, with its sha256 once complete */
-        get: operations["uploads-describe"];
+        get?: never;
+        put?: never;
+        /** End this session */
+        post: operations["auth-logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in account */
+        get: operations["auth-me"];
+        /** Change the account's sign-in email (needs the current password) */
+        put: operations["auth-update_me"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change the password (needs the current one); ends every other session */
+        post: operations["auth-change_password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mail a password-reset link (the answer is the same for unknown emails) */
+        post: operations["auth-request_password_reset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a new password with a reset token; ends every session */
+        post: operations["auth-confirm_password_reset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/profiles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's profiles */
+        get: operations["auth-list_profiles"];
+        put?: never;
+        /** Add a profile */
+        post: operations["auth-create_profile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/profiles/{profile_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Change a profile */
+        put: operations["auth-update_profile"];
+        post?: never;
+        /** Delete a profile (not the last one) */
+        delete: operations["auth-delete_profile"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/profiles/{profile_id}/select": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Watch as this profile: new tokens */
+        post: operations["auth-select_profile"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Exchange a refresh token for a new token pair */
+        post: operations["auth-refresh"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/register": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create an account */
+        post: operations["auth-register"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The account's sessions (signed-in devices) */
+        get: operations["auth-list_sessions"];
         put?: never;
         post?: never;
-        /** Delete the upload (tus termination) */
-        delete: operations["uploads-terminate"];
+        delete?: never;
         options?: never;
-        /** The upload's offset (tus core) */
-        head: operations["uploads-upload_offset"];
-        /** Append to the upload (tus core) */
-        patch: operations["uploads-append"];
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End one of the account's sessions at once (sign a device out) */
+        delete: operations["auth-end_session"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/users/{user_id}/roles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set an account's roles (admins only); ends the account's sessions */
+        put: operations["auth-set_roles"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/catalog/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Browse titles with filters */
+        get: operations["catalog-list_content"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/catalog/content/{content_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A title's details */
+        get: operations["catalog-get_content"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/catalog/content/{content_id}/seasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A series' seasons */
+        get: operations["catalog-list_seasons"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/catalog/genres": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every genre */
+        get: operations["catalog-list_genres"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/catalog/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search titles, people and genres */
+        get: operations["catalog-search"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/catalog/seasons/{season_id}/episodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A season's episodes */
+        get: operations["catalog-list_episodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/catalog/trending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The most watched titles now */
+        get: operations["catalog-trending"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cms/content": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Titles in any state, most recently changed first */
+        get: operations["cms-list_content"];
+        put?: never;
+        /** Create a title (as a draft) */
+        post: operations["cms-create_content"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cms/content/bulk-upload": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import titles from a JSON or CSV file (raw body or multipart field `file`) */
+        post: operations["cms-bulk_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cms/content/{content_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A title's editorial view */
+        get: operations["cms-get_content"];
+        /** Replace a title's metadata (names its version; the view from GET is accepted) */
+        put: operations["cms-update_content"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change some of a title's metadata (JSON merge patch naming its version) */
+        patch: operations["cms-patch_content"];
+        trace?: never;
+    };
+    "/api/cms/content/{content_id}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve a title under review (by a second person) */
+        post: operations["cms-approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cms/content/{content_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Archive a title */
+        post: operations["cms-archive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cms/content/{content_id}/assets/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upload a poster or thumbnail (raw image body, or multipart field `file`) */
+        post: operations["cms-upload_asset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cms/content/{content_id}/encodings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A title's encodings, newest first */
+        get: operations["encodings-list_encodings"];
+        put?: never;
+        /** Queue the transcoding of uploaded files into the title's (or episode's) video (an edit of the title: the same rights, a new version) */
+        post: operations["encodings-create_encoding"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cms/content/{content_id}/publish": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Publish an approved title (scheduled if its available_from is in the future) */
+        post: operations["cms-publish"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cms/content/{content_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a title under review back to draft, with why (`comment`) */
+        post: operations["cms-reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cms/content/{content_id}/submit-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a draft to review */
+        post: operations["cms-submit_review"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cms/content/{content_id}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A title's versions, newest first, with what changed in each */
+        get: operations["cms-versions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cms/content/{content_id}/versions/{number}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Make a new version with an earlier version's metadata */
+        post: operations["cms-restore_version"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/cms/encodings/{encoding_id}": {
@@ -729,7 +709,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/stream/playback/start": {
+    "/api/cms/uploads": {
         parameters: {
             query?: never;
             header?: never;
@@ -738,29 +718,33 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start playing a title or episode: a session, its manifest and media token */
-        post: operations["streaming-start_playback"];
+        /** Create an upload (tus creation, with the first bytes if sent) */
+        post: operations["uploads-create_upload"];
         delete?: never;
-        options?: never;
+        /** What this tus server supports */
+        options: operations["uploads-capabilities"];
         head?: never;
         patch?: never;
         trace?: never;
     };
-    "/api/stream/playback/position": {
+    "/api/cms/uploads/{upload_id}": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        /** Report the position (every 10 s): renews the stream's lease and media token */
-        put: operations["streaming-update_position"];
+        /** The upload as JSON, with its sha256 once complete */
+        get: operations["uploads-describe"];
+        put?: never;
         post?: never;
-        delete?: never;
+        /** Delete the upload (tus termination) */
+        delete: operations["uploads-terminate"];
         options?: never;
-        head?: never;
-        patch?: never;
+        /** The upload's offset (tus core) */
+        head: operations["uploads-upload_offset"];
+        /** Append to the upload (tus core) */
+        patch: operations["uploads-append"];
         trace?: never;
     };
     "/api/stream/playback/complete": {
@@ -791,6 +775,40 @@ export interface paths {
         put?: never;
         /** What the viewer did in the player (play, pause, seek, rewind), in batches */
         post: operations["streaming-record_player_events"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stream/playback/position": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Report the position (every 10 s): renews the stream's lease and media token */
+        put: operations["streaming-update_position"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stream/playback/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start playing a title or episode: a session, its manifest and media token */
+        post: operations["streaming-start_playback"];
         delete?: never;
         options?: never;
         head?: never;
@@ -848,6 +866,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness: the process answers */
+        get: operations["health-health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: PostgreSQL and Redis reachable, background tasks running */
+        get: operations["health-ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -869,6 +921,7 @@ export interface components {
         AssetKind: "poster" | "thumbnail";
         /** AssetOut */
         AssetOut: {
+            content: components["schemas"]["ContentView"];
             /** Kind */
             kind: string;
             /**
@@ -878,21 +931,29 @@ export interface components {
             urls: {
                 [key: string]: string;
             };
-            content: components["schemas"]["ContentView"];
         };
         /** AudioTrack */
         AudioTrack: {
-            /** Language */
-            language: string;
-            /** Label */
-            label: string | null;
             /** Default */
             default: boolean;
+            /** Label */
+            label: string | null;
+            /** Language */
+            language: string;
         };
         /** AuthResult */
         AuthResult: {
             /** Access Token */
             access_token: string;
+            /**
+             * Expires In
+             * @description Seconds until the access token expires
+             */
+            expires_in: number;
+            /** Profile Id */
+            profile_id: string | null;
+            /** Refresh Expires In */
+            refresh_expires_in: number;
             /** Refresh Token */
             refresh_token: string;
             /**
@@ -900,15 +961,6 @@ export interface components {
              * @default bearer
              */
             token_type: string;
-            /**
-             * Expires In
-             * @description Seconds until the access token expires
-             */
-            expires_in: number;
-            /** Refresh Expires In */
-            refresh_expires_in: number;
-            /** Profile Id */
-            profile_id: string | null;
             user: components["schemas"]["UserOut"];
         };
         /** AvailabilityRuleIn */
@@ -920,41 +972,41 @@ export interface components {
             allowed_countries?: string[] | null;
             /** Blocked Countries */
             blocked_countries?: string[];
-            /** Starts At */
-            starts_at?: string | null;
             /** Ends At */
             ends_at?: string | null;
+            /** Starts At */
+            starts_at?: string | null;
             tier?: components["schemas"]["SubscriptionTier"] | null;
         };
         /** AvailabilityRuleOut */
         AvailabilityRuleOut: {
+            /** Allowed Countries */
+            allowed_countries: string[] | null;
+            /** Blocked Countries */
+            blocked_countries: string[];
+            /** Ends At */
+            ends_at: string | null;
             /**
              * Id
              * Format: uuid
              */
             id: string;
-            /** Allowed Countries */
-            allowed_countries: string[] | null;
-            /** Blocked Countries */
-            blocked_countries: string[];
             /** Starts At */
             starts_at: string | null;
-            /** Ends At */
-            ends_at: string | null;
             tier: components["schemas"]["SubscriptionTier"] | null;
         };
         /** BulkResult */
         BulkResult: {
-            /** Total */
-            total: number;
             /** Created */
             created: number;
-            /** Updated */
-            updated: number;
-            /** Unchanged */
-            unchanged: number;
             /** Titles */
             titles: components["schemas"]["BulkTitleResult"][];
+            /** Total */
+            total: number;
+            /** Unchanged */
+            unchanged: number;
+            /** Updated */
+            updated: number;
         };
         /** BulkTitleResult */
         BulkTitleResult: {
@@ -970,9 +1022,9 @@ export interface components {
              * @description created; updated; published (same metadata, now published); unchanged
              */
             status: string;
-            workflow_state: components["schemas"]["WorkflowState"];
             /** Version */
             version: number;
+            workflow_state: components["schemas"]["WorkflowState"];
         };
         /** ContentPage */
         CmsContentPage: {
@@ -984,32 +1036,21 @@ export interface components {
         /** ContentSummary */
         CmsContentSummary: {
             /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** External Id */
-            external_id: string | null;
-            type: components["schemas"]["ContentType"];
-            /** Title */
-            title: string;
-            /** Title Hi */
-            title_hi: string | null;
-            workflow_state: components["schemas"]["WorkflowState"];
-            /** Version */
-            version: number;
-            /** Created By */
-            created_by: string | null;
-            /**
              * Created At
              * Format: date-time
              */
             created_at: string;
+            /** Created By */
+            created_by: string | null;
+            /** External Id */
+            external_id: string | null;
             /**
-             * Updated At
-             * Format: date-time
+             * Id
+             * Format: uuid
              */
-            updated_at: string;
+            id: string;
+            /** Poster Url */
+            poster_url: string | null;
             /** Published At */
             published_at: string | null;
             /**
@@ -1017,57 +1058,68 @@ export interface components {
              * @description Published, but goes live only at this time
              */
             scheduled_publish_at?: string | null;
-            /** Poster Url */
-            poster_url: string | null;
-        };
-        /** EpisodeOut */
-        CmsEpisodeOut: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** Episode Number */
-            episode_number: number;
             /** Title */
             title: string;
             /** Title Hi */
             title_hi: string | null;
+            type: components["schemas"]["ContentType"];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+            workflow_state: components["schemas"]["WorkflowState"];
+        };
+        /** EpisodeOut */
+        CmsEpisodeOut: {
             /** Description */
             description: string | null;
             /** Description Hi */
             description_hi: string | null;
             /** Duration Minutes */
             duration_minutes: number | null;
-            /** Thumbnail Url */
-            thumbnail_url: string | null;
-        };
-        /** SeasonOut */
-        CmsSeasonOut: {
+            /** Episode Number */
+            episode_number: number;
             /**
              * Id
              * Format: uuid
              */
             id: string;
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+            /** Title */
+            title: string;
+            /** Title Hi */
+            title_hi: string | null;
+        };
+        /** SeasonOut */
+        CmsSeasonOut: {
+            /** Episodes */
+            episodes: components["schemas"]["CmsEpisodeOut"][];
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Release Date */
+            release_date: string | null;
             /** Season Number */
             season_number: number;
             /** Title */
             title: string | null;
             /** Title Hi */
             title_hi: string | null;
-            /** Release Date */
-            release_date: string | null;
-            /** Episodes */
-            episodes: components["schemas"]["CmsEpisodeOut"][];
         };
         /** CompleteOut */
         CompleteOut: {
-            /** Session Id */
-            session_id: string;
             /** Completed */
             completed: boolean;
             /** Position Seconds */
             position_seconds: number;
+            /** Session Id */
+            session_id: string;
         };
         /**
          * ContentDetail
@@ -1076,76 +1128,76 @@ export interface components {
          */
         ContentDetail: {
             /**
+             * Audio Languages
+             * @description Language tags of its audio tracks
+             */
+            audio_languages: string[];
+            /** Available Until */
+            available_until: string | null;
+            /** Description */
+            description: string | null;
+            /** Duration Minutes */
+            duration_minutes: number | null;
+            /**
+             * Duration Seconds
+             * @description The video's length; None without one
+             */
+            duration_seconds: number | null;
+            /** Genres */
+            genres: components["schemas"]["GenreOut"][];
+            /**
              * Id
              * Format: uuid
              */
             id: string;
-            type: components["schemas"]["ContentType"];
-            /** Title */
-            title: string;
-            /**
-             * Original Title
-             * @description The title in the other language, if any
-             */
-            original_title: string | null;
-            /** Description */
-            description: string | null;
-            original_language: components["schemas"]["Language"];
-            /** Release Date */
-            release_date: string | null;
-            /** Release Year */
-            release_year: number | null;
-            /** Duration Minutes */
-            duration_minutes: number | null;
-            maturity_rating: components["schemas"]["MaturityRating"];
-            /** Genres */
-            genres: components["schemas"]["GenreOut"][];
-            /**
-             * Poster Url
-             * @description The uploaded poster, else a frame of the title's video (if it has one)
-             */
-            poster_url: string | null;
-            /** Thumbnail Url */
-            thumbnail_url: string | null;
-            tier_requirement: components["schemas"]["SubscriptionTier"];
             /**
              * Locked
              * @description True when the viewer's plan does not include it
              */
             locked: boolean;
+            maturity_rating: components["schemas"]["MaturityRating"];
+            original_language: components["schemas"]["Language"];
+            /**
+             * Original Title
+             * @description The title in the other language, if any
+             */
+            original_title: string | null;
+            /** People */
+            people: string[];
             /**
              * Playable
              * @description Whether there is a video to play (for a series: for some episode)
              */
             playable: boolean;
             /**
-             * Duration Seconds
-             * @description The video's length; None without one
+             * Poster Url
+             * @description The uploaded poster, else a frame of the title's video (if it has one)
              */
-            duration_seconds: number | null;
-            /**
-             * Audio Languages
-             * @description Language tags of its audio tracks
-             */
-            audio_languages: string[];
+            poster_url: string | null;
+            /** Release Date */
+            release_date: string | null;
+            /** Release Year */
+            release_year: number | null;
+            /** Seasons */
+            seasons: components["schemas"]["SeasonOut"][];
             /**
              * Subtitle Languages
              * @description Language tags of its subtitles
              */
             subtitle_languages: string[];
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
             /**
              * Thumbnails Url
              * @description A WebVTT track of preview images for seeking (sprite regions)
              */
             thumbnails_url: string | null;
-            /** People */
-            people: string[];
+            tier_requirement: components["schemas"]["SubscriptionTier"];
+            /** Title */
+            title: string;
             /** Trailer Url */
             trailer_url: string | null;
-            /** Available Until */
-            available_until: string | null;
-            /** Seasons */
-            seasons: components["schemas"]["SeasonOut"][];
+            type: components["schemas"]["ContentType"];
         };
         /** ContentPage */
         ContentPage: {
@@ -1159,49 +1211,49 @@ export interface components {
          * @description A title as a shelf or a search result shows it, in the viewer's language.
          */
         ContentSummary: {
+            /** Description */
+            description: string | null;
+            /** Duration Minutes */
+            duration_minutes: number | null;
+            /** Genres */
+            genres: components["schemas"]["GenreOut"][];
             /**
              * Id
              * Format: uuid
              */
             id: string;
-            type: components["schemas"]["ContentType"];
-            /** Title */
-            title: string;
-            /**
-             * Original Title
-             * @description The title in the other language, if any
-             */
-            original_title: string | null;
-            /** Description */
-            description: string | null;
-            original_language: components["schemas"]["Language"];
-            /** Release Date */
-            release_date: string | null;
-            /** Release Year */
-            release_year: number | null;
-            /** Duration Minutes */
-            duration_minutes: number | null;
-            maturity_rating: components["schemas"]["MaturityRating"];
-            /** Genres */
-            genres: components["schemas"]["GenreOut"][];
-            /**
-             * Poster Url
-             * @description The uploaded poster, else a frame of the title's video (if it has one)
-             */
-            poster_url: string | null;
-            /** Thumbnail Url */
-            thumbnail_url: string | null;
-            tier_requirement: components["schemas"]["SubscriptionTier"];
             /**
              * Locked
              * @description True when the viewer's plan does not include it
              */
             locked: boolean;
+            maturity_rating: components["schemas"]["MaturityRating"];
+            original_language: components["schemas"]["Language"];
+            /**
+             * Original Title
+             * @description The title in the other language, if any
+             */
+            original_title: string | null;
             /**
              * Playable
              * @description Whether there is a video to play (for a series: for some episode)
              */
             playable: boolean;
+            /**
+             * Poster Url
+             * @description The uploaded poster, else a frame of the title's video (if it has one)
+             */
+            poster_url: string | null;
+            /** Release Date */
+            release_date: string | null;
+            /** Release Year */
+            release_year: number | null;
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+            tier_requirement: components["schemas"]["SubscriptionTier"];
+            /** Title */
+            title: string;
+            type: components["schemas"]["ContentType"];
         };
         /**
          * ContentType
@@ -1213,75 +1265,75 @@ export interface components {
          * @description The editorial view of a title: everything, in every workflow state.
          */
         ContentView: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** External Id */
-            external_id: string | null;
-            type: components["schemas"]["ContentType"];
-            /** Title */
-            title: string;
-            /** Title Hi */
-            title_hi: string | null;
-            workflow_state: components["schemas"]["WorkflowState"];
-            /** Version */
-            version: number;
-            /** Created By */
-            created_by: string | null;
+            /** Availability Rules */
+            availability_rules: components["schemas"]["AvailabilityRuleOut"][];
+            /** Available From */
+            available_from: string | null;
+            /** Available Until */
+            available_until: string | null;
             /**
              * Created At
              * Format: date-time
              */
             created_at: string;
+            /** Created By */
+            created_by: string | null;
+            /** Description */
+            description: string | null;
+            /** Description Hi */
+            description_hi: string | null;
+            /** Duration Minutes */
+            duration_minutes: number | null;
+            /** External Id */
+            external_id: string | null;
+            /** Genres */
+            genres: string[];
             /**
-             * Updated At
-             * Format: date-time
+             * Id
+             * Format: uuid
              */
-            updated_at: string;
+            id: string;
+            /** @description The latest approval or rejection, with the reviewer's comment */
+            last_review?: components["schemas"]["ReviewNote"] | null;
+            /** Maturity Level */
+            maturity_level: number;
+            maturity_rating: components["schemas"]["MaturityRating"];
+            original_language: components["schemas"]["Language"];
+            /** People */
+            people: string[];
+            /** Popularity */
+            popularity: number;
+            /** Poster Url */
+            poster_url: string | null;
             /** Published At */
             published_at: string | null;
+            /** Release Date */
+            release_date: string | null;
             /**
              * Scheduled Publish At
              * @description Published, but goes live only at this time
              */
             scheduled_publish_at?: string | null;
-            /** Poster Url */
-            poster_url: string | null;
-            /** Description */
-            description: string | null;
-            /** Description Hi */
-            description_hi: string | null;
-            original_language: components["schemas"]["Language"];
-            /** Release Date */
-            release_date: string | null;
-            /** Duration Minutes */
-            duration_minutes: number | null;
-            maturity_rating: components["schemas"]["MaturityRating"];
-            /** Maturity Level */
-            maturity_level: number;
-            /** Genres */
-            genres: string[];
-            /** People */
-            people: string[];
-            tier_requirement: components["schemas"]["SubscriptionTier"];
-            /** Available From */
-            available_from: string | null;
-            /** Available Until */
-            available_until: string | null;
-            /** Availability Rules */
-            availability_rules: components["schemas"]["AvailabilityRuleOut"][];
-            /** Thumbnail Url */
-            thumbnail_url: string | null;
-            /** Trailer Url */
-            trailer_url: string | null;
-            /** Popularity */
-            popularity: number;
             /** Seasons */
             seasons: components["schemas"]["CmsSeasonOut"][];
-            /** @description The latest approval or rejection, with the reviewer's comment */
-            last_review?: components["schemas"]["ReviewNote"] | null;
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+            tier_requirement: components["schemas"]["SubscriptionTier"];
+            /** Title */
+            title: string;
+            /** Title Hi */
+            title_hi: string | null;
+            /** Trailer Url */
+            trailer_url: string | null;
+            type: components["schemas"]["ContentType"];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: number;
+            workflow_state: components["schemas"]["WorkflowState"];
         };
         /** ContinueWatching */
         ContinueWatching: {
@@ -1290,39 +1342,39 @@ export interface components {
         };
         /** ContinueWatchingItem */
         ContinueWatchingItem: {
-            /** Episode Id */
-            episode_id: string | null;
-            /** Episode Title */
-            episode_title: string | null;
-            /** Season Number */
-            season_number: number | null;
-            /** Episode Number */
-            episode_number: number | null;
             /**
              * Content Id
              * Format: uuid
              */
             content_id: string;
             content_type: components["schemas"]["ContentType"];
-            /** Title */
-            title: string;
-            /** Poster Url */
-            poster_url: string | null;
-            /** Thumbnail Url */
-            thumbnail_url: string | null;
+            /** Duration Seconds */
+            duration_seconds: number | null;
+            /** Episode Id */
+            episode_id: string | null;
+            /** Episode Number */
+            episode_number: number | null;
+            /** Episode Title */
+            episode_title: string | null;
+            /** @description resume: where the profile stopped; next_up: from the start */
+            kind: components["schemas"]["ItemKind"];
             /**
              * Locked
              * @description Visible, but the profile's plan does not include it
              */
             locked: boolean;
-            /** @description resume: where the profile stopped; next_up: from the start */
-            kind: components["schemas"]["ItemKind"];
-            /** Position Seconds */
-            position_seconds: number;
-            /** Duration Seconds */
-            duration_seconds: number | null;
             /** Percent */
             percent: number;
+            /** Position Seconds */
+            position_seconds: number;
+            /** Poster Url */
+            poster_url: string | null;
+            /** Season Number */
+            season_number: number | null;
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+            /** Title */
+            title: string;
             /**
              * Updated At
              * Format: date-time
@@ -1337,41 +1389,54 @@ export interface components {
              * @example web-6f1c2e
              */
             id: string;
-            type: components["schemas"]["DeviceType"];
             /**
              * Name
              * @example Living room TV
              */
             name?: string | null;
+            type: components["schemas"]["DeviceType"];
         };
         /** DeviceOut */
         DeviceOut: {
             /** Id */
             id: string;
-            /** Type */
-            type: string;
             /** Name */
             name: string | null;
+            /** Type */
+            type: string;
         };
         /**
          * DeviceType
          * @enum {string}
          */
         DeviceType: "web" | "mobile" | "tablet" | "tv" | "desktop" | "console" | "other";
+        /** EmailChange */
+        EmailChange: {
+            /**
+             * Current Password
+             * @description Changing the sign-in email needs it
+             */
+            current_password: string;
+            /**
+             * Email
+             * Format: email
+             */
+            email: string;
+        };
         /** EncodingIn */
         EncodingIn: {
-            /**
-             * Source Upload Id
-             * Format: uuid
-             */
-            source_upload_id: string;
+            /** Audio */
+            audio?: components["schemas"]["TrackIn"][];
             /**
              * Episode Id
              * @description For a series: the episode this video is (of this title)
              */
             episode_id?: string | null;
-            /** Audio */
-            audio?: components["schemas"]["TrackIn"][];
+            /**
+             * Source Upload Id
+             * Format: uuid
+             */
+            source_upload_id: string;
             /** Subtitles */
             subtitles?: components["schemas"]["TrackIn"][];
         };
@@ -1382,39 +1447,40 @@ export interface components {
         };
         /** EncodingOut */
         EncodingOut: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** Content Id */
-            content_id: string | null;
-            /** Episode Id */
-            episode_id: string | null;
-            status: components["schemas"]["EncodingStatus"];
-            /** Progress */
-            progress: number;
             /** Attempts */
             attempts: number;
-            /** Max Attempts */
-            max_attempts: number;
             /** Cancel Requested */
             cancel_requested: boolean;
-            /** Error */
-            error: string | null;
-            /** Log Tail */
-            log_tail: string | null;
-            /** Result */
-            result: {
-                [key: string]: unknown;
-            } | null;
-            /** Created By */
-            created_by: string | null;
+            /** Content Id */
+            content_id: string | null;
             /**
              * Created At
              * Format: date-time
              */
             created_at: string;
+            /** Created By */
+            created_by: string | null;
+            /** Episode Id */
+            episode_id: string | null;
+            /** Error */
+            error: string | null;
+            /** Finished At */
+            finished_at: string | null;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Log Tail */
+            log_tail: string | null;
+            /** Max Attempts */
+            max_attempts: number;
+            /** Progress */
+            progress: number;
+            /** Result */
+            result: {
+                [key: string]: unknown;
+            } | null;
             /**
              * Run After
              * Format: date-time
@@ -1422,8 +1488,7 @@ export interface components {
             run_after: string;
             /** Started At */
             started_at: string | null;
-            /** Finished At */
-            finished_at: string | null;
+            status: components["schemas"]["EncodingStatus"];
             /**
              * Updated At
              * Format: date-time
@@ -1437,66 +1502,66 @@ export interface components {
         EncodingStatus: "queued" | "running" | "succeeded" | "failed" | "cancelled";
         /** EpisodeIn */
         EpisodeIn: {
-            /** Episode Number */
-            episode_number: number;
-            /** Title */
-            title: string;
-            /** Title Hi */
-            title_hi?: string | null;
             /** Description */
             description?: string | null;
             /** Description Hi */
             description_hi?: string | null;
             /** Duration Minutes */
             duration_minutes?: number | null;
+            /** Episode Number */
+            episode_number: number;
             /** Thumbnail Url */
             thumbnail_url?: string | null;
+            /** Title */
+            title: string;
+            /** Title Hi */
+            title_hi?: string | null;
         };
         /** EpisodeOut */
         EpisodeOut: {
-            /**
-             * Duration Seconds
-             * @description The video's length; None without one
-             */
-            duration_seconds: number | null;
             /**
              * Audio Languages
              * @description Language tags of its audio tracks
              */
             audio_languages: string[];
+            /** Description */
+            description: string | null;
+            /** Duration Minutes */
+            duration_minutes: number | null;
+            /**
+             * Duration Seconds
+             * @description The video's length; None without one
+             */
+            duration_seconds: number | null;
+            /** Episode Number */
+            episode_number: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Playable
+             * @description Whether the episode has a video to play
+             */
+            playable: boolean;
             /**
              * Subtitle Languages
              * @description Language tags of its subtitles
              */
             subtitle_languages: string[];
             /**
-             * Thumbnails Url
-             * @description A WebVTT track of preview images for seeking (sprite regions)
-             */
-            thumbnails_url: string | null;
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** Episode Number */
-            episode_number: number;
-            /** Title */
-            title: string;
-            /** Description */
-            description: string | null;
-            /** Duration Minutes */
-            duration_minutes: number | null;
-            /**
              * Thumbnail Url
              * @description The uploaded image, else a frame of the episode's video (if it has one)
              */
             thumbnail_url: string | null;
             /**
-             * Playable
-             * @description Whether the episode has a video to play
+             * Thumbnails Url
+             * @description A WebVTT track of preview images for seeking (sprite regions)
              */
-            playable: boolean;
+            thumbnails_url: string | null;
+            /** Title */
+            title: string;
         };
         /**
          * Error
@@ -1513,71 +1578,71 @@ export interface components {
              */
             code: string;
             /**
-             * Message
-             * @description For people
-             */
-            message: string;
-            /**
              * Details
              * @description More about the error, or null; a list for validation
              */
             details: unknown;
+            /**
+             * Message
+             * @description For people
+             */
+            message: string;
         };
         /** FieldChange */
         FieldChange: {
-            /** Field */
-            field: string;
-            /** Before */
-            before: unknown;
             /** After */
             after: unknown;
+            /** Before */
+            before: unknown;
+            /** Field */
+            field: string;
         };
         /** GenreOut */
         GenreOut: {
-            /** Slug */
-            slug: string;
             /** Name */
             name: string;
+            /** Slug */
+            slug: string;
         };
         /** HistoryItem */
         HistoryItem: {
-            /** Episode Id */
-            episode_id: string | null;
-            /** Episode Title */
-            episode_title: string | null;
-            /** Season Number */
-            season_number: number | null;
-            /** Episode Number */
-            episode_number: number | null;
+            /**
+             * Completion Rate
+             * @description How much of it was watched, 0-100
+             */
+            completion_rate: number;
             /**
              * Content Id
              * Format: uuid
              */
             content_id: string;
             content_type: components["schemas"]["ContentType"];
-            /** Title */
-            title: string;
-            /** Poster Url */
-            poster_url: string | null;
-            /** Thumbnail Url */
-            thumbnail_url: string | null;
+            /** Episode Id */
+            episode_id: string | null;
+            /** Episode Number */
+            episode_number: number | null;
+            /** Episode Title */
+            episode_title: string | null;
             /**
              * Locked
              * @description Visible, but the profile's plan does not include it
              */
             locked: boolean;
+            /** Poster Url */
+            poster_url: string | null;
+            /** Season Number */
+            season_number: number | null;
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+            /** Title */
+            title: string;
+            /** Watch Duration Seconds */
+            watch_duration_seconds: number;
             /**
              * Watched At
              * Format: date-time
              */
             watched_at: string;
-            /**
-             * Completion Rate
-             * @description How much of it was watched, 0-100
-             */
-            completion_rate: number;
-            /** Watch Duration Seconds */
-            watch_duration_seconds: number;
         };
         /** HistoryPage */
         HistoryPage: {
@@ -1598,15 +1663,6 @@ export interface components {
         Language: "en" | "hi";
         /** Licence */
         Licence: {
-            /**
-             * System
-             * @example widevine
-             */
-            system: string;
-            /** Licence Url */
-            licence_url: string;
-            /** Token */
-            token: string;
             /** Certificate Url */
             certificate_url: string | null;
             /**
@@ -1614,6 +1670,15 @@ export interface components {
              * Format: date-time
              */
             expires_at: string;
+            /** Licence Url */
+            licence_url: string;
+            /**
+             * System
+             * @example widevine
+             */
+            system: string;
+            /** Token */
+            token: string;
         };
         /** LoginRequest */
         LoginRequest: {
@@ -1647,12 +1712,19 @@ export interface components {
              */
             expires_at: string;
         };
-        /** PasswordResetConfirm */
-        PasswordResetConfirm: {
-            /** Token */
-            token: string;
+        /** PasswordChange */
+        PasswordChange: {
+            /** Current Password */
+            current_password: string;
             /** New Password */
             new_password: string;
+        };
+        /** PasswordResetConfirm */
+        PasswordResetConfirm: {
+            /** New Password */
+            new_password: string;
+            /** Token */
+            token: string;
         };
         /** PasswordResetRequest */
         PasswordResetRequest: {
@@ -1669,6 +1741,7 @@ export interface components {
              * Format: uuid
              */
             content_id: string;
+            device: components["schemas"]["Device"];
             /**
              * Episode Id
              * @description Required for a series
@@ -1676,24 +1749,29 @@ export interface components {
             episode_id?: string | null;
             /** @default hls */
             format: components["schemas"]["StreamFormat"];
-            device: components["schemas"]["Device"];
         };
         /** PlaybackStartOut */
         PlaybackStartOut: {
-            /** Session Id */
-            session_id: string;
+            /** Audio */
+            audio: components["schemas"]["AudioTrack"][];
             /**
              * Content Id
              * Format: uuid
              */
             content_id: string;
+            /** @description None: clear CMAF, no DRM system (see drm.py) */
+            drm: components["schemas"]["Licence"] | null;
+            /** Duration Seconds */
+            duration_seconds: number;
             /** Episode Id */
             episode_id: string | null;
             format: components["schemas"]["StreamFormat"];
-            /** Resume Position Seconds */
-            resume_position_seconds: number;
-            /** Duration Seconds */
-            duration_seconds: number;
+            /**
+             * Lease Expires At
+             * Format: date-time
+             * @description Renewed by each position update; the stream is freed if it lapses
+             */
+            lease_expires_at: string;
             /**
              * Manifest Url
              * @description The master playlist or MPD for this session
@@ -1705,8 +1783,15 @@ export interface components {
              * @description The rungs this viewer's plan allows
              */
             qualities: components["schemas"]["Quality"][];
-            /** Audio */
-            audio: components["schemas"]["AudioTrack"][];
+            /**
+             * Replaced Session Ids
+             * @description Streams of this device that this start ended
+             */
+            replaced_session_ids: string[];
+            /** Resume Position Seconds */
+            resume_position_seconds: number;
+            /** Session Id */
+            session_id: string;
             /** Subtitles */
             subtitles: components["schemas"]["SubtitleTrack"][];
             /**
@@ -1714,19 +1799,6 @@ export interface components {
              * @description WebVTT track of thumbnail sprites, signed
              */
             thumbnails_url: string | null;
-            /**
-             * Lease Expires At
-             * Format: date-time
-             * @description Renewed by each position update; the stream is freed if it lapses
-             */
-            lease_expires_at: string;
-            /** @description None: clear CMAF, no DRM system (see drm.py) */
-            drm: components["schemas"]["Licence"] | null;
-            /**
-             * Replaced Session Ids
-             * @description Streams of this device that this start ended
-             */
-            replaced_session_ids: string[];
         };
         /** PlayerEvent */
         PlayerEvent: {
@@ -1735,14 +1807,6 @@ export interface components {
              * @description The player's id of this event: sending it again records it once
              */
             event_id: string;
-            type: components["schemas"]["PlayerEventType"];
-            /** Position Seconds */
-            position_seconds: number;
-            /**
-             * Occurred At
-             * @description Default: when received
-             */
-            occurred_at?: string | null;
             /**
              * Metadata
              * @example {
@@ -1752,6 +1816,14 @@ export interface components {
             metadata?: {
                 [key: string]: string | boolean | number | null;
             };
+            /**
+             * Occurred At
+             * @description Default: when received
+             */
+            occurred_at?: string | null;
+            /** Position Seconds */
+            position_seconds: number;
+            type: components["schemas"]["PlayerEventType"];
         };
         /**
          * PlayerEventType
@@ -1761,13 +1833,13 @@ export interface components {
         PlayerEventType: "play" | "pause" | "seek" | "rewind";
         /** PlayerEventsIn */
         PlayerEventsIn: {
+            /** Events */
+            events: components["schemas"]["PlayerEvent"][];
             /**
              * Session Id
              * @example Q2hhbmdlIG1lIGxhdGVy
              */
             session_id: string;
-            /** Events */
-            events: components["schemas"]["PlayerEvent"][];
         };
         /** PlayerEventsOut */
         PlayerEventsOut: {
@@ -1776,11 +1848,6 @@ export interface components {
         };
         /** PositionIn */
         PositionIn: {
-            /**
-             * Session Id
-             * @example Q2hhbmdlIG1lIGxhdGVy
-             */
-            session_id: string;
             /** Position Seconds */
             position_seconds: number;
             /**
@@ -1788,16 +1855,25 @@ export interface components {
              * @description Grows with every update of the session
              */
             sequence: number;
+            /**
+             * Session Id
+             * @example Q2hhbmdlIG1lIGxhdGVy
+             */
+            session_id: string;
         };
         /** PositionOut */
         PositionOut: {
-            /** Session Id */
-            session_id: string;
             /**
              * Applied
              * @description False for a replayed or out-of-order update (ignored)
              */
             applied: boolean;
+            /**
+             * Lease Expires At
+             * Format: date-time
+             */
+            lease_expires_at: string;
+            media: components["schemas"]["MediaToken"];
             /**
              * Position Seconds
              * @description The session's last applied position
@@ -1808,62 +1884,65 @@ export interface components {
              * @description The session's last applied sequence
              */
             sequence: number;
-            media: components["schemas"]["MediaToken"];
-            /**
-             * Lease Expires At
-             * Format: date-time
-             */
-            lease_expires_at: string;
+            /** Session Id */
+            session_id: string;
         };
         /** ProfileCreate */
         ProfileCreate: {
-            /** Name */
-            name: string;
             /** Avatar Url */
             avatar_url?: string | null;
-            maturity_rating?: components["schemas"]["MaturityRating"] | null;
-            /** @default en */
-            language_preference: components["schemas"]["Language"];
             /**
              * Is Kids
              * @default false
              */
             is_kids: boolean;
+            /** @default en */
+            language_preference: components["schemas"]["Language"];
+            maturity_rating?: components["schemas"]["MaturityRating"] | null;
+            /** Name */
+            name: string;
         };
         /** ProfileOut */
         ProfileOut: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            /** Name */
-            name: string;
             /** Avatar Url */
             avatar_url: string | null;
-            maturity_rating: components["schemas"]["MaturityRating"];
-            language_preference: components["schemas"]["Language"];
-            /** Is Kids */
-            is_kids: boolean;
             /**
              * Created At
              * Format: date-time
              */
             created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Is Kids */
+            is_kids: boolean;
+            language_preference: components["schemas"]["Language"];
+            maturity_rating: components["schemas"]["MaturityRating"];
+            /** Name */
+            name: string;
         };
         /** ProfileUpdate */
         ProfileUpdate: {
-            /** Name */
-            name?: string | null;
             /** Avatar Url */
             avatar_url?: string | null;
-            maturity_rating?: components["schemas"]["MaturityRating"] | null;
-            language_preference?: components["schemas"]["Language"] | null;
             /** Is Kids */
             is_kids?: boolean | null;
+            language_preference?: components["schemas"]["Language"] | null;
+            maturity_rating?: components["schemas"]["MaturityRating"] | null;
+            /** Name */
+            name?: string | null;
         };
         /** Quality */
         Quality: {
+            /**
+             * Bandwidth
+             * @description Peak bits per second (HLS BANDWIDTH)
+             */
+            bandwidth: number;
+            /** Height */
+            height: number;
             /**
              * Quality
              * @example 720p
@@ -1871,13 +1950,6 @@ export interface components {
             quality: string;
             /** Width */
             width: number;
-            /** Height */
-            height: number;
-            /**
-             * Bandwidth
-             * @description Peak bits per second (HLS BANDWIDTH)
-             */
-            bandwidth: number;
         };
         /** RefreshRequest */
         RefreshRequest: {
@@ -1900,15 +1972,15 @@ export interface components {
         ReviewNote: {
             /** Action */
             action: string;
-            /** Comment */
-            comment: string | null;
-            /** By */
-            by: string | null;
             /**
              * At
              * Format: date-time
              */
             at: string;
+            /** By */
+            by: string | null;
+            /** Comment */
+            comment: string | null;
             /** Version */
             version: number;
         };
@@ -1924,10 +1996,10 @@ export interface components {
         };
         /** SearchResults */
         SearchResults: {
-            /** Query */
-            query: string;
             /** Items */
             items: components["schemas"]["ContentSummary"][];
+            /** Query */
+            query: string;
             /**
              * Typo Tolerant
              * @description Whether near-miss spellings were matched
@@ -1936,32 +2008,32 @@ export interface components {
         };
         /** SeasonIn */
         SeasonIn: {
+            /** Episodes */
+            episodes?: components["schemas"]["EpisodeIn"][];
+            /** Release Date */
+            release_date?: string | null;
             /** Season Number */
             season_number: number;
             /** Title */
             title?: string | null;
             /** Title Hi */
             title_hi?: string | null;
-            /** Release Date */
-            release_date?: string | null;
-            /** Episodes */
-            episodes?: components["schemas"]["EpisodeIn"][];
         };
         /** SeasonOut */
         SeasonOut: {
+            /** Episode Count */
+            episode_count: number;
             /**
              * Id
              * Format: uuid
              */
             id: string;
+            /** Release Date */
+            release_date: string | null;
             /** Season Number */
             season_number: number;
             /** Title */
             title: string | null;
-            /** Release Date */
-            release_date: string | null;
-            /** Episode Count */
-            episode_count: number;
         };
         /** SessionIn */
         SessionIn: {
@@ -1970,6 +2042,34 @@ export interface components {
              * @example Q2hhbmdlIG1lIGxhdGVy
              */
             session_id: string;
+        };
+        /** SessionOut */
+        SessionOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Current
+             * @description The session of the token that asked
+             */
+            current: boolean;
+            /**
+             * Device
+             * @description What signed in, from its User-Agent: 'Chrome on Android'
+             */
+            device: string;
+            /** Id */
+            id: string;
+            /**
+             * Last Used At
+             * Format: date-time
+             * @description The sign-in or the last token refresh or profile switch: an active session refreshes once per access token lifetime (15 minutes)
+             */
+            last_used_at: string;
+            /** User Agent */
+            user_agent: string | null;
         };
         /**
          * SortOrder
@@ -1986,37 +2086,37 @@ export interface components {
          * @description A stream the account is watching now.
          */
         StreamOut: {
-            /** Session Id */
-            session_id: string;
-            /**
-             * Profile Id
-             * Format: uuid
-             */
-            profile_id: string;
             /**
              * Content Id
              * Format: uuid
              */
             content_id: string;
+            device: components["schemas"]["DeviceOut"];
             /** Episode Id */
             episode_id: string | null;
-            /** Title */
-            title: string;
             /** Episode Title */
             episode_title: string | null;
-            device: components["schemas"]["DeviceOut"];
-            /**
-             * Started At
-             * Format: date-time
-             */
-            started_at: string;
-            /** Position Seconds */
-            position_seconds: number;
             /**
              * Lease Expires At
              * Format: date-time
              */
             lease_expires_at: string;
+            /** Position Seconds */
+            position_seconds: number;
+            /**
+             * Profile Id
+             * Format: uuid
+             */
+            profile_id: string;
+            /** Session Id */
+            session_id: string;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /** Title */
+            title: string;
         };
         /**
          * SubscriptionTier
@@ -2025,10 +2125,10 @@ export interface components {
         SubscriptionTier: "free" | "premium";
         /** SubtitleTrack */
         SubtitleTrack: {
-            /** Language */
-            language: string;
             /** Label */
             label: string | null;
+            /** Language */
+            language: string;
             /**
              * Url
              * @description The WebVTT file, signed
@@ -2040,56 +2140,56 @@ export interface components {
          * @description A title with everything the CMS keeps about it (the bulk file's item format).
          */
         TitleIn: {
+            /** Availability Rules */
+            availability_rules?: components["schemas"]["AvailabilityRuleIn"][];
+            /** Available From */
+            available_from?: string | null;
+            /** Available Until */
+            available_until?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Description Hi */
+            description_hi?: string | null;
+            /** Duration Minutes */
+            duration_minutes?: number | null;
             /**
              * External Id
              * @description Your own id of the title; makes bulk imports idempotent
              */
             external_id?: string | null;
-            type: components["schemas"]["ContentType"];
-            /** Title */
-            title: string;
-            /** Title Hi */
-            title_hi?: string | null;
-            /** Description */
-            description?: string | null;
-            /** Description Hi */
-            description_hi?: string | null;
-            /** @default en */
-            original_language: components["schemas"]["Language"];
-            /** Release Date */
-            release_date?: string | null;
-            /** Duration Minutes */
-            duration_minutes?: number | null;
-            /** @default PG-13 */
-            maturity_rating: components["schemas"]["MaturityRating"];
             /**
              * Genres
              * @description Genre slugs; each must exist
              */
             genres?: string[];
+            /** @default PG-13 */
+            maturity_rating: components["schemas"]["MaturityRating"];
+            /** @default en */
+            original_language: components["schemas"]["Language"];
             /** People */
             people?: string[];
-            /** @default free */
-            tier_requirement: components["schemas"]["SubscriptionTier"];
-            /** Available From */
-            available_from?: string | null;
-            /** Available Until */
-            available_until?: string | null;
-            /** Availability Rules */
-            availability_rules?: components["schemas"]["AvailabilityRuleIn"][];
-            /** Poster Url */
-            poster_url?: string | null;
-            /** Thumbnail Url */
-            thumbnail_url?: string | null;
-            /** Trailer Url */
-            trailer_url?: string | null;
             /**
              * Popularity
              * @default 0
              */
             popularity: number;
+            /** Poster Url */
+            poster_url?: string | null;
+            /** Release Date */
+            release_date?: string | null;
             /** Seasons */
             seasons?: components["schemas"]["SeasonIn"][];
+            /** Thumbnail Url */
+            thumbnail_url?: string | null;
+            /** @default free */
+            tier_requirement: components["schemas"]["SubscriptionTier"];
+            /** Title */
+            title: string;
+            /** Title Hi */
+            title_hi?: string | null;
+            /** Trailer Url */
+            trailer_url?: string | null;
+            type: components["schemas"]["ContentType"];
         };
         /**
          * TitleUpdate
@@ -2101,63 +2201,63 @@ export interface components {
          *     title's own.
          */
         TitleUpdate: {
+            /** Availability Rules */
+            availability_rules?: components["schemas"]["AvailabilityRuleIn"][];
+            /** Available From */
+            available_from?: string | null;
+            /** Available Until */
+            available_until?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Description Hi */
+            description_hi?: string | null;
+            /** Duration Minutes */
+            duration_minutes?: number | null;
             /**
              * External Id
              * @description Your own id of the title; makes bulk imports idempotent
              */
             external_id?: string | null;
-            type: components["schemas"]["ContentType"];
-            /** Title */
-            title: string;
-            /** Title Hi */
-            title_hi?: string | null;
-            /** Description */
-            description?: string | null;
-            /** Description Hi */
-            description_hi?: string | null;
-            /** @default en */
-            original_language: components["schemas"]["Language"];
-            /** Release Date */
-            release_date?: string | null;
-            /** Duration Minutes */
-            duration_minutes?: number | null;
-            /** @default PG-13 */
-            maturity_rating: components["schemas"]["MaturityRating"];
             /**
              * Genres
              * @description Genre slugs; each must exist
              */
             genres?: string[];
-            /** People */
-            people?: string[];
-            /** @default free */
-            tier_requirement: components["schemas"]["SubscriptionTier"];
-            /** Available From */
-            available_from?: string | null;
-            /** Available Until */
-            available_until?: string | null;
-            /** Availability Rules */
-            availability_rules?: components["schemas"]["AvailabilityRuleIn"][];
-            /** Poster Url */
-            poster_url?: string | null;
-            /** Thumbnail Url */
-            thumbnail_url?: string | null;
-            /** Trailer Url */
-            trailer_url?: string | null;
-            /**
-             * Popularity
-             * @default 0
-             */
-            popularity: number;
-            /** Seasons */
-            seasons?: components["schemas"]["SeasonIn"][];
-            /** Version */
-            version: number;
             /**
              * Id
              * @description Read-only; if given, must be the title's
              */
             id?: string | null;
+            /** @default PG-13 */
+            maturity_rating: components["schemas"]["MaturityRating"];
+            /** @default en */
+            original_language: components["schemas"]["Language"];
+            /** People */
+            people?: string[];
+            /**
+             * Popularity
+             * @default 0
+             */
+            popularity: number;
+            /** Poster Url */
+            poster_url?: string | null;
+            /** Release Date */
+            release_date?: string | null;
+            /** Seasons */
+            seasons?: components["schemas"]["SeasonIn"][];
+            /** Thumbnail Url */
+            thumbnail_url?: string | null;
+            /** @default free */
+            tier_requirement: components["schemas"]["SubscriptionTier"];
+            /** Title */
+            title: string;
+            /** Title Hi */
+            title_hi?: string | null;
+            /** Trailer Url */
+            trailer_url?: string | null;
+            type: components["schemas"]["ContentType"];
+            /** Version */
+            version: number;
         };
         /**
          * TrackIn
@@ -2165,33 +2265,33 @@ export interface components {
          */
         TrackIn: {
             /**
-             * Upload Id
-             * Format: uuid
+             * Label
+             * @example हिन्दी
              */
-            upload_id: string;
+            label?: string | null;
             /**
              * Language
              * @example hi
              */
             language: string;
             /**
-             * Label
-             * @example हिन्दी
+             * Upload Id
+             * Format: uuid
              */
-            label?: string | null;
+            upload_id: string;
         };
         /** TransitionRequest */
         TransitionRequest: {
-            /**
-             * Version
-             * @description If given, the action applies only if the title is still this version
-             */
-            version?: number | null;
             /**
              * Comment
              * @description Required to reject: why
              */
             comment?: string | null;
+            /**
+             * Version
+             * @description If given, the action applies only if the title is still this version
+             */
+            version?: number | null;
         };
         /**
          * UploadKind
@@ -2203,27 +2303,6 @@ export interface components {
          * @description An upload as JSON (tus itself speaks in headers).
          */
         UploadOut: {
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            kind: components["schemas"]["UploadKind"];
-            /** Filename */
-            filename: string | null;
-            /** Metadata */
-            metadata: {
-                [key: string]: unknown;
-            };
-            /** Length */
-            length: number;
-            /** Received */
-            received: number;
-            /**
-             * Sha256
-             * @description Of the whole file, once complete
-             */
-            sha256: string | null;
             /** Completed */
             completed: boolean;
             /** Completed At */
@@ -2233,26 +2312,47 @@ export interface components {
              * @description When an unfinished upload is deleted
              */
             expires_at: string | null;
-        };
-        /** UserOut */
-        UserOut: {
+            /** Filename */
+            filename: string | null;
             /**
              * Id
              * Format: uuid
              */
             id: string;
-            /** Email */
-            email: string;
-            subscription_tier: components["schemas"]["SubscriptionTier"];
-            /** Subscription Expires At */
-            subscription_expires_at: string | null;
-            /** Roles */
-            roles: components["schemas"]["Role"][];
+            kind: components["schemas"]["UploadKind"];
+            /** Length */
+            length: number;
+            /** Metadata */
+            metadata: {
+                [key: string]: unknown;
+            };
+            /** Received */
+            received: number;
+            /**
+             * Sha256
+             * @description Of the whole file, once complete
+             */
+            sha256: string | null;
+        };
+        /** UserOut */
+        UserOut: {
             /**
              * Created At
              * Format: date-time
              */
             created_at: string;
+            /** Email */
+            email: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Roles */
+            roles: components["schemas"]["Role"][];
+            /** Subscription Expires At */
+            subscription_expires_at: string | null;
+            subscription_tier: components["schemas"]["SubscriptionTier"];
         };
         /** VersionHistory */
         VersionHistory: {
@@ -2271,21 +2371,15 @@ export interface components {
         };
         /** VersionOut */
         VersionOut: {
-            /** Version */
-            version: number;
             /** Action */
             action: string;
-            /** Note */
-            note: string | null;
-            /** Workflow State */
-            workflow_state: string | null;
-            /** Changed By */
-            changed_by: string | null;
             /**
              * Changed At
              * Format: date-time
              */
             changed_at: string;
+            /** Changed By */
+            changed_by: string | null;
             /**
              * Changes
              * @description What differs from the previous version
@@ -2298,6 +2392,12 @@ export interface components {
             metadata?: {
                 [key: string]: unknown;
             } | null;
+            /** Note */
+            note: string | null;
+            /** Version */
+            version: number;
+            /** Workflow State */
+            workflow_state: string | null;
         };
         /** Watchlist */
         Watchlist: {
@@ -2315,27 +2415,27 @@ export interface components {
         /** WatchlistItem */
         WatchlistItem: {
             /**
+             * Added At
+             * Format: date-time
+             */
+            added_at: string;
+            /**
              * Content Id
              * Format: uuid
              */
             content_id: string;
             content_type: components["schemas"]["ContentType"];
-            /** Title */
-            title: string;
-            /** Poster Url */
-            poster_url: string | null;
-            /** Thumbnail Url */
-            thumbnail_url: string | null;
             /**
              * Locked
              * @description Visible, but the profile's plan does not include it
              */
             locked: boolean;
-            /**
-             * Added At
-             * Format: date-time
-             */
-            added_at: string;
+            /** Poster Url */
+            poster_url: string | null;
+            /** Thumbnail Url */
+            thumbnail_url: string | null;
+            /** Title */
+            title: string;
         };
         /**
          * WorkflowState
@@ -2351,9 +2451,11 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    "health-health": {
+    "activity-continue_watching": {
         parameters: {
-            query?: never;
+            query?: {
+                limit?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2366,13 +2468,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: string;
-                    };
+                    "application/json": components["schemas"]["ContinueWatching"];
                 };
             };
-            /** @description A store or service is unreachable; nothing was changed */
-            503: {
+            /** @description A token is missing, invalid or expired, or its session has ended */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2380,24 +2480,22 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-        };
-    };
-    "health-ready": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
+            /** @description The caller lacks the role this needs */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Too many requests; `Retry-After` says when to try again */
@@ -2420,7 +2518,205 @@ export interface operations {
             };
         };
     };
-    "auth-register": {
+    "activity-hide_from_continue_watching": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                content_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A token is missing, invalid or expired, or its session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the role this needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to this caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A store or service is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "activity-history": {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HistoryPage"];
+                };
+            };
+            /** @description A token is missing, invalid or expired, or its session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the role this needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A store or service is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "activity-watchlist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Watchlist"];
+                };
+            };
+            /** @description A token is missing, invalid or expired, or its session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the role this needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A store or service is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "activity-add_to_watchlist": {
         parameters: {
             query?: never;
             header?: never;
@@ -2429,17 +2725,26 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RegisterRequest"];
+                "application/json": components["schemas"]["WatchlistAdd"];
             };
         };
         responses: {
+            /** @description Already on the watchlist */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WatchlistItem"];
+                };
+            };
             /** @description Successful Response */
             201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AuthResult"];
+                    "application/json": components["schemas"]["WatchlistItem"];
                 };
             };
             /** @description The request is malformed (e.g. its JSON does not parse) */
@@ -2460,8 +2765,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the current state */
-            409: {
+            /** @description The caller lacks the role this needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to this caller) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2471,6 +2785,80 @@ export interface operations {
             };
             /** @description The request body is too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A store or service is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "activity-remove_from_watchlist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                content_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A token is missing, invalid or expired, or its session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the role this needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to this caller) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2517,84 +2905,6 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["LoginRequest"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AuthResult"];
-                };
-            };
-            /** @description The request is malformed (e.g. its JSON does not parse) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A token is missing, invalid or expired, or its session has ended */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The request body is too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many requests; `Retry-After` says when to try again */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A store or service is unreachable; nothing was changed */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "auth-refresh": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RefreshRequest"];
             };
         };
         responses: {
@@ -2746,6 +3056,352 @@ export interface operations {
             };
             /** @description A token is missing, invalid or expired, or its session has ended */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A store or service is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "auth-update_me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserOut"];
+                };
+            };
+            /** @description The request is malformed (e.g. its JSON does not parse) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A token is missing, invalid or expired, or its session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the role this needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A store or service is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "auth-change_password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed (e.g. its JSON does not parse) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A token is missing, invalid or expired, or its session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the role this needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A store or service is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "auth-request_password_reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string;
+                    };
+                };
+            };
+            /** @description The request is malformed (e.g. its JSON does not parse) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A token is missing, invalid or expired, or its session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A store or service is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "auth-confirm_password_reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetConfirm"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The request is malformed (e.g. its JSON does not parse) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A token is missing, invalid or expired, or its session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3155,7 +3811,7 @@ export interface operations {
             };
         };
     };
-    "auth-request_password_reset": {
+    "auth-refresh": {
         parameters: {
             query?: never;
             header?: never;
@@ -3164,19 +3820,17 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PasswordResetRequest"];
+                "application/json": components["schemas"]["RefreshRequest"];
             };
         };
         responses: {
             /** @description Successful Response */
-            202: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: string;
-                    };
+                    "application/json": components["schemas"]["AuthResult"];
                 };
             };
             /** @description The request is malformed (e.g. its JSON does not parse) */
@@ -3235,7 +3889,7 @@ export interface operations {
             };
         };
     };
-    "auth-confirm_password_reset": {
+    "auth-register": {
         parameters: {
             query?: never;
             header?: never;
@@ -3244,16 +3898,18 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PasswordResetConfirm"];
+                "application/json": components["schemas"]["RegisterRequest"];
             };
         };
         responses: {
             /** @description Successful Response */
-            204: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AuthResult"];
+                };
             };
             /** @description The request is malformed (e.g. its JSON does not parse) */
             400: {
@@ -3273,8 +3929,130 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description The request body is too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A store or service is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "auth-list_sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionOut"][];
+                };
+            };
+            /** @description A token is missing, invalid or expired, or its session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A store or service is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "auth-end_session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A session's id */
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A token is missing, invalid or expired, or its session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to this caller) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3612,73 +4390,6 @@ export interface operations {
             };
         };
     };
-    "catalog-list_episodes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                season_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EpisodeOut"][];
-                };
-            };
-            /** @description A token is missing, invalid or expired, or its session has ended */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (or not visible to this caller) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many requests; `Retry-After` says when to try again */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A store or service is unreachable; nothing was changed */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
     "catalog-list_genres": {
         parameters: {
             query?: never;
@@ -3695,53 +4406,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GenreOut"][];
-                };
-            };
-            /** @description A token is missing, invalid or expired, or its session has ended */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many requests; `Retry-After` says when to try again */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A store or service is unreachable; nothing was changed */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "catalog-trending": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ContentSummary"][];
                 };
             };
             /** @description A token is missing, invalid or expired, or its session has ended */
@@ -3833,31 +4497,16 @@ export interface operations {
             };
         };
     };
-    "cms-bulk_upload": {
+    "catalog-list_episodes": {
         parameters: {
-            query?: {
-                /** @description Publish at once (admins only) */
-                publish?: boolean;
-            };
+            query?: never;
             header?: never;
-            path?: never;
+            path: {
+                season_id: string;
+            };
             cookie?: never;
         };
-        /** @description The file (a `.json` or `.csv` file name in multipart) as the raw body, or as the multipart field `file` */
-        requestBody: {
-            content: {
-                "application/json": {
-                    /** @description Each the body of POST /api/cms/content, with external_id */
-                    titles: Record<string, never>[];
-                };
-                "application/csv": string;
-                "text/csv": string;
-                "multipart/form-data": {
-                    /** Format: binary */
-                    file: string;
-                };
-            };
-        };
+        requestBody?: never;
         responses: {
             /** @description Successful Response */
             200: {
@@ -3865,16 +4514,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["BulkResult"];
-                };
-            };
-            /** @description The request is malformed (e.g. its JSON does not parse) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
+                    "application/json": components["schemas"]["EpisodeOut"][];
                 };
             };
             /** @description A token is missing, invalid or expired, or its session has ended */
@@ -3886,35 +4526,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The caller lacks the role this needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The request body is too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The body's content type is not one this route takes */
-            415: {
+            /** @description Not found (or not visible to this caller) */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3924,6 +4537,53 @@ export interface operations {
             };
             /** @description Validation Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A store or service is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "catalog-trending": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentSummary"][];
+                };
+            };
+            /** @description A token is missing, invalid or expired, or its session has ended */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4083,6 +4743,124 @@ export interface operations {
             };
             /** @description The request body is too large */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A store or service is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "cms-bulk_upload": {
+        parameters: {
+            query?: {
+                /** @description Publish at once (admins only) */
+                publish?: boolean;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The file (a `.json` or `.csv` file name in multipart) as the raw body, or as the multipart field `file` */
+        requestBody: {
+            content: {
+                "application/csv": string;
+                "application/json": {
+                    /** @description Each the body of POST /api/cms/content, with external_id */
+                    titles: Record<string, never>[];
+                };
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResult"];
+                };
+            };
+            /** @description The request is malformed (e.g. its JSON does not parse) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A token is missing, invalid or expired, or its session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the role this needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body's content type is not one this route takes */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4419,328 +5197,7 @@ export interface operations {
             };
         };
     };
-    "cms-submit_review": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                content_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["TransitionRequest"] | null;
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ContentView"];
-                };
-            };
-            /** @description The request is malformed (e.g. its JSON does not parse) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A token is missing, invalid or expired, or its session has ended */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The caller lacks the role this needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (or not visible to this caller) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The request body is too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many requests; `Retry-After` says when to try again */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A store or service is unreachable; nothing was changed */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
     "cms-approve": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                content_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["TransitionRequest"] | null;
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ContentView"];
-                };
-            };
-            /** @description The request is malformed (e.g. its JSON does not parse) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A token is missing, invalid or expired, or its session has ended */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The caller lacks the role this needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (or not visible to this caller) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The request body is too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many requests; `Retry-After` says when to try again */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A store or service is unreachable; nothing was changed */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "cms-reject": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                content_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["TransitionRequest"] | null;
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ContentView"];
-                };
-            };
-            /** @description The request is malformed (e.g. its JSON does not parse) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A token is missing, invalid or expired, or its session has ended */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The caller lacks the role this needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (or not visible to this caller) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The request body is too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many requests; `Retry-After` says when to try again */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A store or service is unreachable; nothing was changed */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "cms-publish": {
         parameters: {
             query?: never;
             header?: never;
@@ -4853,192 +5310,6 @@ export interface operations {
             header?: never;
             path: {
                 content_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["TransitionRequest"] | null;
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ContentView"];
-                };
-            };
-            /** @description The request is malformed (e.g. its JSON does not parse) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A token is missing, invalid or expired, or its session has ended */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The caller lacks the role this needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (or not visible to this caller) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The request body is too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many requests; `Retry-After` says when to try again */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A store or service is unreachable; nothing was changed */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "cms-versions": {
-        parameters: {
-            query?: {
-                include_metadata?: boolean;
-            };
-            header?: never;
-            path: {
-                content_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["VersionHistory"];
-                };
-            };
-            /** @description A token is missing, invalid or expired, or its session has ended */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The caller lacks the role this needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (or not visible to this caller) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many requests; `Retry-After` says when to try again */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A store or service is unreachable; nothing was changed */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "cms-restore_version": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                content_id: string;
-                number: number;
             };
             cookie?: never;
         };
@@ -5452,74 +5723,7 @@ export interface operations {
             };
         };
     };
-    "activity-continue_watching": {
-        parameters: {
-            query?: {
-                limit?: number;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ContinueWatching"];
-                };
-            };
-            /** @description A token is missing, invalid or expired, or its session has ended */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The caller lacks the role this needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many requests; `Retry-After` says when to try again */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A store or service is unreachable; nothing was changed */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "activity-hide_from_continue_watching": {
+    "cms-publish": {
         parameters: {
             query?: never;
             header?: never;
@@ -5528,224 +5732,19 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description A token is missing, invalid or expired, or its session has ended */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The caller lacks the role this needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (or not visible to this caller) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many requests; `Retry-After` says when to try again */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A store or service is unreachable; nothing was changed */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "activity-history": {
-        parameters: {
-            query?: {
-                limit?: number;
-                cursor?: string | null;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["HistoryPage"];
-                };
-            };
-            /** @description A token is missing, invalid or expired, or its session has ended */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The caller lacks the role this needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many requests; `Retry-After` says when to try again */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A store or service is unreachable; nothing was changed */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "activity-watchlist": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Watchlist"];
-                };
-            };
-            /** @description A token is missing, invalid or expired, or its session has ended */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The caller lacks the role this needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many requests; `Retry-After` says when to try again */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A store or service is unreachable; nothing was changed */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "activity-add_to_watchlist": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["WatchlistAdd"];
+                "application/json": components["schemas"]["TransitionRequest"] | null;
             };
         };
         responses: {
-            /** @description Already on the watchlist */
+            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WatchlistItem"];
-                };
-            };
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["WatchlistItem"];
+                    "application/json": components["schemas"]["ContentView"];
                 };
             };
             /** @description The request is malformed (e.g. its JSON does not parse) */
@@ -5777,6 +5776,15 @@ export interface operations {
             };
             /** @description Not found (or not visible to this caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5822,7 +5830,7 @@ export interface operations {
             };
         };
     };
-    "activity-remove_from_watchlist": {
+    "cms-reject": {
         parameters: {
             query?: never;
             header?: never;
@@ -5831,14 +5839,29 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionRequest"] | null;
+            };
+        };
         responses: {
             /** @description Successful Response */
-            204: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ContentView"];
+                };
+            };
+            /** @description The request is malformed (e.g. its JSON does not parse) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description A token is missing, invalid or expired, or its session has ended */
             401: {
@@ -5860,6 +5883,599 @@ export interface operations {
             };
             /** @description Not found (or not visible to this caller) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A store or service is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "cms-submit_review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                content_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentView"];
+                };
+            };
+            /** @description The request is malformed (e.g. its JSON does not parse) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A token is missing, invalid or expired, or its session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the role this needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to this caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A store or service is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "cms-versions": {
+        parameters: {
+            query?: {
+                include_metadata?: boolean;
+            };
+            header?: never;
+            path: {
+                content_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VersionHistory"];
+                };
+            };
+            /** @description A token is missing, invalid or expired, or its session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the role this needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to this caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A store or service is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "cms-restore_version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                content_id: string;
+                number: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TransitionRequest"] | null;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContentView"];
+                };
+            };
+            /** @description The request is malformed (e.g. its JSON does not parse) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A token is missing, invalid or expired, or its session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the role this needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to this caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A store or service is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "encodings-get_encoding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                encoding_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EncodingOut"];
+                };
+            };
+            /** @description A token is missing, invalid or expired, or its session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the role this needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to this caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A store or service is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "encodings-cancel_encoding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                encoding_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EncodingOut"];
+                };
+            };
+            /** @description The request is malformed (e.g. its JSON does not parse) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A token is missing, invalid or expired, or its session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the role this needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to this caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A store or service is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "encodings-retry_encoding": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                encoding_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EncodingOut"];
+                };
+            };
+            /** @description The request is malformed (e.g. its JSON does not parse) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A token is missing, invalid or expired, or its session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the role this needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to this caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6525,498 +7141,6 @@ export interface operations {
             };
         };
     };
-    "encodings-get_encoding": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                encoding_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EncodingOut"];
-                };
-            };
-            /** @description A token is missing, invalid or expired, or its session has ended */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The caller lacks the role this needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (or not visible to this caller) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many requests; `Retry-After` says when to try again */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A store or service is unreachable; nothing was changed */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "encodings-cancel_encoding": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                encoding_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EncodingOut"];
-                };
-            };
-            /** @description The request is malformed (e.g. its JSON does not parse) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A token is missing, invalid or expired, or its session has ended */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The caller lacks the role this needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (or not visible to this caller) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The request body is too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many requests; `Retry-After` says when to try again */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A store or service is unreachable; nothing was changed */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "encodings-retry_encoding": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                encoding_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            202: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["EncodingOut"];
-                };
-            };
-            /** @description The request is malformed (e.g. its JSON does not parse) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A token is missing, invalid or expired, or its session has ended */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The caller lacks the role this needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (or not visible to this caller) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The request body is too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many requests; `Retry-After` says when to try again */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A store or service is unreachable; nothing was changed */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "streaming-start_playback": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PlaybackStartIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PlaybackStartOut"];
-                };
-            };
-            /** @description The request is malformed (e.g. its JSON does not parse) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A token is missing, invalid or expired, or its session has ended */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The caller lacks the role this needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (or not visible to this caller) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The request body is too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many requests; `Retry-After` says when to try again */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A store or service is unreachable; nothing was changed */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    "streaming-update_position": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PositionIn"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PositionOut"];
-                };
-            };
-            /** @description The request is malformed (e.g. its JSON does not parse) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A token is missing, invalid or expired, or its session has ended */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The caller lacks the role this needs */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (or not visible to this caller) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Gone: it expired */
-            410: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The request body is too large */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Validation Error */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Too many requests; `Retry-After` says when to try again */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A store or service is unreachable; nothing was changed */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
     "streaming-complete_playback": {
         parameters: {
             query?: never;
@@ -7218,6 +7342,216 @@ export interface operations {
             };
         };
     };
+    "streaming-update_position": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PositionIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PositionOut"];
+                };
+            };
+            /** @description The request is malformed (e.g. its JSON does not parse) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A token is missing, invalid or expired, or its session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the role this needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to this caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Gone: it expired */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A store or service is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "streaming-start_playback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlaybackStartIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlaybackStartOut"];
+                };
+            };
+            /** @description The request is malformed (e.g. its JSON does not parse) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A token is missing, invalid or expired, or its session has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The caller lacks the role this needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to this caller) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A store or service is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     "streaming-list_streams": {
         parameters: {
             query?: never;
@@ -7359,8 +7693,8 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/vnd.apple.mpegurl": string;
                     "application/dash+xml": string;
+                    "application/vnd.apple.mpegurl": string;
                 };
             };
             /** @description A token is missing, invalid or expired, or its session has ended */
@@ -7406,6 +7740,75 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests; `Retry-After` says when to try again */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A store or service is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "health-health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        [key: string]: string;
+                    };
+                };
+            };
+            /** @description A store or service is unreachable; nothing was changed */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    "health-ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
                 };
             };
             /** @description Too many requests; `Retry-After` says when to try again */

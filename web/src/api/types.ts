@@ -4,6 +4,7 @@ import type { components, operations } from "./schema";
 type Schemas = components["schemas"];
 
 export type User = Schemas["UserOut"];
+export type AuthSession = Schemas["SessionOut"];
 export type Profile = Schemas["ProfileOut"];
 export type ProfileCreate = Schemas["ProfileCreate"];
 export type ProfileUpdate = Schemas["ProfileUpdate"];

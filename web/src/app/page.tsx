@@ -1,8 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { useEffect, useMemo } from "react";
+import { useMemo } from "react";
 
 import { unwrap } from "@/api/client";
 import type { ContentSummary } from "@/api/types";
@@ -100,7 +99,7 @@ function Home({ scope }: { scope: string }) {
           </div>
         </section>
       ) : null}
-      <div className="grid gap-8 sm:gap-10">
+      <div className="grid grid-cols-1 gap-8 sm:gap-10">
         {profile ? <ContinueWatchingRail profileId={profile.id} /> : null}
         {sources.map((source) => (
           <SourcedRail key={source.key} source={source} />
@@ -113,11 +112,6 @@ function Home({ scope }: { scope: string }) {
 
 export default function HomePage() {
   const { state, language, retry } = useSession();
-  const router = useRouter();
-  const needsProfile = state.status === "signedIn" && state.profile === null;
-  useEffect(() => {
-    if (needsProfile) router.replace("/profiles/");
-  }, [needsProfile, router]);
 
   // What the catalog shows depends on who asks (the profile's rating and language): the
   // scope keys every load, so switching profiles loads the page again.

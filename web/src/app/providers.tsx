@@ -1,13 +1,17 @@
 "use client";
 
-import type { ReactNode } from "react";
+import { Suspense, type ReactNode } from "react";
 
 import { BottomNav, Footer, Header, SkipLink } from "@/components/header";
+import { ProfileGuard } from "@/session/gate";
 import { SessionProvider } from "@/session/SessionProvider";
 
 export function Providers({ children }: { children: ReactNode }) {
   return (
     <SessionProvider>
+      <Suspense fallback={null}>
+        <ProfileGuard />
+      </Suspense>
       <SkipLink />
       <Header />
       <main id="main" tabIndex={-1} className="min-h-[70dvh] focus:outline-none">

@@ -80,7 +80,8 @@ export function ContinueWatchingRail({ profileId }: { profileId: string }) {
   if (list.status === "error") {
     return (
       <div className="px-4 sm:px-8">
-        <ErrorNotice error={list.error} onRetry={list.reload} />
+        <h2 className="mb-3 text-lg font-bold sm:text-xl">{t.home.continueWatching}</h2>
+        <ErrorNotice compact error={list.error} onRetry={list.reload} />
       </div>
     );
   }

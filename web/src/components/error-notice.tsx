@@ -7,18 +7,35 @@ import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Button } from "@/components/ui/button";
 import { useT } from "@/i18n";
 import { describeError } from "@/lib/describe-error";
+import { cn } from "@/lib/utils";
 
 export function ErrorNotice({
   error,
   onRetry,
   className,
+  compact = false,
 }: {
   error: unknown;
   onRetry?: () => void;
   className?: string;
+  /** One line, for a part of a page (a shelf) whose neighbours may say the same. */
+  compact?: boolean;
 }) {
   const t = useT();
   const reference = error instanceof ApiError ? error.correlationId : null;
+  if (compact) {
+    return (
+      <p role="alert" className={cn("flex flex-wrap items-center gap-x-3 gap-y-1 text-sm text-muted-foreground", className)}>
+        <AlertTriangle aria-hidden="true" className="size-4 text-destructive" />
+        {describeError(t, error)}
+        {onRetry ? (
+          <Button variant="link" size="sm" className="h-auto px-0" onClick={onRetry}>
+            {t.common.retry}
+          </Button>
+        ) : null}
+      </p>
+    );
+  }
   return (
     <Alert variant="destructive" role="alert" className={className}>
       <AlertTriangle aria-hidden="true" />

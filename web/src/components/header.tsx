@@ -119,7 +119,8 @@ function ProfileMenu() {
         <DropdownMenuSeparator />
         <DropdownMenuItem
           onSelect={() => {
-            void signOut().then(() => router.push("/signin/?signedOut=1"));
+            router.push("/signin/?signedOut=1");
+            void signOut();
           }}
         >
           <LogOut aria-hidden="true" />
@@ -135,7 +136,7 @@ export function SkipLink() {
   return (
     <a
       href="#main"
-      className="sr-only z-[100] rounded-md bg-primary px-4 py-2 font-semibold text-primary-foreground focus:not-sr-only focus:fixed focus:left-4 focus:top-4"
+      className="sr-only z-[100] rounded-md bg-primary font-semibold text-primary-foreground focus:not-sr-only focus:fixed focus:left-4 focus:top-3 focus:whitespace-nowrap focus:px-4 focus:py-2"
     >
       {t.nav.skipToContent}
     </a>
@@ -182,11 +183,14 @@ export function Header() {
           <LanguageMenu />
           {state.status === "signedIn" ? (
             <ProfileMenu />
-          ) : state.status === "anonymous" ? (
+          ) : state.status === "loading" ? (
+            // Holds the place of the avatar while the session is read (no layout shift).
+            <span aria-hidden="true" className="size-9 rounded-md bg-muted" />
+          ) : (
             <Button asChild size="sm">
               <Link href="/signin/">{t.nav.signIn}</Link>
             </Button>
-          ) : null}
+          )}
         </div>
       </div>
     </header>

@@ -56,7 +56,7 @@ export function Rail({
 
   if (items.length === 0) return null;
   return (
-    <section aria-labelledby={headingId} className="relative">
+    <section aria-labelledby={headingId} className="relative min-w-0">
       <div className="mb-3 flex items-end justify-between gap-4 px-4 sm:px-8">
         <h2 id={headingId} className="text-lg font-bold sm:text-xl">
           {title}

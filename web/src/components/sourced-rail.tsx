@@ -24,7 +24,7 @@ export function SourcedRail({ source }: { source: RailSource }) {
     return (
       <div className="px-4 sm:px-8">
         <h2 className="mb-3 text-lg font-bold sm:text-xl">{source.title}</h2>
-        <ErrorNotice error={titles.error} onRetry={titles.reload} />
+        <ErrorNotice compact error={titles.error} onRetry={titles.reload} />
       </div>
     );
   }

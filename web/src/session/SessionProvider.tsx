@@ -21,7 +21,8 @@ import { browserTokenStore, isTokenKey, storedLanguage, storeLanguage } from "./
 
 export type SessionState =
   | { status: "loading" }
-  | { status: "anonymous" }
+  /** `signedOut`: by this tab's sign-out, whose caller decides where to go next. */
+  | { status: "anonymous"; signedOut?: boolean }
   | { status: "unreachable"; error: ApiError }
   | { status: "signedIn"; user: User; profiles: Profile[]; profile: Profile | null };
 
@@ -156,7 +157,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     }
     client.forget();
     generation.current++;
-    setState({ status: "anonymous" });
+    setState({ status: "anonymous", signedOut: true });
   }, []);
 
   const selectProfile = useCallback(

@@ -29,12 +29,32 @@ export function useAccountGate(): Gate<SignedIn> {
   const { state, retry } = useSession();
   const router = useRouter();
   const here = useHere();
+  const redirect = state.status === "anonymous" && !state.signedOut;
   useEffect(() => {
-    if (state.status === "anonymous") router.replace(`/signin/?next=${encodeURIComponent(here)}`);
-  }, [state.status, router, here]);
+    if (redirect) router.replace(`/signin/?next=${encodeURIComponent(here)}`);
+  }, [redirect, router, here]);
   if (state.status === "unreachable") return { kind: "error", error: state.error, retry };
   if (state.status === "signedIn") return { kind: "ready", session: state };
   return { kind: "waiting" };
+}
+
+// Pages an account without a chosen profile may see; every other page asks who is watching.
+const WITHOUT_PROFILE = ["/profiles", "/account", "/signin", "/signup", "/reset-password", "/plans"];
+
+/** Sends a signed-in account that has not chosen a profile to the profile picker. */
+export function ProfileGuard() {
+  const { state } = useSession();
+  const router = useRouter();
+  const pathname = usePathname();
+  const here = useHere();
+  const needed =
+    state.status === "signedIn" &&
+    state.profile === null &&
+    !WITHOUT_PROFILE.some((path) => pathname.startsWith(path));
+  useEffect(() => {
+    if (needed) router.replace(`/profiles/?next=${encodeURIComponent(here)}`);
+  }, [needed, router, here]);
+  return null;
 }
 
 /** A signed-in account watching as a profile, or on the way to /signin or /profiles. */

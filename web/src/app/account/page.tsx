@@ -5,7 +5,8 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { Suspense, useState, type FormEvent } from "react";
 
-import { changePassword, endSession, listSessions, type AuthSession } from "@/api/pending";
+import { succeed, unwrap } from "@/api/client";
+import type { AuthSession } from "@/api/types";
 import { FormError, ErrorNotice } from "@/components/error-notice";
 import { Field } from "@/components/field";
 import { PageBoundary } from "@/components/page-boundary";
@@ -19,7 +20,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { useI18n } from "@/i18n";
 import { fieldMessages } from "@/lib/describe-error";
 import { useResource } from "@/lib/use-resource";
-import { client } from "@/session/api";
+import { api } from "@/session/api";
 import { useAccountGate } from "@/session/gate";
 import { useSession, type SignedIn } from "@/session/SessionProvider";
 
@@ -90,10 +91,14 @@ function PasswordCard() {
     setError(null);
     setDone(false);
     try {
-      await changePassword(client, {
-        current_password: String(form.get("current")),
-        new_password: String(form.get("new")),
-      });
+      await succeed(
+        api.POST("/api/auth/password", {
+          body: {
+            current_password: String(form.get("current")),
+            new_password: String(form.get("new")),
+          },
+        }),
+      );
       formElement.reset();
       setDone(true);
     } catch (caught) {
@@ -188,13 +193,17 @@ function SessionsCard({ userId }: { userId: string }) {
   const { t } = useI18n();
   const router = useRouter();
   const { signOut } = useSession();
-  const sessions = useResource(`sessions:${userId}`, (signal) => listSessions(client, signal));
+  const sessions = useResource(`sessions:${userId}`, (signal) =>
+    unwrap(api.GET("/api/auth/sessions", { signal })),
+  );
   const [error, setError] = useState<unknown>(null);
 
   async function end(id: string) {
     setError(null);
     try {
-      await endSession(client, id);
+      await succeed(
+        api.DELETE("/api/auth/sessions/{session_id}", { params: { path: { session_id: id } } }),
+      );
       if (sessions.status === "ready") sessions.set(sessions.data.filter((s) => s.id !== id));
     } catch (caught) {
       setError(caught);
@@ -226,7 +235,10 @@ function SessionsCard({ userId }: { userId: string }) {
         <Button
           variant="secondary"
           className="justify-self-start"
-          onClick={() => void signOut().then(() => router.push("/signin/?signedOut=1"))}
+          onClick={() => {
+            router.push("/signin/?signedOut=1");
+            void signOut();
+          }}
         >
           <LogOut aria-hidden="true" />
           {t.nav.signOut}
