@@ -15,7 +15,7 @@ import { keyPressOf, setShortcutsEnabled, shortcutFor, shortcutsEnabled, SEEK_ST
 import type { PlaybackSurface } from "./surface";
 import { parseThumbnails, type ThumbnailCue } from "./thumbnails";
 import type { AudioTrackInfo, Quality } from "./types";
-import { audioTracksOf, qualityLevelsOf, usePlayerState } from "./use-player-state";
+import { abrChoice, audioTracksOf, qualityLevelsOf, usePlayerState } from "./use-player-state";
 import type { Engine, EngineSource, RemoteSubtitle } from "./video-engine";
 
 export interface VideoPlayerProps {
@@ -192,11 +192,19 @@ export function VideoPlayer(props: VideoPlayerProps) {
       chooseQuality(choice) {
         const p = player();
         const levels = p ? qualityLevelsOf(p) : null;
-        if (!levels) return;
-        for (let index = 0; index < levels.length; index++) {
-          const level = levels[index];
-          if (level) level.enabled = choice === "auto" || index === choice;
+        if (!p || !levels) return;
+        const all = Array.from({ length: levels.length }, (_, index) => levels[index]);
+        if (choice === "auto") {
+          for (const level of all) if (level) level.enabled = true;
+          // Enabling a rung makes VHS switch to that rung; Auto asks its ABR choice instead.
+          abrChoice(p);
+          return;
         }
+        // VHS switches (flushing what is buffered) when a rung goes from off to on, so all go
+        // off first and the chosen one comes on last.
+        for (const level of all) if (level) level.enabled = false;
+        const chosen = all[choice];
+        if (chosen) chosen.enabled = true;
       },
       chooseAudio(index) {
         const p = player();

@@ -91,6 +91,9 @@ export class PlaybackController {
   private ownPauses = 0;
   private ownSeek = false;
   private introDone = false;
+  /** Where the next player attached starts: the resume position, or where the last one left. */
+  private resumeAt: number;
+  private live = false;
   private wantsPlay = false;
   private closed = false;
 
@@ -106,6 +109,7 @@ export class PlaybackController {
     this.folder = signedFolderOf(options.start.media.base_url);
     this.mediaExpiry = Date.parse(options.start.media.expires_at);
     this.lastPosition = options.start.resume_position_seconds;
+    this.resumeAt = options.start.resume_position_seconds;
     this.scheduleReady = this.loadBreaks();
   }
 
@@ -135,8 +139,10 @@ export class PlaybackController {
 
   /** Starts driving a player: resume, reports, events, breaks. `autoplay` plays once ready. */
   attach(surface: PlaybackSurface, options: { autoplay?: boolean } = {}): void {
-    if (this.surface !== null) throw new Error("PlaybackController is already attached");
+    if (this.live) throw new Error("PlaybackController is already attached");
+    if (this.closed) return;
     this.surface = surface;
+    this.live = true;
     this.wantsPlay = options.autoplay ?? false;
     const on = (event: Parameters<PlaybackSurface["on"]>[0], listener: () => void) =>
       this.cleanups.push(surface.on(event, listener));
@@ -148,8 +154,25 @@ export class PlaybackController {
     on("timeupdate", () => void this.onTimeUpdate());
     on("ended", () => void this.onEnded());
     if (this.lifecycle) this.cleanups.push(this.lifecycle.onHide(() => this.onHide()));
-    this.heartbeat = setInterval(() => void this.report(), this.reportEveryMs);
+    this.heartbeat ??= setInterval(() => void this.report(), this.reportEveryMs);
     if (!Number.isNaN(surface.duration())) void this.intro();
+  }
+
+  /**
+   * The player is going away (it is being disposed): its last position is kept for the final
+   * report, and nothing reads the player again.
+   */
+  detachSurface(): void {
+    const surface = this.surface;
+    if (surface === null) return;
+    const position = this.position;
+    const duration = surface.duration();
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    this.surface = stillSurface(position, duration);
+    this.live = false;
+    // Another player may take over (React's development double mount): it starts from here.
+    this.resumeAt = position;
+    this.introDone = false;
   }
 
   /**
@@ -210,7 +233,7 @@ export class PlaybackController {
     const surface = this.surface;
     if (surface === null || this.introDone) return;
     this.introDone = true;
-    const resume = this.start.resume_position_seconds;
+    const resume = this.resumeAt;
     const duration = surface.duration();
     if (resume > 0 && (Number.isNaN(duration) || resume < duration - 1)) {
       this.ownSeek = true;
@@ -438,6 +461,19 @@ export class PlaybackController {
     this.state = phase;
     this.onPhase(phase);
   }
+}
+
+/** A player that has gone, frozen where it was. */
+function stillSurface(position: number, duration: number): PlaybackSurface {
+  return {
+    currentTime: () => position,
+    duration: () => duration,
+    paused: () => true,
+    seek: () => undefined,
+    play: () => undefined,
+    pause: () => undefined,
+    on: () => () => undefined,
+  };
 }
 
 function round(seconds: number): number {

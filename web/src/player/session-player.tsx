@@ -78,7 +78,6 @@ export function SessionPlayer({
     };
   }, [controller]);
 
-  const attached = useRef(false);
   const stopped = phase.phase === "stopped" ? phase.reason : null;
 
   return (
@@ -93,12 +92,15 @@ export function SessionPlayer({
       qualities={start.qualities}
       audio={start.audio}
       subtitleLanguage={subtitleLanguage}
-      locked={phase.phase === "break" || stopped !== null}
+      locked={phase.phase === "break" || phase.phase === "finished" || stopped !== null}
       shortcutScope="page"
       topBar={topBar}
       onSurface={(surface) => {
-        if (surface === null || attached.current) return;
-        attached.current = true;
+        if (surface === null) {
+          controller.detachSurface();
+          return;
+        }
+        // A second player for the same session (development's double mount) carries on.
         controller.attach(surface, { autoplay: true });
       }}
     >

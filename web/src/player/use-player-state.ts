@@ -95,6 +95,18 @@ export function qualityLevelsOf(player: Player): QualityLevelList | null {
   return typeof withPlugin.qualityLevels === "function" ? withPlugin.qualityLevels() : null;
 }
 
+/**
+ * Makes VHS switch at once to the rung its ABR picks (after Auto is chosen). VHS has no public
+ * call for this; its fast quality change (debounced, the last call wins) is what enabling a
+ * rung calls too, with that rung.
+ */
+export function abrChoice(player: Player): void {
+  const tech = player.tech({ IWillNotUseThisInPlugins: true }) as unknown as {
+    vhs?: { playlistController_?: { fastQualityChange_?: () => void } };
+  };
+  tech.vhs?.playlistController_?.fastQualityChange_?.();
+}
+
 export function audioTracksOf(player: Player): TrackList<VideoJsAudioTrack> {
   return player.audioTracks() as unknown as TrackList<VideoJsAudioTrack>;
 }

@@ -82,15 +82,17 @@ export function createEngine(mount: HTMLElement, options: EngineOptions): Engine
     });
   });
 
+  player.src({ src: options.source.url, type: options.source.type });
+  // Kept across source changes (manualCleanup): the player is disposed with its tracks. The
+  // stream's own subtitle renditions (HLS SUBTITLES, DASH text sets) are left disabled.
   const subtitleTracks: TextTrack[] = [];
   for (const subtitle of options.subtitles ?? []) {
     const added = player.addRemoteTextTrack(
       { kind: "subtitles", src: subtitle.url, srclang: subtitle.language, label: subtitle.label, mode: "disabled" },
-      false,
+      true,
     ) as unknown as HTMLTrackElement | undefined;
     if (added?.track) subtitleTracks.push(added.track);
   }
-  player.src({ src: options.source.url, type: options.source.type });
 
   const surface: PlaybackSurface = {
     currentTime: () => player.currentTime() ?? 0,

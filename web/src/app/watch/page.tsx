@@ -31,12 +31,15 @@ function loadEpisodes(seasonId: string): Promise<Episode[]> {
   return unwrap(api.GET("/api/catalog/seasons/{season_id}/episodes", { params: { path: { season_id: seasonId } } }));
 }
 
-/** The black full-screen frame of the page: the rest of the app is inert behind it. */
+/**
+ * The black full-screen frame of the page: the rest of the app is inert behind it. It sits at
+ * the dialogs' level (z-50), so dialogs, portalled after it, show above.
+ */
 function Frame({ children }: { children: ReactNode }) {
   const frame = useRef<HTMLDivElement>(null);
   useInertOutside(frame);
   return (
-    <div ref={frame} className="fixed inset-0 z-[60] bg-black text-white" data-testid="watch-page">
+    <div ref={frame} className="fixed inset-0 z-50 bg-black text-white" data-testid="watch-page">
       {children}
     </div>
   );

@@ -429,3 +429,32 @@ describe("ad breaks", () => {
     expect(surface.paused()).toBe(false);
   });
 });
+
+describe("the player going away", () => {
+  it("keeps the last position for the final report", async () => {
+    const ctx = setup();
+    await begin(ctx);
+    ctx.surface.advance(12);
+    ctx.controller.detachSurface();
+    ctx.surface.time = 0; // a disposed player answers nonsense
+    expect(ctx.surface.listenerCount()).toBe(0);
+    await ctx.controller.close({ release: true });
+    expect(ctx.api.reports.map((r) => r.position_seconds)).toEqual([12]);
+    expect(ctx.api.stopped).toEqual([ctx.controller.sessionId]);
+  });
+});
+
+describe("a second player for the same session", () => {
+  it("starts where the first one left", async () => {
+    const ctx = setup({ resume: 30 });
+    await begin(ctx);
+    ctx.surface.advance(5);
+    ctx.controller.detachSurface();
+    const again = new FakeSurface(600);
+    ctx.controller.attach(again, { autoplay: true });
+    await settle();
+    expect(again.calls).toEqual(["seek:35", "play"]);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(ctx.api.reports).toHaveLength(1); // one heartbeat, not two
+  });
+});

@@ -66,8 +66,10 @@ export function qualityName(level: Pick<QualityLevelView, "width" | "height">, q
 }
 
 function audioName(track: AudioTrackView, info: readonly AudioTrackInfo[], uiLanguage: string): string {
-  const listed = info.find((a) => a.language === track.language);
-  return listed?.label || track.label || languageName(track.language, uiLanguage) || track.id;
+  const listed = info.find((a) => a.language === track.language)?.label;
+  // A label that only repeats the language tag ("en") says less than the language's name.
+  const label = [listed, track.label].find((text) => text && text !== track.language);
+  return label || (track.language ? languageName(track.language, uiLanguage) : track.id);
 }
 
 export function ControlBar({ info, actions }: { info: ControlInfo; actions: ControlActions }) {
@@ -109,7 +111,7 @@ export function ControlBar({ info, actions }: { info: ControlInfo; actions: Cont
         disabled={locked}
         onSeek={actions.seekTo}
       />
-      <div className="flex items-center gap-0.5 sm:gap-1">
+      <div className="flex items-center gap-0 sm:gap-1 [&_button]:max-sm:size-9">
         <ControlButton
           label={state.paused ? t.player.play : t.player.pause}
           onClick={actions.togglePlay}
@@ -122,7 +124,7 @@ export function ControlBar({ info, actions }: { info: ControlInfo; actions: Cont
           label={t.player.seekBack(SEEK_STEP_SECONDS)}
           onClick={() => actions.seekBy(-SEEK_STEP_SECONDS)}
           disabled={locked}
-          className="max-[400px]:hidden"
+          className="max-sm:hidden"
         >
           <Undo2 aria-hidden="true" />
         </ControlButton>
@@ -130,7 +132,7 @@ export function ControlBar({ info, actions }: { info: ControlInfo; actions: Cont
           label={t.player.seekForward(SEEK_STEP_SECONDS)}
           onClick={() => actions.seekBy(SEEK_STEP_SECONDS)}
           disabled={locked}
-          className="max-[400px]:hidden"
+          className="max-sm:hidden"
         >
           <Redo2 aria-hidden="true" />
         </ControlButton>
@@ -222,6 +224,17 @@ export function ControlBar({ info, actions }: { info: ControlInfo; actions: Cont
           <MenuCheckbox checked={info.shortcuts} onChange={actions.setShortcuts} testId="player-shortcuts-toggle">
             {t.player.shortcuts}
           </MenuCheckbox>
+          {info.pictureInPictureAvailable ? (
+            // On narrow screens the bar has no room for its own button.
+            <MenuCheckbox
+              checked={state.pictureInPicture}
+              onChange={actions.togglePictureInPicture}
+              testId="player-pip-item"
+              className="sm:hidden"
+            >
+              {t.player.pip}
+            </MenuCheckbox>
+          ) : null}
           <MenuSeparator />
           <MenuLabel className="max-w-72 font-normal leading-relaxed">{t.player.shortcutsHelp}</MenuLabel>
         </PlayerMenu>
@@ -231,6 +244,7 @@ export function ControlBar({ info, actions }: { info: ControlInfo; actions: Cont
             pressed={state.pictureInPicture}
             onClick={actions.togglePictureInPicture}
             data-testid="player-pip"
+            className="max-sm:hidden"
           >
             <PictureInPicture2 aria-hidden="true" />
           </ControlButton>

@@ -101,11 +101,13 @@ export function MenuCheckbox({
   onChange,
   children,
   testId,
+  className,
 }: {
   checked: boolean;
   onChange: (checked: boolean) => void;
   children: ReactNode;
   testId: string;
+  className?: string;
 }) {
   return (
     <Menu.CheckboxItem
@@ -115,6 +117,7 @@ export function MenuCheckbox({
       data-testid={testId}
       className={cn(
         "relative flex cursor-default select-none items-center gap-2 rounded-md py-2 pl-8 pr-2 text-sm outline-none data-[highlighted]:bg-accent data-[highlighted]:text-accent-foreground",
+        className,
       )}
     >
       <span className="absolute left-2 flex size-4 items-center justify-center">
