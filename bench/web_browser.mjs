@@ -58,7 +58,10 @@ function probe() {
   performance.setResourceTimingBufferSize(5000);
   state.arm = (what, height) => {
     state.armed = what;
-    if (what === "switch") state.switchTarget = height;
+    if (what === "switch") {
+      state.switchTarget = height;
+      state.switchFromMediaTime = state.last?.mediaTime ?? null;
+    }
   };
   addEventListener(
     "pointerdown",
@@ -182,8 +185,10 @@ function homeMetrics() {
     const shiftSources = shifts
       .filter((s) => !s.hadRecentInput)
       .flatMap((s) => (s.sources ?? []).map((source) => ({ at: Math.round(s.startTime), value: s.value, node: describe(source.node) })));
-    const scripts = performance
-      .getEntriesByType("resource")
+    const resources = performance.getEntriesByType("resource");
+    const image = lcp?.url ? resources.find((entry) => entry.name === lcp.url) : undefined;
+    const apiBefore = resources.filter((entry) => new URL(entry.name).pathname.startsWith("/api/") && (!image || entry.startTime < image.startTime));
+    const scripts = resources
       .filter((entry) => new URL(entry.name).pathname.endsWith(".js"))
       .map((entry) => ({
         path: new URL(entry.name).pathname,
@@ -196,6 +201,10 @@ function homeMetrics() {
       lcpElement: describe(lcp?.element),
       lcpUrl: lcp?.url ? new URL(lcp.url).pathname : null,
       lcpSize: lcp?.size ?? null,
+      // When the LCP image was asked for and arrived, and the API answers it waited for.
+      lcpImageStartMs: image ? Math.round(image.startTime) : null,
+      lcpImageEndMs: image ? Math.round(image.responseEnd) : null,
+      apiBeforeImageMs: apiBefore.length ? Math.round(Math.max(...apiBefore.map((entry) => entry.responseEnd))) : null,
       cls: Math.round(cls * 10000) / 10000,
       shifts: shiftSources,
       fcpMs: Math.round(paints.find((p) => p.name === "first-contentful-paint")?.startTime ?? NaN),
@@ -368,6 +377,7 @@ async function qualityRun(browser) {
         resizeMs: resize ? resize.at - s.switchT0 : null,
         t0: s.switchT0,
         mediaTime: (s.switched ?? s.last).mediaTime,
+        fromMediaTime: s.switchFromMediaTime,
         height: s.last.height,
       };
     });
@@ -381,6 +391,7 @@ async function qualityRun(browser) {
       toQuality: target.quality,
       heightAtEnd: measured.height,
       atMediaTime: round(measured.mediaTime),
+      chosenAtMediaTime: round(measured.fromMediaTime),
       requests,
       problems,
     };
