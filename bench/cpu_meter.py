@@ -10,23 +10,68 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from processes import with_descendants
+
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
 QUIET_CORES = 0.3  # "idle": the machine busy less than this (our servers idle between phases)
 
 
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process so far (0.0 once it is gone)."""
+def _stat_fields(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (None once it is gone)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (0.0 once it is gone)."""
+    fields = _stat_fields(pid)
+    if fields is None:
         return 0.0
-    fields = stat.rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / _CLK_TCK  # utime + stime
+
+
+class TreeSampler:
+    """CPU seconds used by a process and its descendants, read from /proc every `interval` s on
+    a thread of its own, for a tree whose processes come and go while it is measured (a
+    browser's renderers, one per page): each process counts up to its last sample. (The time
+    of exited children is no help there: Chromium's zygote never waits for its renderers.)"""
+
+    def __init__(self, root: int, interval: float = 0.25) -> None:
+        self.root = root
+        self.interval = interval
+        self._seen: dict[tuple[int, str], float] = {}  # (pid, start time) -> CPU seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="tree-sampler", daemon=True)
+
+    def start(self) -> None:
+        self._sample()
+        self._thread.start()
+
+    def _sample(self) -> None:
+        for pid in with_descendants({self.root}):
+            fields = _stat_fields(pid)
+            if fields is not None:
+                key = (pid, fields[19])  # starttime: a reused pid is another process
+                self._seen[key] = (int(fields[11]) + int(fields[12])) / _CLK_TCK
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def stop(self) -> float:
+        """Stop sampling; the CPU seconds of every process seen."""
+        self._stop.set()
+        self._thread.join()
+        return sum(self._seen.values())
 
 
 def machine_jiffies() -> tuple[int, int]:
@@ -44,21 +89,12 @@ def busy_cores(before: tuple[int, int], after: tuple[int, int]) -> float:
     return (busy1 - busy0) / max(1, total1 - total0) * (os.cpu_count() or 1)
 
 
-def exited_children_cpu_seconds() -> float:
-    """CPU seconds of this process's children (and theirs) that have exited and been waited
-    for: a program a phase runs to its end (a browser and its helpers) is counted this way,
-    since its processes are gone by the time the phase's last snapshot is taken."""
-    times = os.times()
-    return times.children_user + times.children_system
-
-
 @dataclass
 class CpuSnapshot:
     wall: float  # time.perf_counter()
     groups: dict[str, dict[int, float]]  # name -> pid -> CPU seconds
     generator: float  # CPU seconds of this process
     machine: tuple[int, int]
-    children: float = 0.0  # exited_children_cpu_seconds()
 
 
 def cpu_snapshot(groups: Mapping[str, Iterable[int | None]]) -> CpuSnapshot:
@@ -69,13 +105,7 @@ def cpu_snapshot(groups: Mapping[str, Iterable[int | None]]) -> CpuSnapshot:
         name: {pid: process_cpu_seconds(pid) for pid in pids if pid}
         for name, pids in groups.items()
     }
-    return CpuSnapshot(
-        wall,
-        times,
-        process_cpu_seconds(os.getpid()),
-        machine_jiffies(),
-        exited_children_cpu_seconds(),
-    )
+    return CpuSnapshot(wall, times, process_cpu_seconds(os.getpid()), machine_jiffies())
 
 
 @dataclass
@@ -87,7 +117,6 @@ class CpuCores:
     generator: float
     machine: float
     others: float  # everything else on the machine: other tenants, the kernel's softirqs...
-    children: float = 0.0  # this process's children that exited during the phase
 
 
 def cpu_cores(before: CpuSnapshot, after: CpuSnapshot) -> CpuCores:
@@ -97,12 +126,11 @@ def cpu_cores(before: CpuSnapshot, after: CpuSnapshot) -> CpuCores:
         then = before.groups.get(name, {})
         groups[name] = sum(t - then.get(pid, 0.0) for pid, t in now.items()) / wall
     generator = (after.generator - before.generator) / wall
-    children = (after.children - before.children) / wall
     machine = busy_cores(before.machine, after.machine)
-    others = machine - generator - children
+    others = machine
     for cores in groups.values():
         others -= cores
-    return CpuCores(wall, groups, generator, machine, max(0.0, others), children)
+    return CpuCores(wall, groups, generator, machine, max(0.0, others - generator))
 
 
 def background_load(seconds: float = 1.0) -> float:

@@ -51,7 +51,7 @@ from sqlalchemy import text
 
 from auth_profiles import DISTURBED_CORES
 from catalog_stores import Stores, close_stores, local_postgres_answers, open_resources, open_stores
-from cpu_meter import CpuSnapshot, cpu_cores, cpu_snapshot, wait_for_quiet
+from cpu_meter import CpuSnapshot, TreeSampler, cpu_cores, cpu_snapshot, wait_for_quiet
 from loadgen import percentile
 from ott.core.app_context import AppContext
 from processes import (
@@ -106,7 +106,7 @@ class PhaseCpu:
 
     server: float
     stores: float
-    browser: float  # node and Chromium: this script's children, all exited by the end
+    browser: float  # Node and Chromium (sampled: TreeSampler)
     generator: float
     machine: float
     others: float
@@ -152,33 +152,41 @@ class Meter:
         return cpu_snapshot({"server": server_pids, "stores": stores})
 
     @staticmethod
-    def usage(before: CpuSnapshot, after: CpuSnapshot) -> PhaseCpu:
+    def usage(before: CpuSnapshot, after: CpuSnapshot, browser_seconds: float) -> PhaseCpu:
         cores = cpu_cores(before, after)
+        browser = browser_seconds / cores.wall
         return PhaseCpu(
             server=cores.groups["server"],
             stores=cores.groups["stores"],
-            browser=cores.children,
+            browser=browser,
             generator=cores.generator,
             machine=cores.machine,
-            others=cores.others,
+            others=max(0.0, cores.others - browser),
         )
 
 
 # --------------------------------------------------------------------------- the browser
 
 
-def run_browser(job: dict[str, Any]) -> dict[str, Any]:
-    """One phase in bench/web_browser.mjs (its progress lines pass through to stderr)."""
-    done = subprocess.run(
-        ["node", str(BROWSER_SCRIPT)],
-        input=json.dumps(job).encode(),
-        stdout=subprocess.PIPE,
-        timeout=1800,
+def run_browser(job: dict[str, Any]) -> tuple[dict[str, Any], float]:
+    """One phase in bench/web_browser.mjs (its progress lines pass through to stderr): its
+    result, and the CPU seconds Node and Chromium used."""
+    process = subprocess.Popen(
+        ["node", str(BROWSER_SCRIPT)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"web_browser.mjs ({job['phase']}) exited with {done.returncode}")
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
+    sampler = TreeSampler(process.pid)
+    sampler.start()
+    try:
+        out, _ = process.communicate(json.dumps(job).encode(), timeout=1800)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        seconds = sampler.stop()
+    if process.returncode != 0:
+        raise RuntimeError(f"web_browser.mjs ({job['phase']}) exited with {process.returncode}")
+    result: dict[str, Any] = json.loads(out)
+    return result, seconds
 
 
 # --------------------------------------------------------------------------- figures
@@ -407,8 +415,8 @@ async def measure_phase(
     busy = await wait_for_quiet(args.quiet_wait)
     print(f"\n{phase} ({args.runs} runs; the machine was {busy:.2f} cores busy before)", flush=True)
     before = await meter.snapshot()
-    result = await asyncio.to_thread(run_browser, job)
-    cpu = Meter.usage(before, await meter.snapshot())
+    result, browser_seconds = await asyncio.to_thread(run_browser, job)
+    cpu = Meter.usage(before, await meter.snapshot(), browser_seconds)
     lines, summary = FIGURES[phase](result["runs"])
     for line in lines:
         print(line)
