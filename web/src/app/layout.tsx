@@ -7,7 +7,6 @@ import "./globals.css";
 import { Providers } from "./providers";
 
 export const metadata: Metadata = {
-  title: { default: en.brand, template: `%s · ${en.brand}` },
   description: en.meta.description,
   icons: { icon: "/favicon.svg" },
 };

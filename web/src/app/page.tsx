@@ -73,7 +73,6 @@ function Home({ scope }: { scope: string }) {
 
   return (
     <>
-      <PageTitle />
       {hero.status === "loading" ? (
         <HeroSkeleton />
       ) : hero.status === "error" ? (
@@ -122,6 +121,7 @@ export default function HomePage() {
   }
   return (
     <PageBoundary>
+      <PageTitle />
       {scope === null ? (
         state.status === "unreachable" ? (
           <div className="px-4 py-10 sm:px-8">

@@ -253,7 +253,6 @@ function Account() {
   const gate = useAccountGate();
   return (
     <div className="mx-auto grid max-w-3xl gap-6 px-4 py-8 sm:px-8">
-      <PageTitle title={t.account.title} />
       <h1 className="text-3xl font-bold">{t.account.title}</h1>
       {gate.kind === "ready" ? (
         <>
@@ -276,6 +275,7 @@ function Account() {
 export default function AccountPage() {
   return (
     <PageBoundary>
+      <PageTitle select={(t) => t.account.title} />
       <Suspense fallback={null}>
         <Account />
       </Suspense>

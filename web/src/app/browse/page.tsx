@@ -146,7 +146,6 @@ function Browse() {
 
   return (
     <div className="px-4 py-8 sm:px-8">
-      <PageTitle title={t.browse.title} />
       <h1 className="text-3xl font-bold">{t.browse.title}</h1>
       <section aria-label={t.browse.filters} className="mt-6 grid grid-cols-2 gap-3 sm:grid-cols-4 lg:grid-cols-8">
         <FilterSelect label={t.browse.type} value={query.type ?? ""} onChange={(v) => set("type", v)}>
@@ -217,6 +216,7 @@ function Browse() {
 export default function BrowsePage() {
   return (
     <PageBoundary>
+      <PageTitle select={(t) => t.browse.title} />
       <Suspense fallback={<div className="px-4 py-8 sm:px-8"><TitleGridSkeleton /></div>}>
         <Browse />
       </Suspense>

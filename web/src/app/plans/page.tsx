@@ -13,7 +13,6 @@ function Plans() {
   const t = useT();
   return (
     <div className="mx-auto max-w-2xl px-4 py-16 text-center">
-      <PageTitle title={t.plans.title} />
       <span className="mx-auto flex size-14 items-center justify-center rounded-full bg-premium text-premium-foreground">
         <Sparkles aria-hidden="true" className="size-7" />
       </span>
@@ -29,6 +28,7 @@ function Plans() {
 export default function PlansPage() {
   return (
     <PageBoundary>
+      <PageTitle select={(t) => t.plans.title} />
       <Plans />
     </PageBoundary>
   );

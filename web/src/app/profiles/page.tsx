@@ -74,7 +74,6 @@ function Picker() {
   const heading = managing ? t.profiles.manageTitle : t.profiles.whoIsWatching;
   return (
     <div className="mx-auto max-w-5xl px-4 py-12 text-center sm:py-20">
-      <PageTitle title={heading} />
       <h1 className="text-3xl font-bold sm:text-4xl">{heading}</h1>
       {error ? <ErrorNotice error={error} className="mx-auto mt-6 max-w-md text-left" /> : null}
       <ul className="mt-10 flex flex-wrap justify-center gap-6 sm:gap-8">
@@ -160,6 +159,7 @@ function Picker() {
 export default function ProfilesPage() {
   return (
     <PageBoundary>
+      <PageTitle select={(t) => t.profiles.whoIsWatching} />
       <Suspense fallback={<PickerSkeleton />}>
         <Picker />
       </Suspense>

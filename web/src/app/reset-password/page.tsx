@@ -141,21 +141,16 @@ function ConfirmReset({ token }: { token: string }) {
 }
 
 function ResetPassword() {
-  const t = useT();
   const params = useSearchParams();
   const token = params.get("token");
   const confirming = token !== null || params.has("code");
-  return (
-    <>
-      <PageTitle title={t.auth.resetTitle} />
-      {confirming ? <ConfirmReset token={token ?? ""} /> : <RequestReset />}
-    </>
-  );
+  return confirming ? <ConfirmReset token={token ?? ""} /> : <RequestReset />;
 }
 
 export default function ResetPasswordPage() {
   return (
     <PageBoundary>
+      <PageTitle select={(t) => t.auth.resetTitle} />
       <Suspense fallback={<AuthSkeleton />}>
         <ResetPassword />
       </Suspense>

@@ -76,7 +76,6 @@ function Search() {
 
   return (
     <div className="px-4 py-8 sm:px-8">
-      <PageTitle title={query ? `${t.search.title}: ${query}` : t.search.title} />
       <h1 className="text-3xl font-bold">{t.search.title}</h1>
       <form role="search" className="relative mt-6 max-w-2xl" onSubmit={(event) => event.preventDefault()}>
         <label htmlFor={inputId} className="sr-only">
@@ -113,6 +112,7 @@ function Search() {
 export default function SearchPage() {
   return (
     <PageBoundary>
+      <PageTitle select={(t) => t.search.title} />
       <Suspense fallback={<div className="px-4 py-8 sm:px-8"><TitleGridSkeleton count={6} /></div>}>
         <Search />
       </Suspense>

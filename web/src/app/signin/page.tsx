@@ -41,7 +41,6 @@ function SignInForm() {
 
   return (
     <>
-    <PageTitle title={t.auth.signInTitle} />
     <AuthCard
       title={t.auth.signInTitle}
       description={t.auth.signInIntro}
@@ -84,6 +83,7 @@ function SignInForm() {
 export default function SignInPage() {
   return (
     <PageBoundary>
+      <PageTitle select={(t) => t.auth.signInTitle} />
       <Suspense fallback={<AuthSkeleton />}>
         <SignInForm />
       </Suspense>

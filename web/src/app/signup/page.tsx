@@ -44,7 +44,6 @@ function SignUpForm() {
 
   return (
     <>
-      <PageTitle title={t.auth.signUpTitle} />
       <AuthCard
         title={t.auth.signUpTitle}
         description={t.auth.signUpIntro}
@@ -99,6 +98,7 @@ function SignUpForm() {
 export default function SignUpPage() {
   return (
     <PageBoundary>
+      <PageTitle select={(t) => t.auth.signUpTitle} />
       <Suspense fallback={<AuthSkeleton />}>
         <SignUpForm />
       </Suspense>

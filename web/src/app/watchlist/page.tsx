@@ -102,7 +102,6 @@ function Watchlist() {
   const gate = useProfileGate();
   return (
     <div className="px-4 py-8 sm:px-8">
-      <PageTitle title={t.watchlist.title} />
       <h1 className="mb-6 text-3xl font-bold">{t.watchlist.title}</h1>
       {gate.kind === "ready" ? (
         <List profileId={gate.session.profile.id} />
@@ -118,6 +117,7 @@ function Watchlist() {
 export default function WatchlistPage() {
   return (
     <PageBoundary>
+      <PageTitle select={(t) => t.watchlist.title} />
       <Suspense fallback={<div className="px-4 py-8 sm:px-8"><TitleGridSkeleton /></div>}>
         <Watchlist />
       </Suspense>
