@@ -36,6 +36,8 @@ export interface KeyPress {
   targetTag: string;
   targetRole: string | null;
   targetEditable: boolean;
+  /** An <input>'s type ("range" for the seek and volume sliders). */
+  targetType?: string | null;
 }
 
 // Where keys belong to the focused control: typing, menus, sliders, dialogs.
@@ -47,7 +49,6 @@ const OWN_KEYS_ROLES = new Set([
   "menuitemcheckbox",
   "listbox",
   "option",
-  "slider",
   "textbox",
   "combobox",
   "dialog",
@@ -59,10 +60,13 @@ const PRESSABLE_TAGS = new Set(["BUTTON", "A", "SUMMARY"]);
 /** The action for a key press, or null when the key is not a shortcut here. */
 export function shortcutFor(press: KeyPress): ShortcutAction | null {
   if (press.ctrlKey || press.metaKey || press.altKey) return null;
-  if (press.targetEditable || OWN_KEYS_TAGS.has(press.targetTag)) return null;
-  if (press.targetRole !== null && OWN_KEYS_ROLES.has(press.targetRole)) return null;
   const key = press.key.length === 1 ? press.key.toLowerCase() : press.key;
   const action = KEYS[key] ?? null;
+  // A slider (the seek bar, the volume) keeps its arrows; the other keys still work there.
+  const slider = press.targetRole === "slider" || (press.targetTag === "INPUT" && press.targetType === "range");
+  if (slider) return key.startsWith("Arrow") ? null : action;
+  if (press.targetEditable || OWN_KEYS_TAGS.has(press.targetTag)) return null;
+  if (press.targetRole !== null && OWN_KEYS_ROLES.has(press.targetRole)) return null;
   if (action === "togglePlay" && key === " " && (PRESSABLE_TAGS.has(press.targetTag) || press.targetRole === "button")) {
     return null;
   }
@@ -80,6 +84,7 @@ export function keyPressOf(event: KeyboardEvent): KeyPress {
     targetTag: target?.tagName ?? "",
     targetRole: target?.getAttribute("role") ?? null,
     targetEditable: target?.isContentEditable ?? false,
+    targetType: target instanceof HTMLInputElement ? target.type : null,
   };
 }
 

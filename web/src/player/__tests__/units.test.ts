@@ -124,6 +124,16 @@ describe("keyboard shortcuts", () => {
     expect(shortcutFor(press("m", { metaKey: true }))).toBeNull();
   });
 
+  it("leaves a slider its arrows and takes the other keys there", () => {
+    const range = { targetTag: "INPUT", targetType: "range" };
+    expect(shortcutFor(press("ArrowLeft", range))).toBeNull();
+    expect(shortcutFor(press("ArrowUp", range))).toBeNull();
+    expect(shortcutFor(press("k", range))).toBe("togglePlay");
+    expect(shortcutFor(press(" ", range))).toBe("togglePlay");
+    expect(shortcutFor(press("c", { targetRole: "slider" }))).toBe("captions");
+    expect(shortcutFor(press("k", { targetTag: "INPUT", targetType: "text" }))).toBeNull();
+  });
+
   it("lets space press a focused button, but other keys still steer the player", () => {
     expect(shortcutFor(press(" ", { targetTag: "BUTTON" }))).toBeNull();
     expect(shortcutFor(press("k", { targetTag: "BUTTON" }))).toBe("togglePlay");

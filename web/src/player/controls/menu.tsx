@@ -39,7 +39,8 @@ export function PlayerMenu({
   return (
     <Menu.Root modal={false} onOpenChange={onOpenChange}>
       <Menu.Trigger asChild disabled={disabled}>
-        <ControlButton label={label} data-testid={testId}>
+        {/* The badge's text is part of the name (WCAG 2.5.3, label in name). */}
+        <ControlButton label={badge ? `${label}: ${badge}` : label} data-testid={testId}>
           {icon}
           {badge ? (
             <span aria-hidden="true" className="absolute -right-0.5 top-0.5 rounded bg-white/90 px-1 text-[10px] font-bold leading-tight text-black">
