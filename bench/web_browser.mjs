@@ -184,7 +184,7 @@ function homeMetrics() {
     };
     const shiftSources = shifts
       .filter((s) => !s.hadRecentInput)
-      .flatMap((s) => (s.sources ?? []).map((source) => ({ at: Math.round(s.startTime), value: s.value, node: describe(source.node) })));
+      .map((s) => ({ at: Math.round(s.startTime), value: s.value, nodes: (s.sources ?? []).map((source) => describe(source.node)) }));
     const resources = performance.getEntriesByType("resource");
     const image = lcp?.url ? resources.find((entry) => entry.name === lcp.url) : undefined;
     const apiBefore = resources.filter((entry) => new URL(entry.name).pathname.startsWith("/api/") && (!image || entry.startTime < image.startTime));
