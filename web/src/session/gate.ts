@@ -13,9 +13,10 @@ export type Gate<T> =
   | { kind: "error"; error: ApiError; retry: () => void }
   | { kind: "ready"; session: T };
 
-/** A path of this app to go back to after signing in (never another site). */
+/** A path of this app to go back to after signing in (never another site: browsers read
+ *  `//host` and `/\host` as addresses elsewhere). */
 export function safeNext(next: string | null, fallback = "/"): string {
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : fallback;
+  return next && /^\/(?![/\\])/.test(next) ? next : fallback;
 }
 
 function useHere(): string {
