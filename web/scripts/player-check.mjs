@@ -399,6 +399,23 @@ try {
   check("coming back resumes where it stopped", Math.abs(cameBack - leftAt) < 3, `left ${leftAt.toFixed(1)}, resumed ${cameBack.toFixed(1)}`);
   await mobile.screenshot({ path: join(values.out, "phone-resumed.png") });
 
+  // Leaving by a full page load (the page is unloaded: the report on page hide, with keepalive).
+  await seekTo(mobile, 12, { play: true });
+  await mobile.waitForTimeout(1000);
+  const unloadedAt = (await videoState(mobile)).currentTime;
+  await mobile.goto(`${base}/`);
+  await mobile.waitForTimeout(1000);
+  await mobile.goto(`${base}${watch}`);
+  await mobile.waitForFunction(() => (document.querySelector('[data-testid="player"] video')?.currentTime ?? 0) > 0, null, {
+    timeout: 30_000,
+  });
+  const reloaded = (await videoState(mobile)).currentTime;
+  check(
+    "after the page is unloaded it resumes where it stopped",
+    Math.abs(reloaded - unloadedAt) < 3,
+    `left ${unloadedAt.toFixed(1)}, resumed ${reloaded.toFixed(1)}`,
+  );
+
   // --- a series: its first episode, then the next-episode countdown -------------------------
   const series = await seriesWithTwoEpisodes();
   if (series) {
@@ -451,6 +468,27 @@ try {
   const hindi = await mobile.getByTestId("player-shortcuts-toggle").textContent();
   check("the player speaks the profile's language", hindi === "कीबोर्ड शॉर्टकट", hindi);
   await mobile.screenshot({ path: join(values.out, "phone-hindi-settings.png") });
+
+  // --- autoplay refused: the big play button, and a click plays -----------------------------
+  const refusing = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const third = await refusing.newPage();
+  await third.addInitScript(() => {
+    const play = HTMLMediaElement.prototype.play;
+    let pressed = false;
+    addEventListener("pointerdown", () => (pressed = true), true);
+    HTMLMediaElement.prototype.play = function () {
+      return pressed ? play.call(this) : Promise.reject(new DOMException("no gesture", "NotAllowedError"));
+    };
+  });
+  await signUp(third, `player-refused-${Date.now()}@example.com`, "/");
+  await third.waitForURL((url) => url.pathname === "/", { timeout: 20_000 });
+  await third.goto(`${base}${watch}`);
+  const bigPlay = third.getByTestId("player-big-play");
+  const offered = await bigPlay.waitFor({ timeout: 20_000 }).then(() => true, () => false);
+  await third.screenshot({ path: join(values.out, "desktop-autoplay-refused.png") });
+  if (offered) await bigPlay.click();
+  const played = offered && (await waitPlaying(third, 0.5).then(() => true, () => false));
+  check("autoplay refused: the big play button plays", played);
 } finally {
   await browser.close();
 }

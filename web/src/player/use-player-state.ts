@@ -28,6 +28,8 @@ export interface PlayerState {
   duration: number;
   bufferedEnd: number;
   paused: boolean;
+  /** The metadata is known (duration, size). */
+  loaded: boolean;
   started: boolean;
   ended: boolean;
   waiting: boolean;
@@ -48,6 +50,7 @@ const INITIAL: PlayerState = {
   duration: Number.NaN,
   bufferedEnd: 0,
   paused: true,
+  loaded: false,
   started: false,
   ended: false,
   waiting: true,
@@ -125,6 +128,7 @@ function read(engine: Engine): PlayerState {
     duration,
     bufferedEnd: buffered.length ? buffered.end(buffered.length - 1) : 0,
     paused: player.paused(),
+    loaded: player.readyState() >= 1,
     started: player.hasClass("vjs-has-started"),
     ended: player.ended(),
     waiting: player.readyState() < 3 && !player.paused(),
