@@ -223,7 +223,7 @@ export function TitleList({ canCreate }: { canCreate: boolean }) {
         <div className="grid gap-4">
           <p className="text-sm text-muted-foreground" role="status" data-testid="cms-list-count">
             {t.cms.list.count(shown.length)}
-            {query.state === "scheduled" ? ` ${t.cms.list.scanned(pages.scanned)}` : null}
+            {query.state === "scheduled" ? ` · ${t.cms.list.scanned(pages.scanned)}` : null}
           </p>
           {shown.length === 0 ? (
             <p className="rounded-lg border border-dashed border-border p-8 text-center text-muted-foreground" data-testid="cms-list-empty">
