@@ -2,30 +2,76 @@
 (from /proc), of this generator and of the whole machine, turned into cores used over a phase,
 and the wait for the machine to be quiet before one.
 
-Shared by bench/auth_profiles.py and bench/catalog.py (each says which processes it counts).
+Shared by bench/auth_profiles.py, bench/catalog.py and bench/web.py (each says which processes
+it counts).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from processes import with_descendants
+
 _CLK_TCK = os.sysconf("SC_CLK_TCK")
 QUIET_CORES = 0.3  # "idle": the machine busy less than this (our servers idle between phases)
 
 
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process so far (0.0 once it is gone)."""
+def _stat_fields(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (None once it is gone)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (0.0 once it is gone)."""
+    fields = _stat_fields(pid)
+    if fields is None:
         return 0.0
-    fields = stat.rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / _CLK_TCK  # utime + stime
+
+
+class TreeSampler:
+    """CPU seconds used by a process and its descendants, read from /proc every `interval` s on
+    a thread of its own, for a tree whose processes come and go while it is measured (a
+    browser's renderers, one per page): each process counts up to its last sample. (The time
+    of exited children is no help there: Chromium's zygote never waits for its renderers.)"""
+
+    def __init__(self, root: int, interval: float = 0.25) -> None:
+        self.root = root
+        self.interval = interval
+        self._seen: dict[tuple[int, str], float] = {}  # (pid, start time) -> CPU seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="tree-sampler", daemon=True)
+
+    def start(self) -> None:
+        self._sample()
+        self._thread.start()
+
+    def _sample(self) -> None:
+        for pid in with_descendants({self.root}):
+            fields = _stat_fields(pid)
+            if fields is not None:
+                key = (pid, fields[19])  # starttime: a reused pid is another process
+                self._seen[key] = (int(fields[11]) + int(fields[12])) / _CLK_TCK
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def stop(self) -> float:
+        """Stop sampling; the CPU seconds of every process seen."""
+        self._stop.set()
+        self._thread.join()
+        return sum(self._seen.values())
 
 
 def machine_jiffies() -> tuple[int, int]:

@@ -56,6 +56,7 @@ from loadgen import ConnectionPool, Response, RunResult, constant_rate, render_r
 from ott.content.indexing import sort_title
 from ott.content.models import Content, ContentType, WorkflowState
 from ott.core.app_context import AppContext
+from ott.core.signing import MediaSigner
 from ott.core.storage import LocalStorage
 from ott.media.encoding.ffmpeg import resolve_ffmpeg
 from ott.media.encoding.local import LocalTranscoder
@@ -63,7 +64,6 @@ from ott.media.encoding.transcoder import TranscodeRequest
 from ott.media.jobs.registration import output_files, result_document, upload
 from ott.media.models import Encoding, EncodingStatus
 from ott.streaming.nginx import render
-from ott.core.signing import MediaSigner
 from processes import (
     Server,
     free_port,

@@ -158,5 +158,6 @@ ensure_web() {
     || web_build_failed "npm run build failed in web/"
   [ -f "$WEB/out/index.html" ] || web_build_failed "npm run build made no web/out/index.html"
   # Hashed again: a build may rewrite files of its own (next-env.d.ts).
+  mkdir -p "$VENV"
   web_sources_hash > "$WEB_STAMP"
 }

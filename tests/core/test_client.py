@@ -129,6 +129,9 @@ class FakeClock:
 def fast_client(url: str, **kwargs: Any) -> ServiceClient:
     kwargs.setdefault("backoff_initial", 0.01)
     kwargs.setdefault("backoff_max", 0.02)
+    # The scripted server shares this process (and its GIL) with the test; on a loaded machine
+    # a connect took over the default second, which made the retry counts of these tests flaky.
+    kwargs.setdefault("connect_timeout", 10.0)
     return ServiceClient("catalog", url, **kwargs)
 
 

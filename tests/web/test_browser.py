@@ -35,7 +35,7 @@ REPO = Path(__file__).resolve().parents[2]
 WEB = REPO / "web"
 ADMIN_PASSWORD = "Browser-Admin-2026!"
 STARTUP_TIMEOUT_S = 120  # migrations and the 240-title demo catalog come first
-DEMO_TIMEOUT_S = 180  # the first demo film transcoded, on a busy 2-core machine
+DEMO_TIMEOUT_S = 480  # the first demo film made and transcoded while the other test worker runs
 FLOWS_TIMEOUT_S = 420
 # Flow 1 resumes a title after 10 s forward and a little more: its video must be longer.
 DEMO_VIDEO_SECONDS = "20"

@@ -468,6 +468,27 @@ try {
   const hindi = await mobile.getByTestId("player-shortcuts-toggle").textContent();
   check("the player speaks the profile's language", hindi === "कीबोर्ड शॉर्टकट", hindi);
   await mobile.screenshot({ path: join(values.out, "phone-hindi-settings.png") });
+
+  // --- autoplay refused: the big play button, and a click plays -----------------------------
+  const refusing = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const third = await refusing.newPage();
+  await third.addInitScript(() => {
+    const play = HTMLMediaElement.prototype.play;
+    let pressed = false;
+    addEventListener("pointerdown", () => (pressed = true), true);
+    HTMLMediaElement.prototype.play = function () {
+      return pressed ? play.call(this) : Promise.reject(new DOMException("no gesture", "NotAllowedError"));
+    };
+  });
+  await signUp(third, `player-refused-${Date.now()}@example.com`, "/");
+  await third.waitForURL((url) => url.pathname === "/", { timeout: 20_000 });
+  await third.goto(`${base}${watch}`);
+  const bigPlay = third.getByTestId("player-big-play");
+  const offered = await bigPlay.waitFor({ timeout: 20_000 }).then(() => true, () => false);
+  await third.screenshot({ path: join(values.out, "desktop-autoplay-refused.png") });
+  if (offered) await bigPlay.click();
+  const played = offered && (await waitPlaying(third, 0.5).then(() => true, () => false));
+  check("autoplay refused: the big play button plays", played);
 } finally {
   await browser.close();
 }

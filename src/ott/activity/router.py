@@ -24,7 +24,7 @@ from ott.activity.schemas import (
 )
 from ott.activity.titles import EpisodeInfo, TitleInfo
 from ott.core.cursors import InvalidCursor, decode_cursor, encode_cursor
-from ott.core.dependencies import AppSettings, DbSession
+from ott.core.dependencies import AppSettings, DbSession, ReadSessionmaker
 from ott.core.openapi import error_responses
 
 router = APIRouter(prefix="/api/activity", tags=["activity"])
@@ -162,11 +162,15 @@ def _watchlist_item(entry: WatchlistEntry, title: TitleInfo) -> WatchlistItem:
     },
 )
 async def add_to_watchlist(
-    body: WatchlistAdd, watcher: CurrentWatcher, store: Store, db: DbSession, response: Response
+    body: WatchlistAdd,
+    watcher: CurrentWatcher,
+    store: Store,
+    sessions: ReadSessionmaker,
+    response: Response,
 ) -> WatchlistItem:
     entry, title, created = await service.add_to_watchlist(
         store=store,
-        db=db,
+        sessions=sessions,
         viewer=watcher.viewer,
         user_id=watcher.user_id,
         profile_id=watcher.profile_id,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ott.activity.records import (
     Engagement,
@@ -414,7 +414,7 @@ async def history(
 async def add_to_watchlist(
     *,
     store: ActivityStore,
-    db: AsyncSession,
+    sessions: async_sessionmaker[AsyncSession],
     viewer: Viewer,
     user_id: uuid.UUID,
     profile_id: uuid.UUID,
@@ -422,7 +422,10 @@ async def add_to_watchlist(
 ) -> tuple[WatchlistEntry, TitleInfo, bool]:
     """The entry, its title and whether it is new; NotFound for a title the profile may not
     see now (its existence does not leak)."""
-    title = (await visible_titles(db=db, viewer=viewer, content_ids=[content_id])).get(content_id)
+    # The catalog's connection is given back before the store takes one of its own.
+    async with sessions() as db:
+        visible = await visible_titles(db=db, viewer=viewer, content_ids=[content_id])
+    title = visible.get(content_id)
     if title is None:
         raise NotFound("No such title", code="title_not_found")
     entry, created = await store.add_to_watchlist(

@@ -56,6 +56,10 @@ async def _read_session(context: Context) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def _read_sessionmaker(context: Context) -> async_sessionmaker[AsyncSession]:
+    return context.read_sessionmaker
+
+
 async def _sessionmaker(context: Context) -> async_sessionmaker[AsyncSession]:
     return context.sessionmaker
 
@@ -69,6 +73,10 @@ ReadDbSession = Annotated[AsyncSession, Depends(_read_session, scope="function")
 # For handlers that must not hold a connection across slow work (password hashing): they open
 # short sessions of their own.
 Sessionmaker = Annotated[async_sessionmaker[AsyncSession], Depends(_sessionmaker)]
+# Short read-only sessions for handlers that also use a store with connections of its own
+# (the activity store): holding a request session's connection while waiting for one of the
+# store's from the same pool deadlocks the pool once as many requests run as it has connections.
+ReadSessionmaker = Annotated[async_sessionmaker[AsyncSession], Depends(_read_sessionmaker)]
 AppSettings = Annotated[Settings, Depends(_settings)]
 MediaStorage = Annotated[Storage, Depends(_storage)]
 MailerDep = Annotated[Mailer, Depends(_mailer)]

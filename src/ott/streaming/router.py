@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
-from ott.core.dependencies import DbSession
+from ott.core.dependencies import ReadSessionmaker
 from ott.core.identity import CurrentIdentity
 from ott.core.openapi import error_responses
 from ott.streaming import files, service
@@ -37,12 +37,14 @@ router = APIRouter(prefix="/api/stream", tags=["streaming"])
 )
 async def start_playback(
     body: PlaybackStartIn,
-    db: DbSession,
+    sessions: ReadSessionmaker,
     runtime: Runtime,
     watcher: CurrentWatcher,
     viewer: CurrentViewer,
 ) -> PlaybackStartOut:
-    return await service.start(db=db, runtime=runtime, watcher=watcher, viewer=viewer, body=body)
+    return await service.start(
+        sessions=sessions, runtime=runtime, watcher=watcher, viewer=viewer, body=body
+    )
 
 
 @router.put(

@@ -14,7 +14,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ott.catalog.visibility import Viewer
 from ott.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -168,18 +168,25 @@ async def _licence(
 
 async def start(
     *,
-    db: AsyncSession,
+    sessions: async_sessionmaker[AsyncSession],
     runtime: StreamingRuntime,
     watcher: Watcher,
     viewer: Viewer,
     body: PlaybackStartIn,
 ) -> PlaybackStartOut:
     """Open a playback session if this profile may play the title (or episode) now."""
-    title = require_playable(
-        await runtime.entitlements.visible_title(content_id=body.content_id, viewer=viewer, db=db)
-    )
-    episode = await episode_of(db, title=title, episode_id=body.episode_id)
-    video = await current_video(db, content_id=title.id, episode_id=episode.id if episode else None)
+    # The catalog's answers first, on a connection given back before the resume point is
+    # looked up in the activity store (which takes one of its own).
+    async with sessions() as db:
+        title = require_playable(
+            await runtime.entitlements.visible_title(
+                content_id=body.content_id, viewer=viewer, db=db
+            )
+        )
+        episode = await episode_of(db, title=title, episode_id=body.episode_id)
+        video = await current_video(
+            db, content_id=title.id, episode_id=episode.id if episode else None
+        )
     if video is None:
         raise Conflict("This title has no video to play yet", code="no_video")
     master, mpd = (

@@ -23,13 +23,17 @@ export function ErrorNotice({
 }) {
   const t = useT();
   const reference = error instanceof ApiError ? error.correlationId : null;
+  // Trying again helps when the platform was unreachable or busy, not when it said no.
+  const retryable =
+    !(error instanceof ApiError) || error.status === 0 || error.status === 429 || error.status >= 500;
+  const retry = retryable ? onRetry : undefined;
   if (compact) {
     return (
       <p role="alert" className={cn("flex flex-wrap items-center gap-x-3 gap-y-1 text-sm text-muted-foreground", className)}>
         <AlertTriangle aria-hidden="true" className="size-4 text-destructive" />
         {describeError(t, error)}
-        {onRetry ? (
-          <Button variant="link" size="sm" className="h-auto px-0" onClick={onRetry}>
+        {retry ? (
+          <Button variant="link" size="sm" className="h-auto px-0" onClick={retry}>
             {t.common.retry}
           </Button>
         ) : null}
@@ -43,8 +47,8 @@ export function ErrorNotice({
       <AlertDescription>
         <p>{describeError(t, error)}</p>
         {reference ? <p className="mt-1 text-xs">{t.errors.reference(reference)}</p> : null}
-        {onRetry ? (
-          <Button variant="outline" size="sm" className="mt-3" onClick={onRetry}>
+        {retry ? (
+          <Button variant="outline" size="sm" className="mt-3" onClick={retry}>
             <RotateCcw aria-hidden="true" />
             {t.common.retry}
           </Button>

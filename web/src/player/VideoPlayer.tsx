@@ -54,6 +54,7 @@ export interface VideoPlayerProps {
 }
 
 const IDLE_MS = 3000;
+const OFFER_PLAY_MS = 500;
 
 function useThumbnails(url: string | null | undefined): ThumbnailCue[] {
   const [cues, setCues] = useState<ThumbnailCue[]>([]);
@@ -328,6 +329,18 @@ export function VideoPlayer(props: VideoPlayerProps) {
     locked: props.locked === true,
     container: containerElement,
   };
+  // The big play button, for when playing did not start by itself (autoplay refused, or none
+  // asked for); offered after a moment so that it does not flash while playback starts.
+  const idle = engine !== null && state.loaded && state.paused && !state.started && !props.locked;
+  const [offerPlay, setOfferPlay] = useState(false);
+  useEffect(() => {
+    if (!idle) {
+      setOfferPlay(false);
+      return;
+    }
+    const timer = setTimeout(() => setOfferPlay(true), OFFER_PLAY_MS);
+    return () => clearTimeout(timer);
+  }, [idle]);
   const spinning = engine === null ? !loadFailed : !state.error && (state.waiting || (!state.started && !state.loaded));
 
   return (
@@ -354,7 +367,7 @@ export function VideoPlayer(props: VideoPlayerProps) {
           <span className="sr-only">{engine === null || !state.started ? t.player.loading : t.player.buffering}</span>
         </div>
       ) : null}
-      {engine !== null && state.loaded && state.paused && !state.started && !props.locked ? (
+      {idle && offerPlay ? (
         <div className="absolute inset-0 flex items-center justify-center">
           <button
             type="button"

@@ -45,6 +45,8 @@ export type SignedIn = Extract<SessionState, { status: "signedIn" }>;
 
 const SessionContext = createContext<Session | null>(null);
 
+const FIRST_AVATAR = "/avatars/1.svg";
+
 function browserLanguage(): Language {
   if (typeof navigator !== "undefined" && navigator.language.toLowerCase().startsWith("hi")) {
     return "hi";
@@ -138,14 +140,24 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   );
 
   const signUp = useCallback(
-    async (email: string, password: string, profileName?: string) =>
-      adopt(
-        await unwrap(
-          api.POST("/api/auth/register", {
-            body: { email, password, profile_name: profileName || null },
+    async (email: string, password: string, profileName?: string) => {
+      const result = await unwrap(
+        api.POST("/api/auth/register", {
+          body: { email, password, profile_name: profileName || null },
+        }),
+      );
+      client.accept(result);
+      // The first profile starts with the first of the app's avatars (it has none of its own).
+      if (result.profile_id) {
+        await succeed(
+          api.PUT("/api/auth/profiles/{profile_id}", {
+            params: { path: { profile_id: result.profile_id } },
+            body: { avatar_url: FIRST_AVATAR },
           }),
-        ),
-      ),
+        ).catch(() => undefined);
+      }
+      return adopt(result);
+    },
     [adopt],
   );
 
