@@ -37,6 +37,10 @@ export function CmsError({
   const detail = apiDetail(error);
   const problems = fieldPaths(error);
   const reference = error instanceof ApiError ? error.correlationId : null;
+  // As the app's notices: trying again helps when the platform was unreachable or busy, not
+  // when it said no.
+  const retryable = !(error instanceof ApiError) || error.status === 0 || error.status === 429 || error.status >= 500;
+  const retry = retryable ? onRetry : undefined;
   return (
     <Alert variant="destructive" role="alert" className={className} data-testid={testId}>
       <AlertTriangle aria-hidden="true" />
@@ -53,8 +57,8 @@ export function CmsError({
           </ul>
         ) : null}
         {reference ? <p className="mt-1 text-xs">{t.errors.reference(reference)}</p> : null}
-        {onRetry ? (
-          <Button variant="outline" size="sm" className="mt-3" onClick={onRetry}>
+        {retry ? (
+          <Button variant="outline" size="sm" className="mt-3" onClick={retry}>
             <RotateCcw aria-hidden="true" />
             {t.common.retry}
           </Button>

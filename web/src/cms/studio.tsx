@@ -13,9 +13,9 @@ import { cn } from "@/lib/utils";
 import { useAccountGate } from "@/session/gate";
 import type { SignedIn } from "@/session/SessionProvider";
 
-import { isStaff } from "./workflow";
+import { hasRole, isStaff } from "./workflow";
 
-function StudioNav() {
+function StudioNav({ canCreate }: { canCreate: boolean }) {
   const t = useT();
   const pathname = usePathname();
   const editing = useSearchParams().has("id");
@@ -24,7 +24,7 @@ function StudioNav() {
     { href: "/cms/", label: t.cms.titles, icon: ListVideo, current: path === "/cms/" },
     { href: "/cms/edit/", label: t.cms.newTitle, icon: FilePlus2, current: path === "/cms/edit/" && !editing },
     { href: "/cms/import/", label: t.cms.import, icon: Upload, current: path === "/cms/import/" },
-  ];
+  ].filter((item) => canCreate || item.href === "/cms/");
   return (
     <nav aria-label={t.cms.navLabel} className="border-b border-border">
       <ul className="mx-auto flex max-w-6xl gap-1 overflow-x-auto px-4 sm:px-8">
@@ -84,7 +84,8 @@ export function Studio({ children }: { children: (session: SignedIn) => ReactNod
   }
   return (
     <div data-testid="cms-studio">
-      <StudioNav />
+      {/* Creating and importing titles is for editors (reviewers review). */}
+      <StudioNav canCreate={gate.kind !== "ready" || hasRole(gate.session.user, "editor")} />
       <div className="mx-auto max-w-6xl px-4 py-6 sm:px-8">{body}</div>
     </div>
   );

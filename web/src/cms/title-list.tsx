@@ -128,7 +128,7 @@ function Row({ item }: { item: CmsSummary }) {
   );
 }
 
-export function TitleList() {
+export function TitleList({ canCreate }: { canCreate: boolean }) {
   const { t } = useI18n();
   const { query, change } = useListQuery();
   const pages = useTitlePages(query);
@@ -150,12 +150,14 @@ export function TitleList() {
           <h1 className="text-3xl font-bold">{t.cms.list.title}</h1>
           <p className="mt-1 text-muted-foreground">{t.cms.list.intro}</p>
         </div>
-        <Button asChild>
-          <Link href="/cms/edit/" data-testid="cms-new-title">
-            <FilePlus2 aria-hidden="true" />
-            {t.cms.newTitle}
-          </Link>
-        </Button>
+        {canCreate ? (
+          <Button asChild>
+            <Link href="/cms/edit/" data-testid="cms-new-title">
+              <FilePlus2 aria-hidden="true" />
+              {t.cms.newTitle}
+            </Link>
+          </Button>
+        ) : null}
       </div>
 
       <StateFilter value={query.state} onChange={(state) => change({ state })} />
