@@ -27,6 +27,17 @@ async function playFromTitlePage(page) {
   return response.json();
 }
 
+/**
+ * Back from the player to the title page. The player's page makes the rest of the app inert
+ * while it is shown and gives it back in an effect's clean-up, a moment after the title page
+ * is painted: the header only takes clicks again from then.
+ */
+async function leavePlayer(page, title) {
+  await page.getByTestId("watch-back").click();
+  await page.getByRole("heading", { level: 1, name: title }).waitFor();
+  await page.waitForFunction(() => document.querySelector("[inert]") === null);
+}
+
 /** Pauses with the player's shortcut and answers where the video stopped. */
 async function pause(page) {
   await page.keyboard.press("k");
@@ -84,8 +95,7 @@ test("a new user signs up, makes a profile, plays a title, resumes it and finds 
       await waitUntilPlaying(page, { from: firstPause + 10.2 });
       const stoppedAt = await pause(page);
       assert.ok(stoppedAt >= firstPause + 10 && stoppedAt < duration * 0.8, `paused at ${stoppedAt} s (${firstPause} s before the 10 s forward)`);
-      await page.getByTestId("watch-back").click();
-      await page.getByRole("heading", { level: 1, name: film.title }).waitFor();
+      await leavePlayer(page, film.title);
 
       // Back again: the platform and the player resume where it stopped.
       const again = await playFromTitlePage(page);
@@ -94,8 +104,7 @@ test("a new user signs up, makes a profile, plays a title, resumes it and finds 
       const resumed = await waitUntilPlaying(page, { from: resume - 1 });
       assert.ok(Math.abs(resumed.currentTime - stoppedAt) <= 10, `the player resumed at ${resumed.currentTime} s`);
       const leftAt = await pause(page);
-      await page.getByTestId("watch-back").click();
-      await page.getByRole("heading", { level: 1, name: film.title }).waitFor();
+      await leavePlayer(page, film.title);
 
       // Home: the title is in continue watching, with how much was watched.
       await page.getByRole("link", { name: "Home", exact: true }).first().click();

@@ -88,12 +88,12 @@ export function SelectField({
   );
 }
 
-/** A labelled checkbox. */
+/** A labelled checkbox, 24 px: WCAG 2.5.8's least target size even where the sticky save bar covers its neighbours. */
 export function CheckField({ label, className, ...input }: ComponentProps<"input"> & { label: string }) {
   const id = useId();
   return (
     <div className={cn("flex items-center gap-2", className)}>
-      <input id={id} type="checkbox" className="size-4 shrink-0 accent-primary" {...input} />
+      <input id={id} type="checkbox" className="size-6 shrink-0 accent-primary" {...input} />
       <Label htmlFor={id} className="font-normal">
         {label}
       </Label>
