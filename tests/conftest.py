@@ -183,6 +183,9 @@ def settings(database_url: str, redis_url: str, key_prefix: str, data_dir: Path)
         log_json=True,
         log_level="WARNING",
         gc_freeze_after_startup=False,  # one process starts hundreds of apps here
+        # No worker in a test's gateway competes for the jobs a test queues: a test that
+        # wants one asks for it (settings_with(..., run_worker_in_process=True)).
+        run_worker_in_process=False,
     )
     migrate.upgrade(config)
     return config

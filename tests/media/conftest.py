@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -35,8 +34,6 @@ from ott.media.models import Encoding, EncodingStatus, Upload, UploadKind
 from tests.cms.conftest import User, create, make_user, movie, show
 from tests.conftest import settings_with
 from tests.media import sources
-
-os.environ["RUN_WORKER_IN_PROCESS"] = "false"
 
 LEASE_SECONDS = 2.0
 RETRY_SECONDS = 0.3

@@ -4,7 +4,6 @@ DEMO_SECONDS (the real ones 20-24 s), which keeps rendering and transcoding quic
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -13,9 +12,6 @@ from ott.core.app_context import AppContext
 from ott.core.settings import Settings
 from ott.seed.load import seed_demo_catalog
 from tests.conftest import own_database
-
-# No worker in the session's gateway competes for the jobs these tests queue.
-os.environ["RUN_WORKER_IN_PROCESS"] = "false"
 
 DEMO_SECONDS = 2.0
 

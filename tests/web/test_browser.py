@@ -67,13 +67,14 @@ def _chromium() -> str:
 
 
 def _platform_env(settings: Settings, data_dir: Path) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("POSTGRES_", "DATABASE_", "REDIS_", "JWT_", "DEMO_", "ACTIVITY_"))
-    }
+    # The platform's settings come from here alone, never from the test run's environment
+    # (a suite's conftest may have set some; RUN_WORKER_IN_PROCESS=false once left the demo
+    # videos untranscoded).
+    setting_names = {name.upper() for name in Settings.model_fields}
+    env = {k: v for k, v in os.environ.items() if k.upper() not in setting_names}
     env.update(
         OTT_ENV="development",
+        RUN_WORKER_IN_PROCESS="true",
         DATABASE_URL=str(settings.database_url),
         REDIS_URL=str(settings.redis_url),
         REDIS_KEY_PREFIX=f"{settings.redis_key_prefix}web-{uuid.uuid4().hex[:6]}:",
@@ -81,7 +82,7 @@ def _platform_env(settings: Settings, data_dir: Path) -> dict[str, str]:
         BCRYPT_ROUNDS=str(FAST_BCRYPT_ROUNDS),
         DATA_DIR=str(data_dir),
         WEB_DIST_DIR=str(WEB / "out"),
-        LOG_LEVEL="WARNING",
+        LOG_LEVEL=os.environ.get("OTT_WEB_TEST_LOG_LEVEL", "INFO"),
         DEMO_VIDEO_SECONDS=DEMO_VIDEO_SECONDS,
         TRANSCODE_PRESET="ultrafast",
         # The demo videos are short: let them keep resume points (300 s by default).

@@ -107,7 +107,10 @@ test("a new user signs up, makes a profile, plays a title, resumes it and finds 
       await leavePlayer(page, film.title);
 
       // Home: the title is in continue watching, with how much was watched.
+      // (The click's navigation finishes before the first look: a reload while it is under way
+      // would reload the title page and cancel it.)
       await page.getByRole("link", { name: "Home", exact: true }).first().click();
+      await page.waitForURL((url) => url.pathname === "/");
       const rail = page.getByRole("region", { name: "Continue watching" });
       const entry = rail.locator(`a[href="/watch/?id=${film.id}"]`);
       await eventually(
