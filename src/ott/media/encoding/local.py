@@ -275,17 +275,30 @@ class LocalTranscoder:
                 await on_progress(round(percent * ENCODE_SHARE / 100, 1))
 
         args = build_command(request, info, pictures, audio, self.preset)
-        await run_ffmpeg(
-            args,
-            ffmpeg=self.ffmpeg,
-            duration=info.duration_seconds,
-            cwd=out_dir,
-            on_progress=encoding,
-        )
         poster = thumbnails.poster_args(
             request.source, info.duration_seconds, info.width, info.height, POSTER_NAME
         )
-        await run_ffmpeg(poster, ffmpeg=self.ffmpeg, duration=info.duration_seconds, cwd=out_dir)
+        # The poster (one seek and one frame) is made beside the ladder, not after it: its
+        # time is then hidden in the ladder's. If either fails, the other is cancelled (its
+        # FFmpeg killed) and its error is the one raised.
+        try:
+            async with asyncio.TaskGroup() as both:
+                both.create_task(
+                    run_ffmpeg(
+                        args,
+                        ffmpeg=self.ffmpeg,
+                        duration=info.duration_seconds,
+                        cwd=out_dir,
+                        on_progress=encoding,
+                    )
+                )
+                both.create_task(
+                    run_ffmpeg(
+                        poster, ffmpeg=self.ffmpeg, duration=info.duration_seconds, cwd=out_dir
+                    )
+                )
+        except ExceptionGroup as failed:
+            raise failed.exceptions[0] from None
 
         result = await asyncio.to_thread(
             self._finish, request, info, pictures, audio, out_dir, before
