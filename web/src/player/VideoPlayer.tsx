@@ -11,6 +11,7 @@ import "./player.css";
 import { cn } from "@/lib/utils";
 
 import { ControlBar, type ControlActions, type ControlInfo } from "./controls/control-bar";
+import { loadEngine } from "./engine-loader";
 import { keyPressOf, setShortcutsEnabled, shortcutFor, shortcutsEnabled, SEEK_STEP_SECONDS, VOLUME_STEP, type ShortcutAction } from "./shortcuts";
 import type { PlaybackSurface } from "./surface";
 import { parseThumbnails, type ThumbnailCue } from "./thumbnails";
@@ -101,7 +102,7 @@ export function VideoPlayer(props: VideoPlayerProps) {
     setContainerElement(container.current);
     setShortcuts(shortcutsEnabled());
     setPipAvailable(typeof document !== "undefined" && document.pictureInPictureEnabled === true);
-    import("./video-engine")
+    loadEngine()
       .then(({ createEngine }) => {
         if (disposed) return;
         const options = latest.current;

@@ -8,6 +8,7 @@ import { ApiError } from "@/api/errors";
 import { client } from "@/session/api";
 
 import { browserDevice } from "./device";
+import { takeEarlyStart } from "./early-start";
 import { playbackApi } from "./playback-api";
 import { activeStreamsOf } from "./stream-limit-dialog";
 import type { ActiveStream, ActiveStreams, PlaybackStart, StreamFormat } from "./types";
@@ -38,11 +39,15 @@ export function usePlaybackStart(options: {
     if (!enabled) return;
     const controller = new AbortController();
     setState({ status: "starting" });
-    playbackApi(client)
-      .start(
+    // The first attempt takes the start the Play press began (early-start.ts), if any.
+    const early = attempt === 0 ? takeEarlyStart({ contentId, episodeId, format }) : null;
+    (
+      early ??
+      playbackApi(client).start(
         { content_id: contentId, episode_id: episodeId, format, device: browserDevice() },
         controller.signal,
       )
+    )
       .then((start) => {
         if (!controller.signal.aborted) setState({ status: "ready", start });
       })

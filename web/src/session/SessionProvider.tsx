@@ -14,7 +14,7 @@ import {
 import { succeed, unwrap, type AuthResult } from "@/api/client";
 import { ApiError } from "@/api/errors";
 import type { Profile, ProfileUpdate, User } from "@/api/types";
-import { I18nProvider, type Language } from "@/i18n";
+import { I18nProvider, loadMessages, type Language } from "@/i18n";
 
 import { api, client, onSessionEvent, setVisitorLanguage } from "./api";
 import { browserTokenStore, isTokenKey, storedLanguage, storeLanguage } from "./storage";
@@ -89,7 +89,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   useEffect(() => {
-    setVisitorLanguageState(storedLanguage() ?? browserLanguage());
+    const visitor = storedLanguage() ?? browserLanguage();
+    setVisitorLanguageState(visitor);
+    // The last language chosen here is most likely the profile's too: its catalogue loads
+    // beside the account.
+    void loadMessages(visitor).catch(() => undefined);
     void load();
     const offEvents = onSessionEvent((event) => {
       if (event.type === "ended") {

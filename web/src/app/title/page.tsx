@@ -3,7 +3,7 @@
 import { Lock, Play } from "lucide-react";
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
-import { Suspense, type ReactNode } from "react";
+import { Suspense, useEffect, type ReactNode } from "react";
 
 import { unwrap } from "@/api/client";
 import { ApiError } from "@/api/errors";
@@ -21,6 +21,8 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { useI18n } from "@/i18n";
 import { formatDuration, languageName } from "@/lib/format";
 import { useResource } from "@/lib/use-resource";
+import { beginPlayback } from "@/player/early-start";
+import { preloadEngineWhenIdle } from "@/player/engine-loader";
 import { api } from "@/session/api";
 import { useSession } from "@/session/SessionProvider";
 
@@ -39,11 +41,17 @@ function Actions({ title }: { title: ContentDetail }) {
   const { t } = useI18n();
   const { state } = useSession();
   const profile = state.status === "signedIn" ? state.profile : null;
+  // Play is the likely next step: the player's engine loads once the page is idle.
+  const playable = !title.locked && title.playable;
+  useEffect(() => (playable ? preloadEngineWhenIdle() : undefined), [playable]);
   return (
     <div className="flex flex-wrap items-center gap-3">
       {title.locked ? null : title.playable ? (
         <Button asChild size="lg">
-          <Link href={watchHref(title.id)}>
+          <Link
+            href={watchHref(title.id)}
+            onClick={title.type === "tv_show" ? undefined : () => beginPlayback({ contentId: title.id, episodeId: null, format: "hls" })}
+          >
             <Play aria-hidden="true" className="fill-current" />
             {t.common.play}
           </Link>

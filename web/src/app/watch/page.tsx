@@ -15,6 +15,7 @@ import { PageTitle } from "@/components/page-title";
 import { Button } from "@/components/ui/button";
 import { useT } from "@/i18n";
 import { useResource } from "@/lib/use-resource";
+import { loadEngine } from "@/player/engine-loader";
 import { firstEpisodeOf, findEpisode, nextEpisodeOf, type NextEpisode } from "@/player/next-episode";
 import { NextEpisodeCountdown } from "@/player/next-episode-countdown";
 import { SessionPlayer } from "@/player/session-player";
@@ -123,6 +124,10 @@ function Watch() {
   // Start at once, in parallel with the details; a series without an episode waits for one.
   const startable = valid && profile !== null && (episodeId !== null || !series);
   const playback = usePlaybackStart({ contentId, episodeId, format, enabled: startable });
+  // The player's engine loads while the session starts (if the title page has not loaded it).
+  useEffect(() => {
+    if (valid) void loadEngine().catch(() => undefined);
+  }, [valid]);
 
   const [episode, setEpisode] = useState<NextEpisode | null>(null);
   const [next, setNext] = useState<NextEpisode | null>(null);

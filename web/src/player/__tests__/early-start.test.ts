@@ -1,0 +1,46 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+import { beginPlayback, EARLY_START_MS, takeEarlyStart, type StartKey } from "../early-start";
+import { startAnswer } from "./fakes";
+
+const FILM: StartKey = { contentId: "c1", episodeId: null, format: "hls" };
+
+afterEach(() => {
+  takeEarlyStart(FILM); // nothing left over for the next test
+  vi.useRealTimers();
+});
+
+describe("the start a Play press begins", () => {
+  it("is taken once, by the watch page of the same title, episode and format", async () => {
+    const start = vi.fn(() => Promise.resolve(startAnswer({})));
+    beginPlayback(FILM, start);
+    expect(start).toHaveBeenCalledTimes(1);
+    const taken = takeEarlyStart(FILM);
+    expect(taken).not.toBeNull();
+    await expect(taken).resolves.toMatchObject({ session_id: startAnswer({}).session_id });
+    expect(takeEarlyStart(FILM)).toBeNull();
+  });
+
+  it("is not taken for another title, episode or format", () => {
+    for (const other of [
+      { ...FILM, contentId: "c2" },
+      { ...FILM, episodeId: "e1" },
+      { ...FILM, format: "dash" as const },
+    ]) {
+      beginPlayback(FILM, () => Promise.resolve(startAnswer({})));
+      expect(takeEarlyStart(other)).toBeNull();
+      expect(takeEarlyStart(FILM)).toBeNull(); // a look by another page drops it
+    }
+  });
+
+  it("is left alone once older than EARLY_START_MS", () => {
+    vi.useFakeTimers();
+    beginPlayback(FILM, () => Promise.resolve(startAnswer({})));
+    expect(takeEarlyStart(FILM, Date.now() + EARLY_START_MS + 1)).toBeNull();
+  });
+
+  it("hands a failed start to whoever takes it", async () => {
+    beginPlayback(FILM, () => Promise.reject(new Error("offline")));
+    await expect(takeEarlyStart(FILM)).rejects.toThrow("offline");
+  });
+});

@@ -1,0 +1,31 @@
+// The player's engine (Video.js with VHS: most of the player's code) is a chunk of its own. It
+// is loaded when a player mounts, or earlier, by a page whose next step is likely playback
+// (the title page, the watch page while its playback session starts), so that pressing play
+// does not wait for the chunk to arrive and be evaluated.
+import type * as EngineModule from "./video-engine";
+
+let loading: Promise<typeof EngineModule> | null = null;
+
+export function loadEngine(): Promise<typeof EngineModule> {
+  if (loading === null) {
+    const attempt = import("./video-engine");
+    loading = attempt;
+    // A failed load (the network) is tried again by the next caller.
+    attempt.catch(() => {
+      if (loading === attempt) loading = null;
+    });
+  }
+  return loading;
+}
+
+/** Loads the engine once the browser is idle; the returned function cancels the wait. */
+export function preloadEngineWhenIdle(): () => void {
+  if (typeof window === "undefined") return () => undefined;
+  const load = () => void loadEngine().catch(() => undefined);
+  if (typeof window.requestIdleCallback === "function") {
+    const handle = window.requestIdleCallback(load, { timeout: 2000 });
+    return () => window.cancelIdleCallback(handle);
+  }
+  const handle = window.setTimeout(load, 200);
+  return () => window.clearTimeout(handle);
+}
