@@ -16,7 +16,7 @@ import { keyPressOf, setShortcutsEnabled, shortcutFor, shortcutsEnabled, SEEK_ST
 import type { PlaybackSurface } from "./surface";
 import { parseThumbnails, type ThumbnailCue } from "./thumbnails";
 import type { AudioTrackInfo, Quality } from "./types";
-import { abrChoice, audioTracksOf, qualityLevelsOf, usePlayerState } from "./use-player-state";
+import { abrChoice, audioTracksOf, flushAfterRungChange, qualityLevelsOf, usePlayerState } from "./use-player-state";
 import type { Engine, EngineSource, RemoteSubtitle } from "./video-engine";
 
 export interface VideoPlayerProps {
@@ -54,6 +54,16 @@ export interface VideoPlayerProps {
   onError?: (error: MediaError) => void;
 }
 
+/** How long a chosen rung's seek waits for the rung's data under the picture. */
+const SWITCH_WAIT_MS = 10_000;
+
+/** What VHS says of each segment it appended (the player's `appendsdone` event). */
+interface AppendedSegment {
+  type: string;
+  start: number;
+  duration: number;
+}
+
 const IDLE_MS = 3000;
 const OFFER_PLAY_MS = 500;
 
@@ -86,6 +96,8 @@ export function VideoPlayer(props: VideoPlayerProps) {
   const [menus, setMenus] = useState(0);
   const [pipAvailable, setPipAvailable] = useState(false);
   const lastSubtitle = useRef<number>(-1);
+  /** Stops waiting for a chosen rung's switch (a later choice replaces it). */
+  const pendingSwitch = useRef<(() => void) | null>(null);
   const state = usePlayerState(engine);
   const thumbnails = useThumbnails(props.thumbnailsUrl);
 
@@ -197,6 +209,7 @@ export function VideoPlayer(props: VideoPlayerProps) {
         if (!p || !levels) return;
         const all = Array.from({ length: levels.length }, (_, index) => levels[index]);
         if (choice === "auto") {
+          pendingSwitch.current?.();
           for (const level of all) if (level) level.enabled = true;
           // Enabling a rung makes VHS switch to that rung; Auto asks its ABR choice instead.
           abrChoice(p);
@@ -207,6 +220,43 @@ export function VideoPlayer(props: VideoPlayerProps) {
         for (const level of all) if (level) level.enabled = false;
         const chosen = all[choice];
         if (chosen) chosen.enabled = true;
+        // The browser would go on decoding the old rung up to its next key frame (up to a
+        // GOP, 2 s, later). A seek to where the picture is makes it decode the new rung from
+        // there (a seek this small is no seek to the controller): once VHS is on the new rung
+        // (which also makes VHS fetch the segment under the picture at once), and again when
+        // that segment is appended if the first seek found the old rung's data still buffered.
+        pendingSwitch.current?.();
+        let onTheRung = false;
+        const seekInPlace = () => {
+          if (!p.isDisposed()) p.currentTime(p.currentTime() ?? 0);
+        };
+        const onChange = () => {
+          if (onTheRung || levels.selectedIndex !== choice) return;
+          onTheRung = true;
+          // After VHS's own handlers of the change (a switch can be synchronous).
+          setTimeout(() => {
+            if (p.isDisposed()) return;
+            flushAfterRungChange(p);
+            seekInPlace();
+          }, 0);
+        };
+        const onAppended = (event: unknown) => {
+          const segment = (event as { metadata?: { segmentInfo?: AppendedSegment } }).metadata?.segmentInfo;
+          if (!onTheRung || segment?.type !== "main" || p.isDisposed()) return;
+          const at = p.currentTime() ?? 0;
+          if (at < segment.start || at >= segment.start + segment.duration) return;
+          pendingSwitch.current?.();
+          if (p.videoHeight() !== chosen?.height) seekInPlace();
+        };
+        levels.on("change", onChange);
+        p.on("appendsdone", onAppended);
+        const giveUp = setTimeout(() => pendingSwitch.current?.(), SWITCH_WAIT_MS);
+        pendingSwitch.current = () => {
+          clearTimeout(giveUp);
+          levels.off("change", onChange);
+          if (!p.isDisposed()) p.off("appendsdone", onAppended);
+          pendingSwitch.current = null;
+        };
       },
       chooseAudio(index) {
         const p = player();

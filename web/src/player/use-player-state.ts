@@ -104,10 +104,32 @@ export function qualityLevelsOf(player: Player): QualityLevelList | null {
  * rung calls too, with that rung.
  */
 export function abrChoice(player: Player): void {
+  playlistControllerOf(player)?.fastQualityChange_?.();
+}
+
+interface PlaylistController {
+  fastQualityChange_?: () => void;
+  runFastQualitySwitch_?: () => void;
+  waitingForFastQualityPlaylistReceived_?: boolean;
+}
+
+function playlistControllerOf(player: Player): PlaylistController | undefined {
   const tech = player.tech({ IWillNotUseThisInPlugins: true }) as unknown as {
-    vhs?: { playlistController_?: { fastQualityChange_?: () => void } };
+    vhs?: { playlistController_?: PlaylistController };
   };
-  tech.vhs?.playlistController_?.fastQualityChange_?.();
+  return tech.vhs?.playlistController_;
+}
+
+/**
+ * After VHS moved to a chosen rung: makes sure it drops what it buffered of the old one and
+ * loads the new one from the picture's time. VHS 3 does so itself once the rung's playlist
+ * arrives, but when that playlist was loaded before (the rung played earlier) the switch is
+ * synchronous, its "waiting for the playlist" flag is set after it and never cleared, and the
+ * old rung stays buffered to the end of the title.
+ */
+export function flushAfterRungChange(player: Player): void {
+  const controller = playlistControllerOf(player);
+  if (controller?.waitingForFastQualityPlaylistReceived_) controller.runFastQualitySwitch_?.();
 }
 
 export function audioTracksOf(player: Player): TrackList<VideoJsAudioTrack> {
