@@ -84,6 +84,31 @@ async def test_continue_watching_is_newest_first_with_resume_points(
     assert [i["title"] for i in limited["items"]] == ["First Film"]
 
 
+async def test_a_title_without_a_poster_shows_a_frame_of_its_video(
+    api: httpx.AsyncClient,
+    catalog: Catalog,
+    player: Player,
+    profile: Profile,
+    resources: AppContext,
+) -> None:
+    film = await catalog.title("Only A Video")
+    film_video = await catalog.video(film)
+    series = await catalog.title("Only Episodes", seasons=[["Pilot", "Second"]])
+    pilot, _ = await episodes_of(resources, series)
+    pilot_video = await catalog.video(series, episode_id=pilot)
+    bare = await catalog.title("Nothing To Show")
+    await player.watch(profile, film, to_percent=40)
+    await player.watch(profile, series, episode_id=pilot, to_percent=40)
+    await player.watch(profile, bare, to_percent=40)
+
+    posters = {i["title"]: i["poster_url"] for i in await continue_watching(api, profile)}
+    assert posters == {
+        "Only A Video": f"/media/videos/{film}/{film_video}/poster.jpg",
+        "Only Episodes": f"/media/videos/{pilot}/{pilot_video}/poster.jpg",
+        "Nothing To Show": None,
+    }
+
+
 async def test_what_resumes_follows_the_percent_and_length_rules(
     api: httpx.AsyncClient, catalog: Catalog, player: Player, profile: Profile, settings: Settings
 ) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from ott.catalog.rendering import localized
+from ott.catalog.videos import title_poster
 from ott.catalog.visibility import VISIBLE, Viewer, locked
 from ott.content.models import Content, ContentType, Episode, Season
 from ott.core.locale import Language
@@ -87,7 +88,8 @@ def _statement(premium: bool) -> Select[Any]:
             Content.type,
             Content.title,
             Content.title_hi,
-            Content.poster_url,
+            # The uploaded poster, else a frame of the title's video, as in the catalog.
+            title_poster().label("poster_url"),
             Content.thumbnail_url,
             locked(premium).label("locked"),
             Episode.id.label("episode_found"),
