@@ -1,6 +1,6 @@
 """Previews: GET /api/cms/encodings/{id} of a finished encoding signs its files for whoever
-edits its title (an admin, the editor who created it), so their browser can play a video that
-is not published; nobody else gets the URLs."""
+edits or reviews its title (an admin, the editor who created it, a reviewer), so their browser
+can play a video that is not published; nobody else gets the URLs."""
 
 from __future__ import annotations
 
@@ -128,6 +128,23 @@ async def test_the_titles_editor_and_admins_get_signed_urls_that_play(
     signed = (await _encoding(api, admin, created["id"]))["preview"]
     assert signed is not None
     assert (await api.get(signed["master_playlist_url"])).status_code == 200
+
+    # A reviewer (who approves every editor's titles) watches it too.
+    reviewer = await make_user(api, media_resources, Role.REVIEWER, tag="preview-reviewer")
+    reviewed = (await _encoding(api, reviewer, created["id"]))["preview"]
+    assert reviewed is not None
+    assert (await api.get(reviewed["master_playlist_url"])).status_code == 200
+    listed = await api.get(f"{CMS}/content/{title['id']}/encodings", headers=reviewer.headers)
+    assert listed.status_code == 200, listed.text
+    assert [e["id"] for e in listed.json()["items"]] == [created["id"]]
+    # ...but manages nothing.
+    retried = await api.post(f"{CMS}/encodings/{created['id']}/retry", headers=reviewer.headers)
+    assert_error(retried, 403, "forbidden")
+
+    # A viewer may not read encodings at all.
+    viewer = await make_user(api, media_resources, Role.VIEWER, tag="preview-viewer")
+    refused = await api.get(f"{CMS}/encodings/{created['id']}", headers=viewer.headers)
+    assert_error(refused, 403, "forbidden")
 
     # Another editor reads the encoding (the API lets every editor) but gets no URLs.
     other = await make_user(api, media_resources, Role.EDITOR, tag="preview-other")

@@ -94,9 +94,19 @@ test("an editor creates and uploads a title, a reviewer approves, an admin publi
       await step(page, "submit", "pending_review");
       assert.deepEqual(crashes, [], "no uncaught errors in the editor's page");
 
-      // The reviewer approves; the admin publishes.
+      // The reviewer watches the unpublished video (a signed preview) and approves; the admin
+      // publishes.
       const review = await reviewerDevice.newPage();
       await review.goto(`/cms/edit/?id=${id}`);
+      await review.locator('[data-testid="cms-encoding"][data-status="succeeded"]').waitFor();
+      assert.equal(await review.getByTestId("cms-encoding-retry").count(), 0, "a reviewer manages no encodings");
+      assert.equal(await review.getByTestId("cms-upload-video").count(), 0, "nor uploads videos");
+      await review.getByTestId("cms-encoding-preview").click();
+      const preview = review.getByTestId("cms-preview");
+      await preview.getByTestId("player-play").click();
+      await review.waitForFunction(() => (document.querySelector('[data-testid="cms-preview"] video')?.currentTime ?? 0) > 0.5, null, {
+        timeout: 30_000,
+      });
       await step(review, "approve", "approved");
       const publish = await adminDevice.newPage();
       await publish.goto(`/cms/edit/?id=${id}`);

@@ -10,10 +10,10 @@ from fastapi import Depends, FastAPI, Request
 
 from ott.cms.assets import ImageDecoder
 from ott.core.app_context import app_context
-from ott.core.identity import Identity, Role, require_roles
 
-# Every CMS route needs an editorial role (admins hold every role); viewers get 403.
-StaffOnly = require_roles(Role.EDITOR, Role.REVIEWER)
+# Every CMS route needs an editorial role (admins hold every role; viewers get 403): Staff and
+# StaffOnly (ott.core.identity).
+from ott.core.identity import Staff, StaffOnly
 
 
 @asynccontextmanager
@@ -34,4 +34,5 @@ async def _image_decoder(request: Request) -> ImageDecoder:
 
 
 Images = Annotated[ImageDecoder, Depends(_image_decoder)]
-Staff = Annotated[Identity, StaffOnly]
+
+__all__ = ["Images", "Staff", "StaffOnly", "image_decoding"]

@@ -88,6 +88,12 @@ def edits_titles_of(identity: Identity, created_by: uuid.UUID | None) -> bool:
     return identity.has_role(Role.EDITOR) and created_by == identity.user_id
 
 
+def previews_titles_of(identity: Identity, created_by: uuid.UUID | None) -> bool:
+    """Whether the caller may watch the videos of titles `created_by` made before they are
+    published: whoever may edit them, and reviewers (who approve every editor's titles)."""
+    return edits_titles_of(identity, created_by) or identity.has_role(Role.REVIEWER)
+
+
 def _internal_key(settings: Settings) -> bytes:
     return _derive_internal_key(settings.resolved_jwt_secret())
 
@@ -212,5 +218,8 @@ def session_key(keys: KeySpace, session_id: str) -> str:
     return keys("auth", "session", session_id)
 
 
-# Route parameters that say who may call: `identity: Editor` admits editors and admins.
+# Route parameters that say who may call: `identity: Editor` admits editors and admins,
+# `identity: Staff` everyone with an editorial role (editors, reviewers, admins).
 Editor = Annotated[Identity, require_roles(Role.EDITOR)]
+StaffOnly = require_roles(Role.EDITOR, Role.REVIEWER)
+Staff = Annotated[Identity, StaffOnly]

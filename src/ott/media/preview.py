@@ -2,9 +2,9 @@
 
 Unsigned, the media routes serve only the posters and thumbnails of published titles, so an
 editor could not watch a video before it goes live. `preview` signs the encoding's folder
-(ott.core.signing, the scheme of viewers' playback URLs) for an admin, or for the editor who
-created the title: those whose editing rights reach it (ott.core.identity.edits_titles_of),
-in whatever workflow state it is now. Anyone else gets no preview.
+(ott.core.signing, the scheme of viewers' playback URLs) for an admin, the editor who created
+the title, or a reviewer (ott.core.identity.previews_titles_of), in whatever workflow state it
+is now. Anyone else gets no preview.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ott.content.models import Content
-from ott.core.identity import Identity, edits_titles_of
+from ott.core.identity import Identity, previews_titles_of
 from ott.core.signing import MediaSigner
 from ott.media.current import CurrentVideo
 from ott.media.models import Encoding, EncodingStatus
@@ -31,7 +31,7 @@ async def preview(
     found = (
         await db.execute(select(Content.created_by).where(Content.id == encoding.content_id))
     ).first()
-    if found is None or not edits_titles_of(identity, found.created_by):
+    if found is None or not previews_titles_of(identity, found.created_by):
         return None
     # Any succeeded encoding has the shape of a title's current video: its own folder.
     video = CurrentVideo(

@@ -1,5 +1,6 @@
-"""HTTP routes of the media service (editors and admins only): encodings, and resumable
-uploads with the tus protocol under /api/cms/uploads (the rules are in uploads/service.py)."""
+"""HTTP routes of the media service (editors and admins; reviewers may read encodings):
+encodings, and resumable uploads with the tus protocol under /api/cms/uploads (the rules are
+in uploads/service.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from fastapi.routing import APIRoute
 
 from ott.core.dependencies import AppSettings, DbSession, Sessionmaker
 from ott.core.errors import AppError, BadRequest, UnsupportedMediaType, app_error_response
-from ott.core.identity import Editor
+from ott.core.identity import Editor, Staff
 from ott.core.openapi import error_responses
 from ott.media import service
 from ott.media.dependencies import PreviewSigner
@@ -33,11 +34,11 @@ router = APIRouter(prefix="/api/cms", tags=["encodings"])
 
 @router.get(
     "/encodings/{encoding_id}",
-    summary="An encoding: status, progress, errors, result (and, for whoever edits its "
-    "title, signed URLs to preview it)",
+    summary="An encoding: status, progress, errors, result (and, for whoever edits or "
+    "reviews its title, signed URLs to preview it)",
 )
 async def get_encoding(
-    encoding_id: uuid.UUID, db: DbSession, identity: Editor, signer: PreviewSigner
+    encoding_id: uuid.UUID, db: DbSession, identity: Staff, signer: PreviewSigner
 ) -> EncodingOut:
     encoding = await service.get(db=db, encoding_id=encoding_id)
     out = EncodingOut.model_validate(encoding)

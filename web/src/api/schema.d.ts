@@ -665,7 +665,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An encoding: status, progress, errors, result (and, for whoever edits its title, signed URLs to preview it) */
+        /** An encoding: status, progress, errors, result (and, for whoever edits or reviews its title, signed URLs to preview it) */
         get: operations["encodings-get_encoding"];
         put?: never;
         post?: never;

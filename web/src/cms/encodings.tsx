@@ -45,10 +45,13 @@ function renditionNames(encoding: Encoding): string[] {
 function EncodingCard({
   encoding,
   episodeLabel,
+  canManage,
   onUpdated,
 }: {
   encoding: Encoding;
   episodeLabel: string | null;
+  /** Cancel and retry (editors and admins); a reviewer only follows and previews. */
+  canManage: boolean;
   onUpdated: (encoding: Encoding) => void;
 }) {
   const { t, formatDateTime } = useI18n();
@@ -137,13 +140,13 @@ function EncodingCard({
         </details>
       ) : null}
       <div className="flex flex-wrap gap-2">
-        {active ? (
+        {canManage && active ? (
           <Button type="button" size="sm" variant="outline" disabled={busy !== null || encoding.cancel_requested} onClick={() => void act("cancel")} data-testid="cms-encoding-cancel">
             <Ban aria-hidden="true" />
             {busy === "cancel" || encoding.cancel_requested ? v.cancelling : v.cancel}
           </Button>
         ) : null}
-        {encoding.status === "failed" || encoding.status === "cancelled" ? (
+        {canManage && (encoding.status === "failed" || encoding.status === "cancelled") ? (
           <Button type="button" size="sm" variant="outline" disabled={busy !== null} onClick={() => void act("retry")} data-testid="cms-encoding-retry">
             <RotateCcw aria-hidden="true" />
             {v.retry}
@@ -174,7 +177,7 @@ function EncodingCard({
  * The title's encodings, newest first, with their status and progress while they run (polled),
  * cancel and retry, and a preview of a finished one.
  */
-export function Encodings({ view, added }: { view: CmsView; added: Encoding | null }) {
+export function Encodings({ view, added, canManage }: { view: CmsView; added: Encoding | null; canManage: boolean }) {
   const { t } = useI18n();
   const v = t.cms.video;
   const list = useResource(`encodings:${view.id}`, (signal) =>
@@ -238,6 +241,7 @@ export function Encodings({ view, added }: { view: CmsView; added: Encoding | nu
               key={encoding.id}
               encoding={encoding}
               episodeLabel={encoding.episode_id ? (episodeLabels.get(encoding.episode_id) ?? null) : null}
+              canManage={canManage}
               onUpdated={update}
             />
           ))}

@@ -178,17 +178,11 @@ function Editor({ initial, caller, onReload }: { initial: CmsView; caller: User;
       </Section>
 
       <Section id="video" title={e.sections.video}>
-        {/* The encodings API admits editors and admins only (reviewers get 403). */}
-        {hasRole(caller, "editor") ? (
-          <>
-            {reason === null && !stale ? <VideoUpload key={view.id} view={view} onQueued={queued} onError={report} /> : null}
-            <Encodings view={view} added={added} />
-          </>
-        ) : (
-          <p className="text-sm text-muted-foreground" data-testid="cms-video-editors-only">
-            {t.cms.video.editorsOnly}
-          </p>
-        )}
+        {/* Editors and admins upload and manage videos; reviewers follow and preview them. */}
+        {hasRole(caller, "editor") && reason === null && !stale ? (
+          <VideoUpload key={view.id} view={view} onQueued={queued} onError={report} />
+        ) : null}
+        <Encodings view={view} added={added} canManage={hasRole(caller, "editor")} />
       </Section>
 
       <Section id="history" title={e.sections.history}>

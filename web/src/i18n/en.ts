@@ -574,7 +574,6 @@ export const en = {
       preview: "Preview",
       previewTitle: "Preview of the encoding",
       previewUnavailable: "Only an admin or the editor who created this title can preview its video.",
-      editorsOnly: "Videos, their encodings and previews are for editors and admins.",
       renditions: (list: string) => `Renditions: ${list}`,
       duration: (seconds: number) => `${Math.round(seconds)} s`,
       createdAt: (date: string) => `Added ${date}`,

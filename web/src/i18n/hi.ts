@@ -578,7 +578,6 @@ export const hi: Messages = {
       preview: "झलक देखें",
       previewTitle: "एन्कोडिंग की झलक",
       previewUnavailable: "इस शीर्षक का वीडियो सिर्फ़ कोई एडमिन या इसे बनाने वाला संपादक देख सकता है।",
-      editorsOnly: "वीडियो, उनकी एन्कोडिंग और झलक संपादकों और एडमिन के लिए हैं।",
       renditions: (list: string) => `गुणवत्ताएँ: ${list}`,
       duration: (seconds: number) => `${Math.round(seconds)} सेकंड`,
       createdAt: (date: string) => `${date} को जोड़ा गया`,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, BackgroundTasks, Query, Request, status
 from ott.cms import videos
 from ott.cms.routes.common import announce
 from ott.core.dependencies import AppSettings, DbSession, MediaStorage
-from ott.core.identity import Editor
+from ott.core.identity import Editor, Staff
 from ott.core.openapi import error_responses
 from ott.media.schemas import EncodingIn, EncodingList, EncodingOut
 
@@ -51,6 +51,6 @@ async def create_encoding(
 
 
 @router.get("/content/{content_id}/encodings", summary="A title's encodings, newest first")
-async def list_encodings(content_id: uuid.UUID, db: DbSession, _: Editor) -> EncodingList:
+async def list_encodings(content_id: uuid.UUID, db: DbSession, _: Staff) -> EncodingList:
     rows = await videos.encodings(db=db, content_id=content_id)
     return EncodingList(items=[EncodingOut.model_validate(row) for row in rows])
