@@ -11,8 +11,7 @@ from fastapi import Depends, FastAPI, Request
 from ott.cms.assets import ImageDecoder
 from ott.core.app_context import app_context
 
-# Every CMS route needs an editorial role (admins hold every role; viewers get 403): Staff and
-# StaffOnly (ott.core.identity).
+# Every CMS route needs an editorial role (admins hold every role; viewers get 403).
 from ott.core.identity import Staff, StaffOnly
 
 
