@@ -175,28 +175,36 @@ async def test_a_series_encodes_per_episode(
     assert f"/videos/{episode_id}/{created['id']}/" in rows["video_variants"][0]["hls_url"]
 
 
-async def test_only_editors_and_admins_may_use_encodings(
+async def test_editors_and_admins_change_encodings_reviewers_read_them(
     api: httpx.AsyncClient,
     editor: User,
     title: dict[str, Any],
     uploads: dict[str, str],
     media_resources: AppContext,
 ) -> None:
+    """Editors and admins queue, cancel and retry; reviewers only read (to follow and preview
+    what they review); viewers nothing."""
     created = await _encode(api, editor, title["id"], _body(uploads, audio=[], subtitles=[]))
     viewer = await make_user(api, media_resources, tag="viewer")
     reviewer = await make_user(api, media_resources, Role.REVIEWER, tag="reviewer")
     admin = await make_user(api, media_resources, Role.ADMIN, tag="admin")
-    calls = [
-        ("POST", f"{CMS}/content/{title['id']}/encodings", _body(uploads)),
+    reads = [
         ("GET", f"{CMS}/content/{title['id']}/encodings", None),
         ("GET", f"{CMS}/encodings/{created['id']}", None),
+    ]
+    changes = [
+        ("POST", f"{CMS}/content/{title['id']}/encodings", _body(uploads)),
         ("POST", f"{CMS}/encodings/{created['id']}/cancel", None),
         ("POST", f"{CMS}/encodings/{created['id']}/retry", None),
     ]
-    for method, url, body in calls:
+    for method, url, body in reads + changes:
         assert_error(await api.request(method, url, json=body), 401)
-        for user in (viewer, reviewer):
-            assert_error(await api.request(method, url, json=body, headers=user.headers), 403)
+        assert_error(await api.request(method, url, json=body, headers=viewer.headers), 403)
+    for method, url, body in changes:
+        assert_error(await api.request(method, url, json=body, headers=reviewer.headers), 403)
+    for method, url, body in reads:
+        read = await api.request(method, url, json=body, headers=reviewer.headers)
+        assert read.status_code == 200, read.text
     assert (await job_row(media_resources, created["id"]))["status"] == "queued"
     assert len(await _encodings_of(api, admin, title["id"])) == 1
     cancelled = await api.post(f"{CMS}/encodings/{created['id']}/cancel", headers=admin.headers)

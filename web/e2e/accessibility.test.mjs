@@ -34,8 +34,13 @@ async function problemsIn(language, site) {
         await keepPicture(page, `accessibility-${language}-${name}`);
         continue;
       }
-      const lang = await page.evaluate(() => document.documentElement.lang);
       const expected = who === "kids" ? "en" : language;
+      // Hindi's catalogue is a chunk of its own: the page shows (and declares) English until
+      // it has come.
+      await page
+        .waitForFunction((wanted) => document.documentElement.lang === wanted, expected, { timeout: 10_000 })
+        .catch(() => undefined); // then reported below
+      const lang = await page.evaluate(() => document.documentElement.lang);
       if (lang !== expected) problems.push(`${language} ${name}: <html lang="${lang}">, expected ${expected}`);
       for (const line of await seriousViolations(page)) problems.push(`${language} ${name}: ${line}`);
     }
