@@ -29,17 +29,16 @@ function keyOf({ contentId, episodeId, format }: StartKey): string {
   return `${contentId}|${episodeId ?? ""}|${format}`;
 }
 
-function startOverTheApi(key: StartKey): Promise<PlaybackStart> {
-  return playbackApi(client).start({
-    content_id: key.contentId,
-    episode_id: key.episodeId,
-    format: key.format,
-    device: browserDevice(),
-  });
+/** The playback start of `key` from this browser, over the app's client. */
+export function startOverTheApi(key: StartKey, signal?: AbortSignal): Promise<PlaybackStart> {
+  return playbackApi(client).start(
+    { content_id: key.contentId, episode_id: key.episodeId, format: key.format, device: browserDevice() },
+    signal,
+  );
 }
 
 /** Starts the session for `key` now (the Play press). */
-export function beginPlayback(key: StartKey, start: (key: StartKey) => Promise<PlaybackStart> = startOverTheApi): void {
+export function beginPlayback(key: StartKey, start: (key: StartKey) => Promise<PlaybackStart> = (k) => startOverTheApi(k)): void {
   const answer = start(key);
   answer.catch(() => undefined); // whoever takes it handles the error
   pending = { key: keyOf(key), answer, madeAt: Date.now() };

@@ -7,8 +7,7 @@ import { useCallback, useEffect, useState } from "react";
 import { ApiError } from "@/api/errors";
 import { client } from "@/session/api";
 
-import { browserDevice } from "./device";
-import { takeEarlyStart } from "./early-start";
+import { startOverTheApi, takeEarlyStart } from "./early-start";
 import { playbackApi } from "./playback-api";
 import { activeStreamsOf } from "./stream-limit-dialog";
 import type { ActiveStream, ActiveStreams, PlaybackStart, StreamFormat } from "./types";
@@ -41,13 +40,7 @@ export function usePlaybackStart(options: {
     setState({ status: "starting" });
     // The first attempt takes the start the Play press began (early-start.ts), if any.
     const early = attempt === 0 ? takeEarlyStart({ contentId, episodeId, format }) : null;
-    (
-      early ??
-      playbackApi(client).start(
-        { content_id: contentId, episode_id: episodeId, format, device: browserDevice() },
-        controller.signal,
-      )
-    )
+    (early ?? startOverTheApi({ contentId, episodeId, format }, controller.signal))
       .then((start) => {
         if (!controller.signal.aborted) setState({ status: "ready", start });
       })
