@@ -12,6 +12,7 @@ import { cn } from "@/lib/utils";
 
 import { ControlBar, type ControlActions, type ControlInfo } from "./controls/control-bar";
 import { loadEngine } from "./engine-loader";
+import { takePreparedEngine } from "./prepared-engine";
 import { keyPressOf, setShortcutsEnabled, shortcutFor, shortcutsEnabled, SEEK_STEP_SECONDS, VOLUME_STEP, type ShortcutAction } from "./shortcuts";
 import type { PlaybackSurface } from "./surface";
 import { parseThumbnails, type ThumbnailCue } from "./thumbnails";
@@ -114,30 +115,44 @@ export function VideoPlayer(props: VideoPlayerProps) {
     setContainerElement(container.current);
     setShortcuts(shortcutsEnabled());
     setPipAvailable(typeof document !== "undefined" && document.pictureInPictureEnabled === true);
-    loadEngine()
-      .then(({ createEngine }) => {
-        if (disposed) return;
+    const hooks = {
+      rewriteUrl: (url: string) => latest.current.rewriteUrl?.(url) ?? url,
+      requestHeaders: (url: string) => latest.current.requestHeaders?.(url) ?? null,
+    };
+    // The player made ahead of this page for this source (the Play press), or a new one.
+    const making =
+      takePreparedEngine(sourceUrl, element) ??
+      loadEngine().then(({ createEngine }) => {
+        if (disposed) return null;
         const options = latest.current;
-        made = createEngine(element, {
+        return createEngine(element, {
           source: { url: sourceUrl, type: sourceType },
-          rewriteUrl: (url) => latest.current.rewriteUrl?.(url) ?? url,
-          requestHeaders: (url) => latest.current.requestHeaders?.(url) ?? null,
+          ...hooks,
           subtitles: options.subtitles,
           muted: options.muted,
+          startTime: options.startTime,
         });
-        const { player, surface } = made;
-        if (options.startTime && options.startTime > 0) {
-          const start = options.startTime;
-          player.one("loadedmetadata", () => player.currentTime(start));
+      });
+    making
+      .then((engine) => {
+        if (engine === null) return;
+        made = engine;
+        if (disposed) {
+          engine.dispose();
+          return;
         }
+        engine.setRequestHooks(hooks);
+        const { player, surface } = engine;
         player.on("ended", () => latest.current.onEnded?.());
-        player.on("error", () => {
+        const reportError = () => {
           const error = player.error() as MediaError | null;
           if (error) latest.current.onError?.(error);
-        });
-        setEngine(made);
+        };
+        player.on("error", reportError);
+        reportError(); // a prepared player may have failed before it was taken
+        setEngine(engine);
         latest.current.onSurface?.(surface);
-        if (options.autoPlay) {
+        if (latest.current.autoPlay) {
           const played = player.play();
           if (played) played.catch(() => undefined); // autoplay refused: the big play button shows
         }

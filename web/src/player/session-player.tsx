@@ -8,22 +8,14 @@ import { useEffect, useRef, useState, type ReactNode } from "react";
 import { Button } from "@/components/ui/button";
 import { useT } from "@/i18n";
 import { client } from "@/session/api";
-import { browserTokenStore } from "@/session/storage";
 
+import { apiRequestHeaders } from "./api-headers";
 import type { AdBreakPlayer, AdBreakSource } from "./breaks";
 import { browserLifecycle, PlaybackController, type PlaybackPhase } from "./controller";
-import { isApiUrl } from "./media-token";
 import { playbackApi } from "./playback-api";
 import type { PlaybackStart } from "./types";
-import { SOURCE_TYPES } from "./sources";
+import { sessionSource, sessionSubtitles } from "./sources";
 import { VideoPlayer } from "./VideoPlayer";
-
-/** The bearer token for requests to the platform's API (the session's manifest). */
-export function apiRequestHeaders(url: string): Record<string, string> | null {
-  if (!isApiUrl(url, window.location.origin)) return null;
-  const token = browserTokenStore.read()?.accessToken;
-  return token ? { Authorization: `Bearer ${token}` } : null;
-}
 
 export function SessionPlayer({
   start,
@@ -79,15 +71,17 @@ export function SessionPlayer({
   }, [controller]);
 
   const stopped = phase.phase === "stopped" ? phase.reason : null;
+  const [source] = useState(() => sessionSource(start));
+  const [subtitles] = useState(() => sessionSubtitles(start));
 
   return (
     <VideoPlayer
       className="size-full"
-      source={{ url: start.manifest_url, type: SOURCE_TYPES[start.format] }}
+      source={source}
       title={title}
       requestHeaders={apiRequestHeaders}
       rewriteUrl={(url) => controller.rewrite(url)}
-      subtitles={start.subtitles.map((s) => ({ language: s.language, label: s.label ?? "", url: s.url }))}
+      subtitles={subtitles}
       thumbnailsUrl={start.thumbnails_url}
       qualities={start.qualities}
       audio={start.audio}

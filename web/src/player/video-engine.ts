@@ -22,14 +22,19 @@ export interface RemoteSubtitle {
   url: string;
 }
 
-export interface EngineOptions {
-  source: EngineSource;
+export interface RequestHooks {
   /** Rewrites each request's URL (a playback session's fresh media token). */
   rewriteUrl?: (url: string) => string;
   /** Headers for a request (the bearer token for /api/ URLs), or null for none. */
   requestHeaders?: (url: string) => Record<string, string> | null;
+}
+
+export interface EngineOptions extends RequestHooks {
+  source: EngineSource;
   subtitles?: readonly RemoteSubtitle[];
   muted?: boolean;
+  /** Seconds to start from once the metadata is loaded. */
+  startTime?: number;
 }
 
 interface RequestOptions {
@@ -46,6 +51,10 @@ export interface Engine {
   surface: PlaybackSurface;
   /** The text tracks made for the subtitles option, in its order. */
   subtitleTracks: TextTrack[];
+  /** Replaces the request hooks for every later request. */
+  setRequestHooks(hooks: RequestHooks): void;
+  /** Moves the player into `mount` (a player made ahead of its page, in a holder). */
+  moveTo(mount: HTMLElement): void;
   dispose(): void;
 }
 
@@ -73,14 +82,17 @@ export function createEngine(mount: HTMLElement, options: EngineOptions): Engine
     },
   });
 
+  let hooks: RequestHooks = { rewriteUrl: options.rewriteUrl, requestHeaders: options.requestHeaders };
   player.on("xhr-hooks-ready", () => {
     const tech = player.tech({ IWillNotUseThisInPlugins: true }) as unknown as { vhs?: { xhr?: VhsXhr } };
     tech.vhs?.xhr?.onRequest((request) => {
-      const uri = options.rewriteUrl ? options.rewriteUrl(request.uri) : request.uri;
-      const headers = options.requestHeaders?.(uri) ?? null;
+      const uri = hooks.rewriteUrl ? hooks.rewriteUrl(request.uri) : request.uri;
+      const headers = hooks.requestHeaders?.(uri) ?? null;
       return { ...request, uri, headers: headers ? { ...request.headers, ...headers } : request.headers };
     });
   });
+  const startTime = options.startTime ?? 0;
+  if (startTime > 0) player.one("loadedmetadata", () => player.currentTime(startTime));
 
   player.src({ src: options.source.url, type: options.source.type });
   // Kept across source changes (manualCleanup): the player is disposed with its tracks. The
@@ -118,6 +130,13 @@ export function createEngine(mount: HTMLElement, options: EngineOptions): Engine
     player,
     surface,
     subtitleTracks,
+    setRequestHooks: (next) => {
+      hooks = next;
+    },
+    moveTo: (mount) => {
+      const el = player.el();
+      if (el.parentElement !== mount) mount.appendChild(el);
+    },
     dispose: () => {
       if (!player.isDisposed()) player.dispose();
     },

@@ -13,7 +13,7 @@ afterEach(() => {
 describe("the start a Play press begins", () => {
   it("is taken once, by the watch page of the same title, episode and format", async () => {
     const start = vi.fn(() => Promise.resolve(startAnswer({})));
-    beginPlayback(FILM, start);
+    beginPlayback(FILM, start, () => undefined);
     expect(start).toHaveBeenCalledTimes(1);
     const taken = takeEarlyStart(FILM);
     expect(taken).not.toBeNull();
@@ -27,7 +27,7 @@ describe("the start a Play press begins", () => {
       { ...FILM, episodeId: "e1" },
       { ...FILM, format: "dash" as const },
     ]) {
-      beginPlayback(FILM, () => Promise.resolve(startAnswer({})));
+      beginPlayback(FILM, () => Promise.resolve(startAnswer({})), () => undefined);
       expect(takeEarlyStart(other)).toBeNull();
       expect(takeEarlyStart(FILM)).toBeNull(); // a look by another page drops it
     }
@@ -35,12 +35,32 @@ describe("the start a Play press begins", () => {
 
   it("is left alone once older than EARLY_START_MS", () => {
     vi.useFakeTimers();
-    beginPlayback(FILM, () => Promise.resolve(startAnswer({})));
+    beginPlayback(FILM, () => Promise.resolve(startAnswer({})), () => undefined);
     expect(takeEarlyStart(FILM, Date.now() + EARLY_START_MS + 1)).toBeNull();
   });
 
   it("hands a failed start to whoever takes it", async () => {
-    beginPlayback(FILM, () => Promise.reject(new Error("offline")));
+    beginPlayback(FILM, () => Promise.reject(new Error("offline")), () => undefined);
     await expect(takeEarlyStart(FILM)).rejects.toThrow("offline");
+  });
+
+  it("prepares a player for the answer, taken or not", async () => {
+    const prepare = vi.fn();
+    beginPlayback(FILM, () => Promise.resolve(startAnswer({})), prepare);
+    await takeEarlyStart(FILM);
+    await Promise.resolve();
+    expect(prepare).toHaveBeenCalledTimes(1);
+    expect(prepare.mock.calls[0]?.[0]).toMatchObject({ session_id: startAnswer({}).session_id });
+  });
+
+  it("prepares no player for an answer a later press replaced, nor for a failed start", async () => {
+    const prepare = vi.fn();
+    let answerFirst: (start: ReturnType<typeof startAnswer>) => void = () => undefined;
+    beginPlayback(FILM, () => new Promise((resolve) => (answerFirst = resolve)), prepare);
+    beginPlayback({ ...FILM, contentId: "c2" }, () => Promise.reject(new Error("offline")), prepare);
+    answerFirst(startAnswer({}));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(prepare).not.toHaveBeenCalled();
+    takeEarlyStart({ ...FILM, contentId: "c2" })?.catch(() => undefined);
   });
 });
