@@ -322,7 +322,20 @@ def timeline(runs: list[dict[str, Any]]) -> str:
     if scripts:
         parts.append(f"last script {statistics.median(scripts):.0f}")
     parts.append(f"frame {statistics.median(float(r['ms']) for r in runs):.0f}")
-    return ", ".join(parts) + " ms"
+    return ", ".join(parts) + " ms" + _steps(runs)
+
+
+def _steps(runs: list[dict[str, Any]]) -> str:
+    """The medians of the app's own marks (web/src/player/marks.ts), in the order they came."""
+    times: dict[str, list[float]] = {}
+    for run in runs:
+        for mark in run.get("marks", []):
+            times.setdefault(mark["name"], []).append(float(mark["at"]))
+    if not times:
+        return ""
+    medians = sorted((statistics.median(at), name) for name, at in times.items())
+    steps = ", ".join(f"{name} {at:.0f}" for at, name in medians)
+    return f"\n  the app's steps (medians): {steps} ms"
 
 
 def first_frame_figures(runs: list[dict[str, Any]]) -> tuple[list[str], dict[str, Any]]:

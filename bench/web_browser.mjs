@@ -56,6 +56,11 @@ function probe() {
   };
   Object.defineProperty(window, "__bench", { value: state });
   performance.setResourceTimingBufferSize(5000);
+  // The main thread's long tasks (50 ms or more): what holds back the page's own work.
+  state.longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) state.longTasks.push({ start: entry.startTime, duration: entry.duration });
+  }).observe({ type: "longtask", buffered: true });
   state.arm = (what, height) => {
     state.armed = what;
     if (what === "switch") {
@@ -272,7 +277,17 @@ async function firstFrame(page) {
   await waitFor(page, "first frame", () => window.__bench.firstFrame !== null, null, FRAME_TIMEOUT_MS);
   const measured = await page.evaluate(() => {
     const s = window.__bench;
-    return { t0: s.t0, frame: s.firstFrame, playing: s.playing };
+    return {
+      t0: s.t0,
+      frame: s.firstFrame,
+      playing: s.playing,
+      // The app's own steps (web/src/player/marks.ts).
+      marks: performance
+        .getEntriesByType("mark")
+        .filter((mark) => mark.name.startsWith("ott:") && mark.startTime >= s.t0)
+        .map((mark) => ({ name: mark.name.slice(4), at: mark.startTime - s.t0 })),
+      longTasks: s.longTasks.filter((task) => task.start + task.duration >= s.t0).map((task) => ({ start: task.start - s.t0, duration: task.duration })),
+    };
   });
   // It really plays: the picture moves on from the first frame.
   const advanced = await page
@@ -283,7 +298,7 @@ async function firstFrame(page) {
     .then(() => true)
     .catch(() => false);
   const requests = await page.evaluate(requestsSince, measured.t0);
-  const { t0, frame, playing } = measured;
+  const { t0, frame, playing, marks, longTasks } = measured;
   return {
     ms: round(frame.presented - t0),
     expectedDisplayMs: round(frame.expectedDisplay - t0),
@@ -292,6 +307,8 @@ async function firstFrame(page) {
     contrast: frame.contrast,
     advanced,
     requests,
+    marks: marks.map((mark) => ({ name: mark.name, at: round(mark.at) })),
+    longTasks: longTasks.map((task) => ({ start: round(task.start), duration: round(task.duration) })),
   };
 }
 
@@ -319,8 +336,12 @@ async function appRun(browser) {
     await play.waitFor({ state: "visible", timeout: 15000 });
     await settle(page);
     await page.evaluate(() => window.__bench.arm("start"));
+    const trace = process.env.OTT_BENCH_TRACE;
+    if (trace) await browser.startTracing(page, { path: trace, categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8.execute", "blink.user_timing"] });
     await play.click();
-    return { ...(await firstFrame(page)), problems };
+    const result = await firstFrame(page);
+    if (trace) await browser.stopTracing();
+    return { ...result, problems };
   } finally {
     await context.close();
   }

@@ -31,9 +31,12 @@ test("a second device over the stream limit is refused with the devices shown, s
       await first.goto(`/watch/?id=${film.id}`);
       await assertPlays(first);
 
+      // The phone presses Play on the title page: the start the press makes is refused, and the
+      // watch page it opens shows why.
       const second = await phone.newPage();
+      await second.goto(`/title/?id=${film.id}`);
       const refused = second.waitForResponse((r) => r.url().endsWith("/api/stream/playback/start"));
-      await second.goto(`/watch/?id=${film.id}`);
+      await second.getByRole("link", { name: "Play", exact: true }).click();
       const answer = await refused;
       assert.equal(answer.status(), 409, "the platform refuses a second stream on the free plan");
       assert.equal((await answer.json()).error.code, "stream_limit_reached");

@@ -125,13 +125,9 @@ export function VideoPlayer(props: VideoPlayerProps) {
       loadEngine().then(({ createEngine }) => {
         if (disposed) return null;
         const options = latest.current;
-        return createEngine(element, {
-          source: { url: sourceUrl, type: sourceType },
-          ...hooks,
-          subtitles: options.subtitles,
-          muted: options.muted,
-          startTime: options.startTime,
-        });
+        const engine = createEngine(element, { ...hooks, muted: options.muted });
+        engine.load({ source: { url: sourceUrl, type: sourceType }, subtitles: options.subtitles, startTime: options.startTime });
+        return engine;
       });
     making
       .then((engine) => {
@@ -408,6 +404,14 @@ export function VideoPlayer(props: VideoPlayerProps) {
     return () => clearTimeout(timer);
   }, [idle]);
   const spinning = engine === null ? !loadFailed : !state.error && (state.waiting || (!state.started && !state.loaded));
+  // The control bar (menus, seek bar) is built once playing has started, or once it is needed
+  // without that (nothing plays by itself, a failure): building it while the stream starts
+  // would take the main thread from the player's first segments.
+  const [controlsBuilt, setControlsBuilt] = useState(false);
+  const controlsNeeded = state.started || idle || loadFailed || state.error !== null;
+  useEffect(() => {
+    if (controlsNeeded) setControlsBuilt(true);
+  }, [controlsNeeded]);
 
   return (
     <div
@@ -471,7 +475,7 @@ export function VideoPlayer(props: VideoPlayerProps) {
           if (!event.currentTarget.contains(event.relatedTarget)) setKeyboardFocus(false);
         }}
       >
-        <ControlBar info={info} actions={actions} />
+        {controlsBuilt ? <ControlBar info={info} actions={actions} /> : null}
       </div>
     </div>
   );

@@ -3,6 +3,7 @@
 // end of the title, and stopping when the platform says the stream is over.
 import { ApiError } from "@/api/errors";
 
+import { markPlaybackStep } from "./marks";
 import { BreakSchedule, noAdBreaks, skipAdBreaks, type AdBreak, type AdBreakPlayer, type AdBreakSource } from "./breaks";
 import { signedFolderOf, withFreshToken, type SignedFolder } from "./media-token";
 import type { PlaybackApi } from "./playback-api";
@@ -69,7 +70,7 @@ export class PlaybackController {
   private readonly breakPlayer: AdBreakPlayer;
   private readonly reportEveryMs: number;
   private readonly lifecycle: PageLifecycle | null;
-  private readonly onPhase: (phase: PlaybackPhase) => void;
+  private onPhase: (phase: PlaybackPhase) => void;
   private readonly onMedia: (media: MediaToken) => void;
 
   private state: PlaybackPhase = { phase: "loading" };
@@ -115,6 +116,16 @@ export class PlaybackController {
 
   get phase(): PlaybackPhase {
     return this.state;
+  }
+
+  /** Replaces the phase listener (a page taking over a session that began before it). */
+  setPhaseListener(listener: (phase: PlaybackPhase) => void): void {
+    this.onPhase = listener;
+  }
+
+  /** Whether this controller drives `surface` now. */
+  isAttachedTo(surface: PlaybackSurface): boolean {
+    return this.live && this.surface === surface;
   }
 
   get sessionId(): string {
@@ -418,6 +429,7 @@ export class PlaybackController {
   private play(): void {
     const surface = this.surface;
     if (surface === null) return;
+    markPlaybackStep("play-asked");
     try {
       const played = surface.play();
       if (played) played.catch(() => undefined); // refused (autoplay rules): the viewer presses play

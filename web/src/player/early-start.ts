@@ -2,15 +2,15 @@
 // the watch page, which takes that answer instead of asking again: the start's round trip
 // overlaps the page change. An answer not taken within EARLY_START_MS is left alone (the watch
 // page starts its own; this browser's device id makes that start replace the first one, and
-// an unused session's lease lapses by itself). Once the answer is in, its stream starts
-// loading in a player made ahead of the page (prepared-engine.ts).
+// an unused session's lease lapses by itself). Once the answer is in, the session starts
+// playing in a player shown over the page (early-session.ts), and the title page opens the
+// watch page when the picture plays.
 import { client } from "@/session/api";
 
-import { apiRequestHeaders } from "./api-headers";
 import { browserDevice } from "./device";
+import { playEarly } from "./early-session";
+import { markPlaybackStep } from "./marks";
 import { playbackApi } from "./playback-api";
-import { prepareEngine } from "./prepared-engine";
-import { sessionSource, sessionSubtitles } from "./sources";
 import type { PlaybackStart, StreamFormat } from "./types";
 
 export const EARLY_START_MS = 5000;
@@ -43,33 +43,27 @@ export function startOverTheApi(key: StartKey, signal?: AbortSignal): Promise<Pl
   );
 }
 
-/** A player for the session's stream, made ahead of the watch page, which takes it over. */
-export function prepareSessionPlayer(start: PlaybackStart): void {
-  prepareEngine({
-    source: sessionSource(start),
-    subtitles: sessionSubtitles(start),
-    requestHeaders: apiRequestHeaders,
-    startTime: start.resume_position_seconds,
-  });
-}
-
-/** Starts the session for `key` now (the Play press), and its player once the answer is in. */
+/**
+ * Starts the session for `key` now (the Play press), and its player once the answer is in.
+ * Resolves when that player plays, or when there will be none (the start failed, another
+ * press replaced this one): the moment to open the watch page.
+ */
 export function beginPlayback(
   key: StartKey,
   start: (key: StartKey) => Promise<PlaybackStart> = (k) => startOverTheApi(k),
-  prepare: (start: PlaybackStart) => void = prepareSessionPlayer,
-): void {
+  prepare: (start: PlaybackStart) => Promise<void> | void = playEarly,
+): Promise<void> {
   const answer = start(key);
   const entry: EarlyStart = { key: keyOf(key), answer, madeAt: Date.now() };
-  // Whoever takes the answer handles its error. An answer that another press has replaced
-  // makes no player.
-  answer
-    .then((ready) => {
-      if (newest === entry) prepare(ready);
-    })
-    .catch(() => undefined);
   pending = entry;
   newest = entry;
+  // Whoever takes the answer handles its error.
+  return answer
+    .then((ready) => {
+      markPlaybackStep("start-answer");
+      if (newest === entry) return prepare(ready);
+    })
+    .catch(() => undefined);
 }
 
 /** The early start for `key`, once, if one was begun in the last EARLY_START_MS. */

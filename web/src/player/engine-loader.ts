@@ -18,10 +18,16 @@ export function loadEngine(): Promise<typeof EngineModule> {
   return loading;
 }
 
-/** Loads the engine once the browser is idle; the returned function cancels the wait. */
-export function preloadEngineWhenIdle(): () => void {
+/**
+ * Loads the engine once the browser is idle, then runs `then` (which may make a player ahead
+ * of time); the returned function cancels the wait.
+ */
+export function preloadEngineWhenIdle(then?: () => void): () => void {
   if (typeof window === "undefined") return () => undefined;
-  const load = () => void loadEngine().catch(() => undefined);
+  const load = () =>
+    void loadEngine()
+      .then(() => then?.())
+      .catch(() => undefined);
   if (typeof window.requestIdleCallback === "function") {
     const handle = window.requestIdleCallback(load, { timeout: 2000 });
     return () => window.cancelIdleCallback(handle);

@@ -7,12 +7,11 @@ import { useEffect, useRef, useState, type ReactNode } from "react";
 
 import { Button } from "@/components/ui/button";
 import { useT } from "@/i18n";
-import { client } from "@/session/api";
 
 import { apiRequestHeaders } from "./api-headers";
 import type { AdBreakPlayer, AdBreakSource } from "./breaks";
-import { browserLifecycle, PlaybackController, type PlaybackPhase } from "./controller";
-import { playbackApi } from "./playback-api";
+import type { PlaybackPhase } from "./controller";
+import { sessionController, takeEarlyController } from "./early-session";
 import type { PlaybackStart } from "./types";
 import { sessionSource, sessionSubtitles } from "./sources";
 import { VideoPlayer } from "./VideoPlayer";
@@ -41,23 +40,23 @@ export function SessionPlayer({
   onRestart: () => void;
 }) {
   const t = useT();
-  const [phase, setPhase] = useState<PlaybackPhase>({ phase: "loading" });
   const reportPhase = useRef(onPhase);
   reportPhase.current = onPhase;
+  // The session's controller: the one the Play press began (early-session.ts), or a new one.
   const [controller] = useState(
     () =>
-      new PlaybackController({
-        api: playbackApi(client),
-        start,
-        breaks,
-        breakPlayer,
-        lifecycle: browserLifecycle,
-        onPhase: (next) => {
-          setPhase(next);
-          reportPhase.current?.(next);
-        },
-      }),
+      (breaks === undefined && breakPlayer === undefined ? takeEarlyController(start.session_id) : null) ??
+      sessionController(start, { breaks, breakPlayer }),
   );
+  const [phase, setPhase] = useState<PlaybackPhase>(() => controller.phase);
+  useEffect(() => {
+    controller.setPhaseListener((next) => {
+      setPhase(next);
+      reportPhase.current?.(next);
+    });
+    setPhase(controller.phase);
+    if (controller.phase.phase !== "loading") reportPhase.current?.(controller.phase);
+  }, [controller]);
 
   // Leaving: a last report and the stream released. Deferred a tick so that React's
   // development double-mount (unmount, mount again at once) does not end the session.
@@ -94,8 +93,9 @@ export function SessionPlayer({
           controller.detachSurface();
           return;
         }
-        // A second player for the same session (development's double mount) carries on.
-        controller.attach(surface, { autoplay: true });
+        // The Play press's player comes with the controller already driving it; a second
+        // player for the same session (development's double mount) carries on.
+        if (!controller.isAttachedTo(surface)) controller.attach(surface, { autoplay: true });
       }}
     >
       {phase.phase === "break" ? (

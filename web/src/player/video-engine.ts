@@ -6,6 +6,7 @@ import "video.js/dist/video-js.css";
 
 import videojs from "video.js";
 
+import { markPlaybackStep } from "./marks";
 import type { PlaybackSurface, SurfaceEvent } from "./surface";
 
 type Player = ReturnType<typeof videojs>;
@@ -29,10 +30,15 @@ export interface RequestHooks {
   requestHeaders?: (url: string) => Record<string, string> | null;
 }
 
-export interface EngineOptions extends RequestHooks {
+/** How a player is made: before it knows what it plays (a player made ahead of its page). */
+export interface EngineSetup extends RequestHooks {
+  muted?: boolean;
+}
+
+/** What a player plays, given once. */
+export interface EngineMedia {
   source: EngineSource;
   subtitles?: readonly RemoteSubtitle[];
-  muted?: boolean;
   /** Seconds to start from once the metadata is loaded. */
   startTime?: number;
 }
@@ -49,8 +55,12 @@ interface VhsXhr {
 export interface Engine {
   player: Player;
   surface: PlaybackSurface;
-  /** The text tracks made for the subtitles option, in its order. */
+  /** The text tracks made for the media's subtitles, in their order. */
   subtitleTracks: TextTrack[];
+  /** The source given to load(), or null before. */
+  readonly sourceUrl: string | null;
+  /** Starts loading `media`; once per engine. */
+  load(media: EngineMedia): void;
   /** Replaces the request hooks for every later request. */
   setRequestHooks(hooks: RequestHooks): void;
   /** Moves the player into `mount` (a player made ahead of its page, in a holder). */
@@ -60,7 +70,7 @@ export interface Engine {
 
 const HAVE_METADATA = 1;
 
-export function createEngine(mount: HTMLElement, options: EngineOptions): Engine {
+export function createEngine(mount: HTMLElement, setup: EngineSetup = {}): Engine {
   const element = document.createElement("video-js");
   element.classList.add("vjs-fill");
   mount.appendChild(element);
@@ -69,7 +79,7 @@ export function createEngine(mount: HTMLElement, options: EngineOptions): Engine
     autoplay: false,
     preload: "auto",
     playsinline: true,
-    muted: options.muted ?? false,
+    muted: setup.muted ?? false,
     fill: true,
     // Only the picture and the subtitles: the app draws the controls, spinner and errors.
     children: ["mediaLoader", "textTrackDisplay"],
@@ -82,7 +92,7 @@ export function createEngine(mount: HTMLElement, options: EngineOptions): Engine
     },
   });
 
-  let hooks: RequestHooks = { rewriteUrl: options.rewriteUrl, requestHeaders: options.requestHeaders };
+  let hooks: RequestHooks = { rewriteUrl: setup.rewriteUrl, requestHeaders: setup.requestHeaders };
   player.on("xhr-hooks-ready", () => {
     const tech = player.tech({ IWillNotUseThisInPlugins: true }) as unknown as { vhs?: { xhr?: VhsXhr } };
     tech.vhs?.xhr?.onRequest((request) => {
@@ -91,20 +101,25 @@ export function createEngine(mount: HTMLElement, options: EngineOptions): Engine
       return { ...request, uri, headers: headers ? { ...request.headers, ...headers } : request.headers };
     });
   });
-  const startTime = options.startTime ?? 0;
-  if (startTime > 0) player.one("loadedmetadata", () => player.currentTime(startTime));
-
-  player.src({ src: options.source.url, type: options.source.type });
   // Kept across source changes (manualCleanup): the player is disposed with its tracks. The
   // stream's own subtitle renditions (HLS SUBTITLES, DASH text sets) are left disabled.
   const subtitleTracks: TextTrack[] = [];
-  for (const subtitle of options.subtitles ?? []) {
-    const added = player.addRemoteTextTrack(
-      { kind: "subtitles", src: subtitle.url, srclang: subtitle.language, label: subtitle.label, mode: "disabled" },
-      true,
-    ) as unknown as HTMLTrackElement | undefined;
-    if (added?.track) subtitleTracks.push(added.track);
-  }
+  let sourceUrl: string | null = null;
+  const load = (media: EngineMedia) => {
+    if (sourceUrl !== null) throw new Error("the engine is already loading a source");
+    sourceUrl = media.source.url;
+    markPlaybackStep("source-loading");
+    const startTime = media.startTime ?? 0;
+    if (startTime > 0) player.one("loadedmetadata", () => player.currentTime(startTime));
+    player.src({ src: media.source.url, type: media.source.type });
+    for (const subtitle of media.subtitles ?? []) {
+      const added = player.addRemoteTextTrack(
+        { kind: "subtitles", src: subtitle.url, srclang: subtitle.language, label: subtitle.label, mode: "disabled" },
+        true,
+      ) as unknown as HTMLTrackElement | undefined;
+      if (added?.track) subtitleTracks.push(added.track);
+    }
+  };
 
   const surface: PlaybackSurface = {
     currentTime: () => player.currentTime() ?? 0,
@@ -130,6 +145,10 @@ export function createEngine(mount: HTMLElement, options: EngineOptions): Engine
     player,
     surface,
     subtitleTracks,
+    get sourceUrl() {
+      return sourceUrl;
+    },
+    load,
     setRequestHooks: (next) => {
       hooks = next;
     },

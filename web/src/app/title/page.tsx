@@ -1,9 +1,9 @@
 "use client";
 
-import { Lock, Play } from "lucide-react";
+import { Loader2, Lock, Play } from "lucide-react";
 import Link from "next/link";
-import { useSearchParams } from "next/navigation";
-import { Suspense, useEffect, type ReactNode } from "react";
+import { useRouter, useSearchParams } from "next/navigation";
+import { Suspense, useEffect, useState, type MouseEvent, type ReactNode } from "react";
 
 import { unwrap } from "@/api/client";
 import { ApiError } from "@/api/errors";
@@ -23,6 +23,7 @@ import { formatDuration, languageName } from "@/lib/format";
 import { useResource } from "@/lib/use-resource";
 import { beginPlayback } from "@/player/early-start";
 import { preloadEngineWhenIdle } from "@/player/engine-loader";
+import { warmEngine } from "@/player/prepared-engine";
 import { api } from "@/session/api";
 import { useSession } from "@/session/SessionProvider";
 
@@ -37,25 +38,56 @@ function Fact({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
+/** A press that opens the link here (not in a new tab or window). */
+function plainClick(event: MouseEvent): boolean {
+  return event.button === 0 && !event.metaKey && !event.ctrlKey && !event.shiftKey && !event.altKey;
+}
+
+/** How long a Play press waits for the picture before the watch page opens anyway. */
+const OPEN_WATCH_WITHIN_MS = 1000;
+
+/**
+ * Play. For a film, the press starts the playback session and plays it at once, in a player
+ * shown over this page (early-start.ts, early-session.ts); the watch page opens when the
+ * picture plays and takes the player over. Its controls then come, and the page change has
+ * not held up the start of the stream (a 2-core phone or laptop has little to spare).
+ */
+function PlayButton({ title }: { title: ContentDetail }) {
+  const { t } = useI18n();
+  const router = useRouter();
+  const [starting, setStarting] = useState(false);
+  const href = watchHref(title.id);
+  const onClick = (event: MouseEvent) => {
+    if (title.type === "tv_show" || !plainClick(event)) return;
+    event.preventDefault();
+    if (starting) return;
+    setStarting(true);
+    const playing = beginPlayback({ contentId: title.id, episodeId: null, format: "hls" });
+    const patience = new Promise((resolve) => setTimeout(resolve, OPEN_WATCH_WITHIN_MS));
+    void Promise.race([playing, patience]).then(() => router.push(href));
+  };
+  return (
+    <Button asChild size="lg">
+      <Link href={href} onClick={onClick} aria-busy={starting}>
+        {starting ? <Loader2 aria-hidden="true" className="animate-spin" /> : <Play aria-hidden="true" className="fill-current" />}
+        {t.common.play}
+      </Link>
+    </Button>
+  );
+}
+
 function Actions({ title }: { title: ContentDetail }) {
   const { t } = useI18n();
   const { state } = useSession();
   const profile = state.status === "signedIn" ? state.profile : null;
-  // Play is the likely next step: the player's engine loads once the page is idle.
+  // Play is the likely next step: the player's engine loads once the page is idle, and a
+  // player is made ahead of time (prepared-engine.ts).
   const playable = !title.locked && title.playable;
-  useEffect(() => (playable ? preloadEngineWhenIdle() : undefined), [playable]);
+  useEffect(() => (playable ? preloadEngineWhenIdle(warmEngine) : undefined), [playable]);
   return (
     <div className="flex flex-wrap items-center gap-3">
       {title.locked ? null : title.playable ? (
-        <Button asChild size="lg">
-          <Link
-            href={watchHref(title.id)}
-            onClick={title.type === "tv_show" ? undefined : () => beginPlayback({ contentId: title.id, episodeId: null, format: "hls" })}
-          >
-            <Play aria-hidden="true" className="fill-current" />
-            {t.common.play}
-          </Link>
-        </Button>
+        <PlayButton title={title} />
       ) : (
         <Badge variant="outline" className="h-10 px-3 text-sm">
           {t.title.notPlayable}

@@ -18,6 +18,7 @@ import { useResource } from "@/lib/use-resource";
 import { loadEngine } from "@/player/engine-loader";
 import { firstEpisodeOf, findEpisode, nextEpisodeOf, type NextEpisode } from "@/player/next-episode";
 import { NextEpisodeCountdown } from "@/player/next-episode-countdown";
+import { discardPreparedEngine } from "@/player/prepared-engine";
 import { SessionPlayer } from "@/player/session-player";
 import { StreamLimitDialog } from "@/player/stream-limit-dialog";
 import type { StreamFormat } from "@/player/types";
@@ -161,6 +162,12 @@ function Watch() {
   const playNext = useCallback(() => {
     if (title && next) router.push(watchHref(title.id, next.episode.id));
   }, [router, title, next]);
+
+  // A player the Play press showed over the page gives way to a problem shown here.
+  const failed = !valid || gate.kind === "error" || detail.status === "error" || playback.state.status === "error" || playback.state.status === "limit";
+  useEffect(() => {
+    if (failed) discardPreparedEngine();
+  }, [failed]);
 
   if (!valid) {
     return (
