@@ -2,7 +2,7 @@
 
 import { Play, X } from "lucide-react";
 import Link from "next/link";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 
 import { succeed, unwrap } from "@/api/client";
 import type { ContinueWatchingItem } from "@/api/types";
@@ -67,6 +67,29 @@ function Entry({ item, onRemove }: { item: ContinueWatchingItem; onRemove: () =>
   );
 }
 
+/**
+ * Whether this browser last saw the profile's rail with something in it (localStorage). The
+ * rail's placeholder shows only then: a placeholder for a rail that turns out empty (a new
+ * profile) would collapse and move everything under it, the home page's largest layout shift.
+ */
+const rowHint = {
+  key: (profileId: string) => `ott.continue-watching.${profileId}`,
+  had(profileId: string): boolean {
+    try {
+      return window.localStorage.getItem(rowHint.key(profileId)) === "1";
+    } catch {
+      return false;
+    }
+  },
+  remember(profileId: string, some: boolean): void {
+    try {
+      window.localStorage.setItem(rowHint.key(profileId), some ? "1" : "0");
+    } catch {
+      // private mode: the placeholder is left out
+    }
+  },
+};
+
 /** Resume points and next episodes of the profile, each removable (the API forgets it). */
 export function ContinueWatchingRail({ profileId }: { profileId: string }) {
   const t = useT();
@@ -75,8 +98,13 @@ export function ContinueWatchingRail({ profileId }: { profileId: string }) {
   );
   const [announcement, setAnnouncement] = useState("");
   const [removeError, setRemoveError] = useState<unknown>(null);
+  const [placeholder] = useState(() => rowHint.had(profileId));
+  const count = list.status === "ready" ? list.data.items.length : null;
+  useEffect(() => {
+    if (count !== null) rowHint.remember(profileId, count > 0);
+  }, [profileId, count]);
 
-  if (list.status === "loading") return <RailSkeleton wide />;
+  if (list.status === "loading") return placeholder ? <RailSkeleton wide /> : null;
   if (list.status === "error") {
     return (
       <div className="px-4 sm:px-8">

@@ -8,7 +8,7 @@
 import { client } from "@/session/api";
 
 import { browserDevice } from "./device";
-import { playEarly } from "./early-session";
+import type * as EarlySession from "./early-session";
 import { markPlaybackStep } from "./marks";
 import { playbackApi } from "./playback-api";
 import type { PlaybackStart, StreamFormat } from "./types";
@@ -43,6 +43,28 @@ export function startOverTheApi(key: StartKey, signal?: AbortSignal): Promise<Pl
   );
 }
 
+let earlySession: Promise<typeof EarlySession> | null = null;
+
+/**
+ * The early session's code (the controller: a chunk of its own, shared with the watch page,
+ * so that pages linking to title pages do not prefetch it). Loaded by the title page once
+ * idle, or by the press, beside the start's round trip.
+ */
+export function loadEarlySession(): Promise<typeof EarlySession> {
+  if (earlySession === null) {
+    const attempt = import("./early-session");
+    earlySession = attempt;
+    attempt.catch(() => {
+      if (earlySession === attempt) earlySession = null;
+    });
+  }
+  return earlySession;
+}
+
+function playEarly(start: PlaybackStart): Promise<void> {
+  return loadEarlySession().then(({ playEarly: play }) => play(start));
+}
+
 /**
  * Starts the session for `key` now (the Play press), and its player once the answer is in.
  * Resolves when that player plays, or when there will be none (the start failed, another
@@ -54,6 +76,7 @@ export function beginPlayback(
   prepare: (start: PlaybackStart) => Promise<void> | void = playEarly,
 ): Promise<void> {
   const answer = start(key);
+  if (prepare === playEarly) void loadEarlySession().catch(() => undefined);
   const entry: EarlyStart = { key: keyOf(key), answer, madeAt: Date.now() };
   pending = entry;
   newest = entry;

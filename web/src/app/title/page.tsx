@@ -21,7 +21,7 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { useI18n } from "@/i18n";
 import { formatDuration, languageName } from "@/lib/format";
 import { useResource } from "@/lib/use-resource";
-import { beginPlayback } from "@/player/early-start";
+import { beginPlayback, loadEarlySession } from "@/player/early-start";
 import { preloadEngineWhenIdle } from "@/player/engine-loader";
 import { warmEngine } from "@/player/prepared-engine";
 import { api } from "@/session/api";
@@ -83,7 +83,16 @@ function Actions({ title }: { title: ContentDetail }) {
   // Play is the likely next step: the player's engine loads once the page is idle, and a
   // player is made ahead of time (prepared-engine.ts).
   const playable = !title.locked && title.playable;
-  useEffect(() => (playable ? preloadEngineWhenIdle(warmEngine) : undefined), [playable]);
+  useEffect(
+    () =>
+      playable
+        ? preloadEngineWhenIdle(() => {
+            warmEngine();
+            void loadEarlySession().catch(() => undefined);
+          })
+        : undefined,
+    [playable],
+  );
   return (
     <div className="flex flex-wrap items-center gap-3">
       {title.locked ? null : title.playable ? (
