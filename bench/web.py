@@ -24,8 +24,9 @@ What it does:
    p95 < 500 ms).
 
 The first-frame phase also prints the medians of the app's own User Timing marks
-(web/src/player/marks.ts); with OTT_BENCH_TRACE=<file> set, the first app run of that phase is
-recorded as a Chromium trace (open it in the browser's performance panel).
+(web/src/player/marks.ts); with OTT_BENCH_TRACE=<file> set, each app run of that phase is
+recorded as a Chromium trace into that file, which keeps the last (use --runs 1; open it in
+the browser's performance panel).
 
 The browser runs in bench/web_browser.mjs (playwright-core from web/node_modules); for each
 phase the CPU used by the server, its stores, the browser and everything else on the machine
