@@ -28,8 +28,6 @@ interface EarlyStart {
 }
 
 let pending: EarlyStart | null = null;
-/** The last start begun, taken or not: only its answer gets a player. */
-let newest: EarlyStart | null = null;
 
 function keyOf({ contentId, episodeId, format }: StartKey): string {
   return `${contentId}|${episodeId ?? ""}|${format}`;
@@ -61,8 +59,8 @@ export function loadEarlySession(): Promise<typeof EarlySession> {
   return earlySession;
 }
 
-function playEarly(start: PlaybackStart): Promise<void> {
-  return loadEarlySession().then(({ playEarly: play }) => play(start));
+function playEarly(start: PlaybackStart, stillWanted: () => boolean): Promise<void> {
+  return loadEarlySession().then(({ playEarly: play }) => (stillWanted() ? play(start) : undefined));
 }
 
 /**
@@ -73,18 +71,20 @@ function playEarly(start: PlaybackStart): Promise<void> {
 export function beginPlayback(
   key: StartKey,
   start: (key: StartKey) => Promise<PlaybackStart> = (k) => startOverTheApi(k),
-  prepare: (start: PlaybackStart) => Promise<void> | void = playEarly,
+  prepare: (start: PlaybackStart, stillWanted: () => boolean) => Promise<void> | void = playEarly,
 ): Promise<void> {
   const answer = start(key);
   if (prepare === playEarly) void loadEarlySession().catch(() => undefined);
   const entry: EarlyStart = { key: keyOf(key), answer, madeAt: Date.now() };
   pending = entry;
-  newest = entry;
-  // Whoever takes the answer handles its error.
+  // Whoever takes the answer handles its error. Only an answer no page has taken yet is
+  // played early (a page that took it first plays it itself), and only while that holds:
+  // the early session's code may still be arriving.
+  const untaken = () => pending === entry;
   return answer
     .then((ready) => {
       markPlaybackStep("start-answer");
-      if (newest === entry) return prepare(ready);
+      if (untaken()) return prepare(ready, untaken);
     })
     .catch(() => undefined);
 }

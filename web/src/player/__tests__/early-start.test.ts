@@ -44,13 +44,27 @@ describe("the start a Play press begins", () => {
     await expect(takeEarlyStart(FILM)).rejects.toThrow("offline");
   });
 
-  it("prepares a player for the answer, taken or not", async () => {
+  it("plays an answer no page has taken yet early, while none has", async () => {
     const prepare = vi.fn();
     beginPlayback(FILM, () => Promise.resolve(startAnswer({})), prepare);
-    await takeEarlyStart(FILM);
-    await Promise.resolve();
+    await new Promise((resolve) => setTimeout(resolve, 0));
     expect(prepare).toHaveBeenCalledTimes(1);
     expect(prepare.mock.calls[0]?.[0]).toMatchObject({ session_id: startAnswer({}).session_id });
+    const stillWanted = prepare.mock.calls[0]?.[1] as () => boolean;
+    expect(stillWanted()).toBe(true);
+    expect(takeEarlyStart(FILM)).not.toBeNull();
+    expect(stillWanted()).toBe(false); // the watch page has it now: the early session stops short
+  });
+
+  it("leaves an answer the watch page took before it came to that page", async () => {
+    const prepare = vi.fn();
+    let answer: (start: ReturnType<typeof startAnswer>) => void = () => undefined;
+    beginPlayback(FILM, () => new Promise((resolve) => (answer = resolve)), prepare);
+    const taken = takeEarlyStart(FILM);
+    answer(startAnswer({}));
+    await taken;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(prepare).not.toHaveBeenCalled();
   });
 
   it("prepares no player for an answer a later press replaced, nor for a failed start", async () => {
