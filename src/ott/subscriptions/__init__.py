@@ -1,0 +1,2 @@
+"""The subscription service (port 3007): plans, the subscription lifecycle, payments and
+entitlements. Being built (issue 11): so far the lifecycle (status.py)."""
