@@ -1,2 +1,3 @@
 """The subscription service (port 3007): plans, the subscription lifecycle, payments and
-entitlements. Being built (issue 11): so far the lifecycle (status.py)."""
+entitlements. Being built (issue 11): so far the lifecycle (status.py) and the plans
+(plans.py)."""
