@@ -81,9 +81,18 @@ class PlanCatalogue(BaseModel):
         return next(plan for plan in self.plans if plan.free)
 
 
-_PREMIUM = PlanFeatures(
-    tier=SubscriptionTier.PREMIUM, max_streams=4, max_height=None, ads=False, downloads=True
-)
+def _premium(interval: BillingInterval, *, inr: str, usd: str) -> Plan:
+    return Plan(
+        code=f"premium-{interval.value}ly",
+        name=f"Premium ({interval.value}ly)",
+        interval=interval,
+        prices={Currency.INR: Decimal(inr), Currency.USD: Decimal(usd)},
+        trial_days=7,
+        features=PlanFeatures(
+            tier=SubscriptionTier.PREMIUM, max_streams=4, max_height=None, ads=False, downloads=True
+        ),
+    )
+
 
 DEFAULT_PLANS = PlanCatalogue(
     plans=[
@@ -95,21 +104,7 @@ DEFAULT_PLANS = PlanCatalogue(
                 tier=SubscriptionTier.FREE, max_streams=1, max_height=720, ads=True
             ),
         ),
-        Plan(
-            code="premium-monthly",
-            name="Premium (monthly)",
-            interval=BillingInterval.MONTH,
-            prices={Currency.INR: Decimal("299"), Currency.USD: Decimal("7.99")},
-            trial_days=7,
-            features=_PREMIUM,
-        ),
-        Plan(
-            code="premium-yearly",
-            name="Premium (yearly)",
-            interval=BillingInterval.YEAR,
-            prices={Currency.INR: Decimal("2999"), Currency.USD: Decimal("79.99")},
-            trial_days=7,
-            features=_PREMIUM,
-        ),
+        _premium(BillingInterval.MONTH, inr="299", usd="7.99"),
+        _premium(BillingInterval.YEAR, inr="2999", usd="79.99"),
     ]
 )

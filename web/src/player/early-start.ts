@@ -5,10 +5,10 @@
 // an unused session's lease lapses by itself). Once the answer is in, the session starts
 // playing in a player shown over the page (early-session.ts), and the title page opens the
 // watch page when the picture plays.
+import { loadOnce } from "@/lib/load-once";
 import { client } from "@/session/api";
 
 import { browserDevice } from "./device";
-import type * as EarlySession from "./early-session";
 import { markPlaybackStep } from "./marks";
 import { playbackApi } from "./playback-api";
 import type { PlaybackStart, StreamFormat } from "./types";
@@ -41,23 +41,12 @@ export function startOverTheApi(key: StartKey, signal?: AbortSignal): Promise<Pl
   );
 }
 
-let earlySession: Promise<typeof EarlySession> | null = null;
-
 /**
  * The early session's code (the controller: a chunk of its own, shared with the watch page,
  * so that pages linking to title pages do not prefetch it). Loaded by the title page once
  * idle, or by the press, beside the start's round trip.
  */
-export function loadEarlySession(): Promise<typeof EarlySession> {
-  if (earlySession === null) {
-    const attempt = import("./early-session");
-    earlySession = attempt;
-    attempt.catch(() => {
-      if (earlySession === attempt) earlySession = null;
-    });
-  }
-  return earlySession;
-}
+export const loadEarlySession = loadOnce(() => import("./early-session"));
 
 function playEarly(start: PlaybackStart, stillWanted: () => boolean): Promise<void> {
   return loadEarlySession().then(({ playEarly: play }) => (stillWanted() ? play(start) : undefined));

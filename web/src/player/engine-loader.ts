@@ -2,21 +2,9 @@
 // is loaded when a player mounts, or earlier, by a page whose next step is likely playback
 // (the title page, the watch page while its playback session starts), so that pressing play
 // does not wait for the chunk to arrive and be evaluated.
-import type * as EngineModule from "./video-engine";
+import { loadOnce } from "@/lib/load-once";
 
-let loading: Promise<typeof EngineModule> | null = null;
-
-export function loadEngine(): Promise<typeof EngineModule> {
-  if (loading === null) {
-    const attempt = import("./video-engine");
-    loading = attempt;
-    // A failed load (the network) is tried again by the next caller.
-    attempt.catch(() => {
-      if (loading === attempt) loading = null;
-    });
-  }
-  return loading;
-}
+export const loadEngine = loadOnce(() => import("./video-engine"));
 
 /**
  * Loads the engine once the browser is idle, then runs `then` (which may make a player ahead
