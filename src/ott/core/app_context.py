@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
+import httpx
 import redis.exceptions
 import structlog
 from fastapi import FastAPI
@@ -19,6 +20,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from ott.core.client import CircuitBreaker, ServiceClient
 from ott.core.database import create_engine, create_read_sessionmaker, create_sessionmaker
 from ott.core.events import EventBus
 from ott.core.mailer import Mailer, create_mailer
@@ -40,6 +42,10 @@ class AppContext:
     events: EventBus
     storage: Storage
     mailer: Mailer
+    # The service apps this process runs itself (`ott serve`: all of them), by service name:
+    # a call to one of them goes straight into its app instead of over the network.
+    local_apps: dict[str, FastAPI] = field(default_factory=dict)
+    _clients: dict[str, ServiceClient] = field(default_factory=dict)
 
     @classmethod
     def open(cls, settings: Settings) -> AppContext:
@@ -63,8 +69,28 @@ class AppContext:
         """Sessions for read-only requests (core/database.py), on the same pool."""
         return create_read_sessionmaker(self.engine)
 
+    def service_client(self, name: str) -> ServiceClient:
+        """The client this process calls service `name` with: into its app when this process
+        runs it, else over HTTP at its SERVICE_HOST port. One per service, closed with the
+        context."""
+        client = self._clients.get(name)
+        if client is None:
+            local = self.local_apps.get(name)
+            client = ServiceClient(
+                name,
+                "http://in-process" if local is not None else self.settings.service_url(name),
+                timeout=self.settings.service_timeout_seconds,
+                breaker=CircuitBreaker(name, reset_timeout=self.settings.circuit_reset_seconds),
+                transport=httpx.ASGITransport(app=local) if local is not None else None,
+            )
+            self._clients[name] = client
+        return client
+
     async def close(self) -> None:
         """Close the pools; a store that is slow or gone must not stop a shutdown."""
+        for client in self._clients.values():
+            await client.aclose()
+        self._clients.clear()
         try:
             await self.redis.aclose()
         except (redis.exceptions.RedisError, OSError, TimeoutError) as exc:

@@ -15,6 +15,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from ott.core.tiers import SubscriptionTier
+
 
 class EventName(StrEnum):
     USER_REGISTERED = "user.registered"
@@ -26,6 +28,7 @@ class EventName(StrEnum):
     PLAYBACK_COMPLETED = "playback.completed"
     PLAYBACK_STOPPED = "playback.stopped"
     ENGAGEMENT_RECORDED = "engagement.recorded"
+    SUBSCRIPTION_CHANGED = "subscription.changed"
 
 
 class EventPayload(BaseModel):
@@ -139,6 +142,22 @@ class EngagementRecorded(EventPayload):
     metadata: dict[str, Any] = {}
 
 
+class SubscriptionChanged(EventPayload):
+    """What an account may do changed (a subscription started, renewed, lapsed, was held or
+    ended). The subscription service publishes it after the commit; the auth service keeps the
+    account's tier for the next token, caches of entitlements drop the account's answer."""
+
+    name = EventName.SUBSCRIPTION_CHANGED
+
+    user_id: uuid.UUID
+    subscription_id: uuid.UUID | None = None
+    status: str | None = None  # the subscription's status, None when it has none
+    tier: SubscriptionTier
+    plan_code: str
+    until: datetime | None = None  # when the tier ends unless renewed
+    occurred_at: datetime
+
+
 PLAYBACK_EVENTS: tuple[type[PlaybackEvent], ...] = (
     PlaybackStarted,
     PlaybackPosition,
@@ -155,5 +174,6 @@ _EVERY_PAYLOAD: tuple[PayloadModel, ...] = (
     *CONTENT_CHANGES,
     *PLAYBACK_EVENTS,
     EngagementRecorded,
+    SubscriptionChanged,
 )
 REGISTRY: dict[EventName, PayloadModel] = {EventName(p.name): p for p in _EVERY_PAYLOAD}

@@ -178,6 +178,34 @@ class Settings(BaseSettings):
     activity_min_resume_seconds: float = 300.0  # shorter titles never resume
     activity_abandon_after_seconds: float = 120.0  # heartbeats stopped this long: an abandon
 
+    # Subscriptions (ott/subscriptions). PLANS_FILE: a JSON list of plans replacing the built-in
+    # Free / Premium monthly / Premium yearly (ott/subscriptions/plans.py).
+    plans_file: Path | None = None
+    # After a failed renewal the plan is kept this long while payment is retried (app stores use
+    # 3 to 30 days); then the account is held on the ad-supported tier until it pays.
+    subscription_grace_days: int = Field(7, ge=0, le=60)
+    subscription_retry_hours: Annotated[list[float], NoDecode] = Field(
+        default_factory=lambda: [24.0, 72.0, 120.0]  # retries after the first failure
+    )
+    subscription_job_interval_seconds: float = Field(30.0, gt=0)  # renewals, retries, expiry
+    # An entitlement answer stays in Redis this long at most (changes replace it at once).
+    entitlement_cache_seconds: int = Field(60, ge=1, le=60)
+    # Payment providers: "development" completes payments locally; "stripe" and "razorpay"
+    # take checkout on the provider's page and report by webhook.
+    payment_provider: Literal["development", "stripe", "razorpay"] = "development"
+    # Stripe: several secrets (comma-separated) while one is being rotated.
+    stripe_webhook_secrets: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    stripe_webhook_tolerance_seconds: int = Field(300, ge=1)
+    razorpay_webhook_secret: str | None = None
+
+    # Ads (ott/ads).
+    ads_midroll_every_minutes: float = Field(10.0, gt=0)  # without cue points
+    ads_max_wrapper_depth: int = Field(5, ge=1, le=5)
+    # A break the viewer has seen is not shown again on resume for this long.
+    ads_break_memory_hours: float = Field(4.0, ge=0)
+    # Signing of tracking URLs; without it one is derived from the JWT secret.
+    ads_tracking_secret: str | None = None
+
     smtp_host: str | None = None
     smtp_port: int = 587
     smtp_user: str | None = None
@@ -188,7 +216,13 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
 
-    @field_validator("cors_origins", "trusted_proxies", mode="before")
+    @field_validator(
+        "cors_origins",
+        "trusted_proxies",
+        "stripe_webhook_secrets",
+        "subscription_retry_hours",
+        mode="before",
+    )
     @classmethod
     def _split_list(cls, value: object) -> object:
         if isinstance(value, str):

@@ -85,6 +85,7 @@ def create_app(
         if mode is Mode.IN_PROCESS:
             service_app = spec.load()(settings, shared)
             service_apps[spec.name] = service_app
+            shared.local_apps[spec.name] = service_app
             upstream = InProcessUpstream(service_app)
         else:
             client = ServiceClient(
