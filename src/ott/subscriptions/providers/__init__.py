@@ -1,0 +1,2 @@
+"""Payment providers behind one interface (base.PaymentProvider): development, Stripe-style and
+Razorpay-style."""
