@@ -196,7 +196,13 @@ class Settings(BaseSettings):
     # Stripe: several secrets (comma-separated) while one is being rotated.
     stripe_webhook_secrets: Annotated[list[str], NoDecode] = Field(default_factory=list)
     stripe_webhook_tolerance_seconds: int = Field(300, ge=1)
+    stripe_api_key: str | None = None  # sk_live_... / sk_test_... (or a restricted key)
+    stripe_api_base_url: str = "https://api.stripe.com"
     razorpay_webhook_secret: str | None = None
+    razorpay_key_id: str | None = None  # rzp_live_... / rzp_test_...
+    razorpay_key_secret: str | None = None
+    razorpay_api_base_url: str = "https://api.razorpay.com"
+    payment_api_timeout_seconds: float = Field(10.0, gt=0)
 
     # Ads (ott/ads).
     ads_midroll_every_minutes: float = Field(10.0, gt=0)  # without cue points
