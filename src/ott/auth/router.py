@@ -30,6 +30,7 @@ from ott.core.dependencies import (
     DbSession,
     Events,
     MailerDep,
+    Plans,
     ReadDbSession,
     Sessionmaker,
 )
@@ -74,12 +75,14 @@ async def login(
     sessionmaker: Sessionmaker,
     sessions: Sessions,
     settings: AppSettings,
+    plans: Plans,
     user_agent: UserAgent,
 ) -> AuthResult:
     return await service.login(
         sessionmaker=sessionmaker,
         sessions=sessions,
         settings=settings,
+        plans=plans,
         email=body.email,
         password=body.password,
         user_agent=user_agent,
@@ -92,10 +95,10 @@ async def login(
     responses=error_responses(401),
 )
 async def refresh(
-    body: RefreshRequest, db: DbSession, sessions: Sessions, settings: AppSettings
+    body: RefreshRequest, db: DbSession, sessions: Sessions, settings: AppSettings, plans: Plans
 ) -> AuthResult:
     return await service.refresh(
-        db=db, sessions=sessions, settings=settings, refresh_token=body.refresh_token
+        db=db, sessions=sessions, settings=settings, plans=plans, refresh_token=body.refresh_token
     )
 
 
@@ -224,9 +227,15 @@ async def select_profile(
     db: DbSession,
     sessions: Sessions,
     settings: AppSettings,
+    plans: Plans,
 ) -> AuthResult:
     return await service.select_profile(
-        db=db, sessions=sessions, settings=settings, identity=identity, profile_id=profile_id
+        db=db,
+        sessions=sessions,
+        settings=settings,
+        plans=plans,
+        identity=identity,
+        profile_id=profile_id,
     )
 
 

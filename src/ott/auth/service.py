@@ -29,6 +29,7 @@ from ott.auth.schemas import (
     UserOut,
 )
 from ott.auth.sessions import RefreshGrant, SessionStore
+from ott.core.entitlements import EntitlementReader
 from ott.core.errors import (
     BadRequest,
     Conflict,
@@ -41,6 +42,7 @@ from ott.core.identity import Identity, Role, issue_access_token
 from ott.core.mailer import Mailer
 from ott.core.maturity import DEFAULT_PROFILE_RATING, KIDS_MAX_RATING, MaturityRating
 from ott.core.settings import Settings
+from ott.core.tiers import SubscriptionTier
 
 log = structlog.get_logger(__name__)
 
@@ -66,6 +68,21 @@ def _identity(user: User, session_id: str, profile: Profile | None) -> Identity:
         maturity_rating=profile.maturity_rating if profile else None,
         language=profile.language_preference if profile else None,
     )
+
+
+async def _changed_tier(plans: EntitlementReader, user: User) -> SubscriptionTier | None:
+    """The account's tier by its entitlement (the subscription service decides it) when it
+    differs from the one on record, so that a new token carries it. None when it is the same,
+    or when that service cannot answer (the last known tier stands)."""
+    entitlement = await plans.of(_identity(user, session_id="", profile=None))
+    if entitlement.source != "subscriptions" or entitlement.tier is user.subscription_tier:
+        return None
+    return entitlement.tier
+
+
+async def _record_tier(db: AsyncSession, user: User, tier: SubscriptionTier) -> None:
+    await db.execute(update(User).where(User.id == user.id).values(subscription_tier=tier))
+    user.subscription_tier = tier
 
 
 def _auth_result(
@@ -157,6 +174,7 @@ async def login(
     sessionmaker: async_sessionmaker[AsyncSession],
     sessions: SessionStore,
     settings: Settings,
+    plans: EntitlementReader,
     email: str,
     password: str,
     user_agent: str | None = None,
@@ -164,6 +182,9 @@ async def login(
     user = await authenticate(
         sessionmaker=sessionmaker, settings=settings, email=email, password=password
     )
+    if (tier := await _changed_tier(plans, user)) is not None:
+        async with sessionmaker() as db, db.begin():
+            await _record_tier(db, user, tier)
     # One profile: use it straight away. Several: the app asks who is watching.
     profile = user.profiles[0] if len(user.profiles) == 1 else None
     grant = await sessions.create(
@@ -173,10 +194,17 @@ async def login(
 
 
 async def refresh(
-    *, db: AsyncSession, sessions: SessionStore, settings: Settings, refresh_token: str
+    *,
+    db: AsyncSession,
+    sessions: SessionStore,
+    settings: Settings,
+    plans: EntitlementReader,
+    refresh_token: str,
 ) -> AuthResult:
     grant = await sessions.rotate(token=refresh_token)
     user = await _get_user(db, grant.user_id)
+    if (tier := await _changed_tier(plans, user)) is not None:
+        await _record_tier(db, user, tier)
     profile = None
     if grant.profile_id:
         profile = await db.scalar(
@@ -379,11 +407,14 @@ async def select_profile(
     db: AsyncSession,
     sessions: SessionStore,
     settings: Settings,
+    plans: EntitlementReader,
     identity: Identity,
     profile_id: uuid.UUID,
 ) -> AuthResult:
     profile = await _own_profile(db, identity.user_id, profile_id)
     user = await _get_user(db, identity.user_id)
+    if (tier := await _changed_tier(plans, user)) is not None:
+        await _record_tier(db, user, tier)
     grant = await sessions.switch_profile(
         session_id=identity.session_id, user_id=user.id, profile_id=profile.id
     )

@@ -147,13 +147,16 @@ def viewer_for(
     default_country: str,
     prefers_hindi: bool = False,
     now: datetime | None = None,
+    tier: SubscriptionTier | None = None,
 ) -> Viewer:
     """The viewer a caller is: the profile's rating, plan and language when signed in (an
     anonymous caller is a free viewer with the default rating), in `country` when it is a
-    two-letter code, else in `default_country`."""
-    rating, tier, language = DEFAULT_PROFILE_RATING, SubscriptionTier.FREE, Language.EN
+    two-letter code, else in `default_country`. `tier` overrides the access token's (a
+    service that asked the entitlements knows better than a token of minutes ago)."""
+    rating, language = DEFAULT_PROFILE_RATING, Language.EN
+    token_tier = SubscriptionTier.FREE
     if identity is not None:
-        tier = SubscriptionTier(identity.tier)
+        token_tier = SubscriptionTier(identity.tier)
         if identity.maturity_rating:
             rating = MaturityRating(identity.maturity_rating)
         if identity.language:
@@ -164,7 +167,7 @@ def viewer_for(
     return Viewer(
         country=code if _COUNTRY.match(code) else default_country,
         max_rating=rating,
-        tier=tier,
+        tier=tier or token_tier,
         language=language,
         now=now or datetime.now(UTC),
     )

@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ott.core.app_context import AppContext, app_context
+from ott.core.entitlements import EntitlementReader, entitlement_reader
 from ott.core.events import EventBus
 from ott.core.mailer import Mailer
 from ott.core.settings import Settings
@@ -35,6 +36,10 @@ async def _storage(context: Context) -> Storage:
 
 async def _mailer(context: Context) -> Mailer:
     return context.mailer
+
+
+async def _plans(context: Context) -> EntitlementReader:
+    return entitlement_reader(context)
 
 
 async def _events(context: Context) -> EventBus:
@@ -81,3 +86,6 @@ AppSettings = Annotated[Settings, Depends(_settings)]
 MediaStorage = Annotated[Storage, Depends(_storage)]
 MailerDep = Annotated[Mailer, Depends(_mailer)]
 Events = Annotated[EventBus, Depends(_events)]
+# What an account's plan allows now (ott.core.entitlements), for services other than
+# subscriptions.
+Plans = Annotated[EntitlementReader, Depends(_plans)]

@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import redis.exceptions
 import structlog
@@ -31,6 +31,9 @@ from ott.core.identity import IDENTITY_HEADER, Identity, encode_internal_identit
 from ott.core.redis import KeySpace
 from ott.core.settings import Settings
 from ott.core.tiers import SubscriptionTier
+
+if TYPE_CHECKING:
+    from ott.core.app_context import AppContext
 
 log = structlog.get_logger(__name__)
 
@@ -162,3 +165,15 @@ class EntitlementReader:
         except ValidationError as exc:
             log.warning("entitlements_unreadable", error=str(exc))
             return from_token(identity, self.settings)
+
+
+def entitlement_reader(context: AppContext) -> EntitlementReader:
+    """The reader of a process's services: its Redis, and the subscription service."""
+    settings = context.settings
+    return EntitlementReader(
+        cache=EntitlementCache(
+            context.redis, context.keys, ttl_seconds=settings.entitlement_cache_seconds
+        ),
+        client=context.service_client("subscriptions"),
+        settings=settings,
+    )

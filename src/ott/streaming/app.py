@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from ott.activity.store import open_store
 from ott.core.app_context import AppContext, app_context
 from ott.core.app_factory import create_service_app
+from ott.core.entitlements import entitlement_reader
 from ott.core.memo import TtlCache
 from ott.core.settings import Settings
 from ott.core.signing import MediaSigner
@@ -53,6 +54,7 @@ async def _runtime(app: FastAPI) -> AsyncIterator[None]:
                 store=store,
                 events=context.events,
                 signer=MediaSigner.from_settings(settings),
+                plans=entitlement_reader(context),
                 entitlements=Entitlements(
                     context.sessionmaker, ttl_seconds=settings.catalog_cache_seconds
                 ),

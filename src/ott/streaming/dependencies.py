@@ -12,13 +12,13 @@ from fastapi import Depends, FastAPI, Request
 
 from ott.catalog.visibility import Viewer, viewer_for
 from ott.core.dependencies import AppSettings
+from ott.core.entitlements import Entitlement, EntitlementReader
 from ott.core.errors import Forbidden
 from ott.core.events import EventBus
 from ott.core.identity import CurrentIdentity, Identity
 from ott.core.memo import TtlCache
 from ott.core.settings import Settings
 from ott.core.signing import MediaSigner
-from ott.core.tiers import SubscriptionTier
 from ott.streaming.drm import LicenceIssuer
 from ott.streaming.entitlement import Entitlements
 from ott.streaming.files import PublishedOwners
@@ -35,6 +35,9 @@ class StreamingRuntime:
     store: StreamStore
     events: EventBus
     signer: MediaSigner
+    # What the account's plan allows now (streams, highest rung, tier): asked of the
+    # subscription service through its Redis cache, never read from the access token.
+    plans: EntitlementReader
     entitlements: Entitlements
     manifests: ManifestTemplates
     owners: PublishedOwners
@@ -44,15 +47,6 @@ class StreamingRuntime:
     # The fixed facts of sessions this process has seen (leases.SessionRecord.fixed), so a
     # position update costs one Redis call.
     sessions: TtlCache[tuple[uuid.UUID, str], SessionRecord]
-
-    def stream_limit(self, identity: Identity) -> int:
-        premium = SubscriptionTier(identity.tier) is SubscriptionTier.PREMIUM
-        return self.settings.stream_limit_premium if premium else self.settings.stream_limit_free
-
-    def max_height(self, viewer: Viewer) -> int | None:
-        if viewer.premium:
-            return self.settings.stream_max_height_premium
-        return self.settings.stream_max_height_free
 
 
 def install_runtime(app: FastAPI, runtime: StreamingRuntime) -> None:
@@ -87,14 +81,29 @@ async def _watcher(identity: CurrentIdentity) -> Watcher:
     return Watcher(identity, identity.profile_id)
 
 
-async def _viewer(request: Request, identity: CurrentIdentity, settings: AppSettings) -> Viewer:
+Runtime = Annotated[StreamingRuntime, Depends(_runtime)]
+
+
+async def _entitlement(identity: CurrentIdentity, runtime: Runtime) -> Entitlement:
+    return await runtime.plans.of(identity)
+
+
+CurrentEntitlement = Annotated[Entitlement, Depends(_entitlement)]
+
+
+async def _viewer(
+    request: Request,
+    identity: CurrentIdentity,
+    entitlement: CurrentEntitlement,
+    settings: AppSettings,
+) -> Viewer:
     return viewer_for(
         identity=identity,
         country=request.headers.get(settings.country_header),
         default_country=settings.default_country,
+        tier=entitlement.tier,
     )
 
 
-Runtime = Annotated[StreamingRuntime, Depends(_runtime)]
 CurrentWatcher = Annotated[Watcher, Depends(_watcher)]
 CurrentViewer = Annotated[Viewer, Depends(_viewer)]

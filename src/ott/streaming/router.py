@@ -11,7 +11,7 @@ from ott.core.dependencies import ReadSessionmaker
 from ott.core.identity import CurrentIdentity
 from ott.core.openapi import error_responses
 from ott.streaming import files, service
-from ott.streaming.dependencies import CurrentViewer, CurrentWatcher, Runtime
+from ott.streaming.dependencies import CurrentEntitlement, CurrentViewer, CurrentWatcher, Runtime
 from ott.streaming.manifests import CONTENT_TYPES
 from ott.streaming.schemas import (
     SESSION_ID_PATTERN,
@@ -41,9 +41,15 @@ async def start_playback(
     runtime: Runtime,
     watcher: CurrentWatcher,
     viewer: CurrentViewer,
+    entitlement: CurrentEntitlement,
 ) -> PlaybackStartOut:
     return await service.start(
-        sessions=sessions, runtime=runtime, watcher=watcher, viewer=viewer, body=body
+        sessions=sessions,
+        runtime=runtime,
+        watcher=watcher,
+        viewer=viewer,
+        entitlement=entitlement,
+        body=body,
     )
 
 
@@ -82,8 +88,10 @@ async def record_player_events(
 
 
 @router.get("/sessions", summary="The account's streams playing now (any of its profiles)")
-async def list_streams(runtime: Runtime, identity: CurrentIdentity) -> ActiveStreams:
-    return await service.active_streams(runtime=runtime, identity=identity)
+async def list_streams(
+    runtime: Runtime, identity: CurrentIdentity, entitlement: CurrentEntitlement
+) -> ActiveStreams:
+    return await service.active_streams(runtime=runtime, identity=identity, entitlement=entitlement)
 
 
 @router.delete(
@@ -121,9 +129,15 @@ async def get_manifest(
     runtime: Runtime,
     watcher: CurrentWatcher,
     viewer: CurrentViewer,
+    entitlement: CurrentEntitlement,
 ) -> Response:
     text, media_type = await service.manifest(
-        runtime=runtime, watcher=watcher, viewer=viewer, content_id=content_id, session_id=session
+        runtime=runtime,
+        watcher=watcher,
+        viewer=viewer,
+        entitlement=entitlement,
+        content_id=content_id,
+        session_id=session,
     )
     return Response(text, media_type=media_type, headers={"cache-control": "private, no-store"})
 

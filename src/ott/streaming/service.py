@@ -17,6 +17,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ott.catalog.visibility import Viewer
+from ott.core.entitlements import Entitlement
 from ott.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from ott.core.event_types import (
     EngagementRecorded,
@@ -172,6 +173,7 @@ async def start(
     runtime: StreamingRuntime,
     watcher: Watcher,
     viewer: Viewer,
+    entitlement: Entitlement,
     body: PlaybackStartIn,
 ) -> PlaybackStartOut:
     """Open a playback session if this profile may play the title (or episode) now."""
@@ -227,7 +229,7 @@ async def start(
         position_seconds=resume,
         updated_ms=now,
     )
-    limit = runtime.stream_limit(watcher.identity)
+    limit = entitlement.max_streams
     started = await runtime.store.start(record, limit=limit, now=now)
     await _announce_replaced(runtime, watcher.user_id, started.replaced)
     if started.result is StartResult.FULL:
@@ -247,7 +249,7 @@ async def start(
     )
 
     return await _start_answer(
-        runtime, record, video, max_height=runtime.max_height(viewer), replaced=started.replaced
+        runtime, record, video, max_height=entitlement.max_height, replaced=started.replaced
     )
 
 
@@ -441,11 +443,11 @@ async def stop(*, runtime: StreamingRuntime, identity: Identity, session_id: str
     await _publish_end(runtime, PlaybackStopped, outcome.record)
 
 
-async def active_streams(*, runtime: StreamingRuntime, identity: Identity) -> ActiveStreams:
+async def active_streams(
+    *, runtime: StreamingRuntime, identity: Identity, entitlement: Entitlement
+) -> ActiveStreams:
     records = await runtime.store.leased(user_id=identity.user_id, now=now_ms())
-    return ActiveStreams(
-        limit=runtime.stream_limit(identity), streams=[_stream_out(r) for r in records]
-    )
+    return ActiveStreams(limit=entitlement.max_streams, streams=[_stream_out(r) for r in records])
 
 
 # --- manifest ------------------------------------------------------------------------------
@@ -456,6 +458,7 @@ async def manifest(
     runtime: StreamingRuntime,
     watcher: Watcher,
     viewer: Viewer,
+    entitlement: Entitlement,
     content_id: uuid.UUID,
     session_id: str,
 ) -> tuple[str, str]:
@@ -476,7 +479,7 @@ async def manifest(
         folder=record.folder,
         file=record.master_file if stream_format is StreamFormat.HLS else record.mpd_file,
         format=stream_format,
-        max_height=runtime.max_height(viewer),
+        max_height=entitlement.max_height,
     )
     signed = runtime.signer.sign(record.folder)
     return manifests.render(template, signed.base_url), manifests.CONTENT_TYPES[stream_format]
