@@ -515,6 +515,12 @@ def test_minor_units_both_ways_exactly(major: str, minor: int, currency: Currenc
     assert isinstance(from_minor(minor, currency), Decimal)
 
 
+def test_major_units_read_back_with_the_currencys_digits() -> None:
+    assert str(from_minor(29900, Currency.INR)) == "299.00"
+    assert str(from_minor(0, Currency.USD)) == "0.00"
+    assert str(from_minor(-533, Currency.USD)) == "-5.33"
+
+
 def test_an_amount_finer_than_the_minor_unit_is_never_rounded() -> None:
     with pytest.raises(ValueError, match="decimal digits"):
         to_minor(Decimal("299.005"), Currency.INR)

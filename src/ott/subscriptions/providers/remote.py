@@ -64,7 +64,8 @@ def to_minor(amount: Decimal, currency: Currency) -> int:
 
 def from_minor(minor: int, currency: Currency) -> Decimal:
     """An integer of minor units as an exact Decimal of major units (29900 -> 299.00)."""
-    return Decimal(minor).scaleb(-MINOR_UNIT_DIGITS[currency])
+    digits = MINOR_UNIT_DIGITS[currency]
+    return Decimal(minor).scaleb(-digits).quantize(Decimal(1).scaleb(-digits))
 
 
 def currency_of(value: object, *, provider: str) -> Currency:
@@ -159,7 +160,7 @@ async def call_api(
         kind = (
             "did not answer in time"
             if isinstance(exc, httpx.TimeoutException)
-            else ("could not be reached")
+            else "could not be reached"
         )
         raise ServiceUnavailable(
             f"The payment provider ({provider}) {kind}. Try again shortly.",
@@ -189,7 +190,8 @@ async def call_api(
             + ")",
             code="payment_provider_unavailable",
             details=details,
-            headers={"Retry-After": "5"},
+            # A wrong key is not fixed by waiting; an outage or a rate limit may be.
+            headers=None if status in (401, 403) else {"Retry-After": "5"},
         )
     raise PaymentProviderRejected(
         f"The payment provider ({provider}) refused the request: " + (message or f"HTTP {status}"),
