@@ -148,7 +148,15 @@ class InvoiceRow(Base):
     __table_args__ = (
         # A period is charged once: the renewal job running twice (or on two replicas) finds
         # the period's invoice instead of making a second one.
-        UniqueConstraint("subscription_id", "period_start", name="uq_invoices_subscription_period"),
+        # Deferrable (checked at the end of each statement, not row by row) so that moving all
+        # of a subscription's periods at once (development's /dev/advance) never collides.
+        UniqueConstraint(
+            "subscription_id",
+            "period_start",
+            name="uq_invoices_subscription_period",
+            deferrable=True,
+            initially="IMMEDIATE",
+        ),
         # An account's invoices, newest first (the id breaks ties).
         Index("ix_invoices_user_recent", "user_id", text("created_at DESC"), text("id DESC")),
         Index("ix_invoices_provider_payment", "provider_payment_id"),

@@ -7,8 +7,10 @@ yearly, priced in INR and USD. A deployment replaces it with its own list in the
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from enum import StrEnum
+from pathlib import Path
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -108,3 +110,12 @@ DEFAULT_PLANS = PlanCatalogue(
         _premium(BillingInterval.YEAR, inr="2999", usd="79.99"),
     ]
 )
+
+
+def load_plans(path: Path | None) -> PlanCatalogue:
+    """The catalogue of PLANS_FILE (a JSON list of plans, or {"plans": [...]}), else the
+    built-in one. A file that does not read as a catalogue stops the service at start-up."""
+    if path is None:
+        return DEFAULT_PLANS
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return PlanCatalogue.model_validate({"plans": raw} if isinstance(raw, list) else raw)

@@ -141,7 +141,11 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_invoices")),
         sa.UniqueConstraint(
-            "subscription_id", "period_start", name="uq_invoices_subscription_period"
+            "subscription_id",
+            "period_start",
+            name="uq_invoices_subscription_period",
+            deferrable=True,
+            initially="IMMEDIATE",
         ),
     )
     op.create_index(
