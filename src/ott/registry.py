@@ -61,12 +61,19 @@ SERVICES: dict[str, ServiceSpec] = {
         ServiceSpec("cms", "/api/cms", "ott.cms.app:create_app", private_reads=True),
         ServiceSpec("activity", "/api/activity", "ott.activity.app:create_app", private_reads=True),
         ServiceSpec(
+            "subscriptions",
+            "/api/subscriptions",
+            "ott.subscriptions.app:create_app",
+            private_reads=True,
+        ),
+        ServiceSpec(
             "media",
             "/api/cms/uploads",
             "ott.media.app:create_app",
             prefixes=("/api/cms/uploads", "/api/cms/encodings"),
             private_reads=True,
         ),
+        ServiceSpec("ads", "/api/ads", "ott.ads.app:create_app", private_reads=True),
         ServiceSpec(
             "streaming",
             "/api/stream",
