@@ -211,6 +211,13 @@ class Settings(BaseSettings):
     ads_break_memory_hours: float = Field(4.0, ge=0)
     # Signing of tracking URLs; without it one is derived from the JWT secret.
     ads_tracking_secret: str | None = None
+    ads_pod_size: int = Field(2, ge=1, le=5)  # ads in one break at most
+    ads_inventory_cache_seconds: float = Field(5.0, ge=0)  # campaigns kept in each process
+    ads_flush_seconds: float = Field(5.0, gt=0)  # tracking counts moved from Redis to PostgreSQL
+    ads_break_token_hours: float = Field(12.0, gt=0)  # a VMAP's break URLs stay valid this long
+    ads_tracking_token_hours: float = Field(4.0, gt=0)  # a VAST's tracking URLs, this long
+    # Where players reach /api/ads (absolute URLs in VMAP and VAST); unset: relative URLs.
+    ads_public_base_url: str | None = None
 
     smtp_host: str | None = None
     smtp_port: int = 587

@@ -67,7 +67,11 @@ class Encoding(Base):
 
     __tablename__ = "encodings"
     __table_args__ = (
-        CheckConstraint("content_id IS NOT NULL OR episode_id IS NOT NULL", name="owner"),
+        # A title's or an episode's video, or an ad creative's (ott.ads).
+        CheckConstraint(
+            "content_id IS NOT NULL OR episode_id IS NOT NULL OR creative_id IS NOT NULL",
+            name="owner",
+        ),
         CheckConstraint("progress >= 0 AND progress <= 100", name="progress"),
         # The queue's claim: the oldest runnable job first.
         Index(
@@ -97,6 +101,9 @@ class Encoding(Base):
     episode_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("episodes.id", ondelete="CASCADE"), index=True
     )
+    # An ad creative's video (ott.ads.models.Creative; the ad service's table, so no foreign
+    # key): no catalog rows are registered for it.
+    creative_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     status: Mapped[EncodingStatus] = mapped_column(
         pg_enum(EncodingStatus, "encoding_status"), server_default=EncodingStatus.QUEUED.value
     )

@@ -99,6 +99,35 @@ async def queue_encoding(
     return encoding
 
 
+async def queue_creative_encoding(
+    *,
+    db: AsyncSession,
+    storage: Storage,
+    settings: Settings,
+    identity: Identity,
+    creative_id: uuid.UUID,
+    source_upload_id: uuid.UUID,
+) -> Encoding:
+    """The encoding of an ad creative's video (ott.ads): a finished video upload of the
+    caller's (an admin's pick of anyone's), staged and queued like a title's."""
+    owner = None if identity.has_role(Role.ADMIN) else identity.user_id
+    picked = await _usable(db, settings, source_upload_id, UploadKind.VIDEO, owner)
+    encoding_id = uuid.uuid4()
+    source = _Input(picked, f"{PRIVATE_PREFIX}{encoding_id}/source{_suffix(picked)}")
+    await _stage(storage, settings, [source])
+    encoding = Encoding(
+        id=encoding_id,
+        creative_id=creative_id,
+        source_key=source.key,
+        source_filename=picked.filename,
+        max_attempts=settings.transcode_max_attempts,
+        created_by=identity.user_id,
+    )
+    db.add(encoding)
+    await db.flush()
+    return encoding
+
+
 async def _check_episode(db: AsyncSession, content: Content, episode_id: uuid.UUID | None) -> None:
     if episode_id is None:
         if content.type == ContentType.TV_SHOW:

@@ -49,7 +49,8 @@ _CLAIM = text(
     FROM next
     WHERE e.id = next.id
     RETURNING e.id, e.content_id, e.episode_id, e.source_key, e.source_filename,
-              e.audio_inputs, e.subtitle_inputs, e.attempts, e.max_attempts, e.cancel_requested
+              e.audio_inputs, e.subtitle_inputs, e.attempts, e.max_attempts, e.cancel_requested,
+              e.creative_id
     """
 )
 
@@ -154,11 +155,12 @@ class Job:
     attempts: int
     max_attempts: int
     cancel_requested: bool
+    creative_id: uuid.UUID | None = None  # an ad creative's video (ott.ads)
 
     @property
     def owner_id(self) -> uuid.UUID:
-        """The episode the video is for, or else the title."""
-        owner = self.episode_id or self.content_id
+        """The episode the video is for, or else the title (or the ad creative)."""
+        owner = self.episode_id or self.content_id or self.creative_id
         assert owner is not None  # the table's check constraint
         return owner
 

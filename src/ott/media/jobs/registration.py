@@ -158,6 +158,8 @@ async def register(
     if lease is not Lease.HELD:
         return lease
     document = result_document(result, urls)
+    if job.creative_id is not None:  # an ad's video: nothing in the catalog (ott.ads reads it)
+        return await _succeed(db, job, owner, document, log_tail)
     owned = (
         {"content_id": None, "episode_id": job.episode_id}
         if job.episode_id
@@ -196,6 +198,12 @@ async def register(
                 for s in result.subtitles
             ],
         )
+    return await _succeed(db, job, owner, document, log_tail)
+
+
+async def _succeed(
+    db: AsyncSession, job: Job, owner: str, document: dict[str, Any], log_tail: str | None
+) -> Lease:
     succeeded = await JobQueue.succeed(
         db=db, job_id=job.id, owner=owner, result_json=json.dumps(document), log_tail=log_tail
     )
