@@ -247,6 +247,16 @@ export const en = {
     body: "The page you asked for does not exist.",
     home: "Go home",
   },
+  ads: {
+    ad: "Ad",
+    remaining: (clock: string) => `Ad · ${clock}`,
+    ofCount: (index: number, count: number) => `${index} of ${count}`,
+    skip: "Skip ad",
+    skipIn: (seconds: number) => (seconds === 1 ? "Skip in 1 second" : `Skip in ${seconds} seconds`),
+    learnMore: "Learn more",
+    play: "Play the ad",
+    pause: "Pause the ad",
+  },
   player: {
     region: (title: string) => `Video player: ${title}`,
     back: "Back",

@@ -251,6 +251,16 @@ export const hi: Messages = {
     body: "आप जो पेज ढूँढ रहे हैं, वह मौजूद नहीं है।",
     home: "होम पर जाएँ",
   },
+  ads: {
+    ad: "विज्ञापन",
+    remaining: (clock: string) => `विज्ञापन · ${clock}`,
+    ofCount: (index: number, count: number) => `${count} में से ${index}`,
+    skip: "विज्ञापन छोड़ें",
+    skipIn: (seconds: number) => (seconds === 1 ? "1 सेकंड में छोड़ें" : `${seconds} सेकंड में छोड़ें`),
+    learnMore: "और जानें",
+    play: "विज्ञापन चलाएँ",
+    pause: "विज्ञापन रोकें",
+  },
   player: {
     region: (title: string) => `वीडियो प्लेयर: ${title}`,
     back: "वापस",

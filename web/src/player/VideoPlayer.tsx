@@ -43,6 +43,8 @@ export interface VideoPlayerProps {
   subtitleLanguage?: string | null;
   /** Content controls are locked (an ad break plays). */
   locked?: boolean;
+  /** Seconds of the ad breaks still to come, marked on the seek bar. */
+  adMarkers?: readonly number[];
   /** "page": shortcuts work while nothing else has focus (a full-page player); "player": only inside it. */
   shortcutScope?: "page" | "player";
   /** Shown at the top with the controls (a back link and the title). */
@@ -390,6 +392,7 @@ export function VideoPlayer(props: VideoPlayerProps) {
     shortcuts,
     locked: props.locked === true,
     container: containerElement,
+    adMarkers: props.adMarkers ?? [],
   };
   // The big play button, for when playing did not start by itself (autoplay refused, or none
   // asked for); offered after a moment so that it does not flash while playback starts.

@@ -1,6 +1,6 @@
-// The seam for ad breaks (VMAP/VAST arrive in a later issue): a source says which breaks a
-// title has (pre-roll, mid-rolls at offsets, post-roll); a break player plays one; the
-// schedule decides when each is due. The platform's default source answers no breaks.
+// The seam for ad breaks: a source says which breaks a title has (pre-roll, mid-rolls at
+// offsets, post-roll); a break player plays one; the schedule decides when each is due. The
+// seam's own default answers no breaks; the app's sessions use the VMAP/VAST ones in ads/.
 
 export type BreakPosition =
   | { kind: "preroll" }
@@ -16,6 +16,8 @@ export interface AdBreak<Payload = unknown> {
 }
 
 export interface BreakRequest {
+  /** The playback session the breaks are for (the ad server keys its decisions on it). */
+  sessionId: string;
   contentId: string;
   episodeId: string | null;
   durationSeconds: number;
@@ -26,9 +28,15 @@ export interface AdBreakSource {
   breaksFor(request: BreakRequest): Promise<AdBreak[]>;
 }
 
+export interface BreakContext {
+  signal: AbortSignal;
+  /** Where the break player may draw its picture: the content player's element (null: none). */
+  host: HTMLElement | null;
+}
+
 export interface AdBreakPlayer {
   /** Plays the break while the content waits; resolves when it is over (played, skipped or failed). */
-  play(adBreak: AdBreak, context: { signal: AbortSignal }): Promise<void>;
+  play(adBreak: AdBreak, context: BreakContext): Promise<void>;
 }
 
 /** The platform's source until ads arrive: no title has breaks. */
@@ -83,6 +91,11 @@ export class BreakSchedule {
   /** Breaks still to play. */
   get remaining(): readonly AdBreak[] {
     return this.pending;
+  }
+
+  /** The offsets of the mid-rolls still to play, in order (the seek bar's markers). */
+  get midrollOffsets(): number[] {
+    return this.pending.filter((item) => item.position.kind === "midroll").map(offsetOf).sort((a, b) => a - b);
   }
 
   private take(matches: (item: AdBreak) => boolean): AdBreak | null {

@@ -132,6 +132,16 @@ export class PlaybackController {
     return this.start.session_id;
   }
 
+  /** The break player of this session (an ad overlay reads what it plays). */
+  get adBreakPlayer(): AdBreakPlayer {
+    return this.breakPlayer;
+  }
+
+  /** The offsets of the mid-rolls not played yet (empty until the breaks are known). */
+  get upcomingMidrolls(): number[] {
+    return this.schedule?.midrollOffsets ?? [];
+  }
+
   /** The last sequence number sent with a position report. */
   get sequence(): number {
     return this.sequenceNumber;
@@ -228,6 +238,7 @@ export class PlaybackController {
     let breaks: AdBreak[] = [];
     try {
       breaks = await this.breakSource.breaksFor({
+        sessionId: this.start.session_id,
         contentId: this.start.content_id,
         episodeId: this.start.episode_id,
         durationSeconds: this.start.duration_seconds,
@@ -358,7 +369,7 @@ export class PlaybackController {
     this.pauseForUs();
     this.setPhase({ phase: "break", adBreak });
     try {
-      await this.breakPlayer.play(adBreak, { signal: this.abort.signal });
+      await this.breakPlayer.play(adBreak, { signal: this.abort.signal, host: this.surface.host?.() ?? null });
     } catch (error) {
       console.warn("ad break failed", adBreak.id, error);
     }

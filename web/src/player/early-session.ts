@@ -2,9 +2,11 @@
 // (resume, reports, token renewal, breaks) attaches to the prepared player (prepared-engine.ts)
 // at once and plays it, shown over the title page; the watch page's SessionPlayer takes both
 // over. What plays early is what would play on the watch page: the same controller, with the
-// same break source and player (none yet: `noAdBreaks`), so a pre-roll comes first either way.
+// viewer's ads (ads/: the session's VMAP, none for a plan without ads), so a pre-roll comes
+// first either way.
 import { client } from "@/session/api";
 
+import { sessionAds } from "./ads";
 import { apiRequestHeaders } from "./api-headers";
 import type { AdBreakPlayer, AdBreakSource } from "./breaks";
 import { browserLifecycle, PlaybackController } from "./controller";
@@ -15,9 +17,18 @@ import type { PlaybackStart } from "./types";
 
 let early: PlaybackController | null = null;
 
-/** A session's controller in this browser, whichever page begins it. */
-export function sessionController(start: PlaybackStart, ads: { breaks?: AdBreakSource; breakPlayer?: AdBreakPlayer } = {}): PlaybackController {
-  return new PlaybackController({ api: playbackApi(client), start, ...ads, lifecycle: browserLifecycle });
+/** The viewer's ads for a new session. */
+export function viewerAds(): { breaks: AdBreakSource; breakPlayer: AdBreakPlayer } {
+  return sessionAds({ fetch: client.fetch, requestHeaders: apiRequestHeaders });
+}
+
+/** A session's controller in this browser, whichever page begins it (with the viewer's ads unless others are given). */
+export function sessionController(
+  start: PlaybackStart,
+  ads: { breaks?: AdBreakSource; breakPlayer?: AdBreakPlayer } = {},
+): PlaybackController {
+  const chosen = ads.breaks === undefined && ads.breakPlayer === undefined ? viewerAds() : ads;
+  return new PlaybackController({ api: playbackApi(client), start, ...chosen, lifecycle: browserLifecycle });
 }
 
 /**

@@ -1,13 +1,16 @@
 "use client";
 
 // A playback session in the VideoPlayer: the controller drives it (resume, reports, token
-// renewal, breaks) and its phase decides what shows over the picture.
-import { Megaphone, RotateCcw } from "lucide-react";
+// renewal, breaks) and its phase decides what shows over the picture (an ad's overlay during
+// a break, the mid-rolls to come as markers on the seek bar).
+import { RotateCcw } from "lucide-react";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 
 import { Button } from "@/components/ui/button";
 import { useT } from "@/i18n";
 
+import { BreakLayer } from "./ad-overlay";
+import { VastBreakPlayer } from "./ads/vast-break-player";
 import { apiRequestHeaders } from "./api-headers";
 import type { AdBreakPlayer, AdBreakSource } from "./breaks";
 import type { PlaybackPhase } from "./controller";
@@ -42,21 +45,25 @@ export function SessionPlayer({
   const t = useT();
   const reportPhase = useRef(onPhase);
   reportPhase.current = onPhase;
-  // The session's controller: the one the Play press began (early-session.ts), or a new one.
+  // The session's controller: the one the Play press began (early-session.ts, with the
+  // viewer's ads too), or a new one (the viewer's ads unless others are given).
   const [controller] = useState(
-    () =>
-      (breaks === undefined && breakPlayer === undefined ? takeEarlyController(start.session_id) : null) ??
-      sessionController(start, { breaks, breakPlayer }),
+    () => takeEarlyController(start.session_id) ?? sessionController(start, { breaks, breakPlayer }),
   );
   const [phase, setPhase] = useState<PlaybackPhase>(() => controller.phase);
+  const [adMarkers, setAdMarkers] = useState<number[]>(() => controller.upcomingMidrolls);
   useEffect(() => {
     controller.setPhaseListener((next) => {
       setPhase(next);
+      setAdMarkers(controller.upcomingMidrolls);
       reportPhase.current?.(next);
     });
     setPhase(controller.phase);
+    setAdMarkers(controller.upcomingMidrolls);
     if (controller.phase.phase !== "loading") reportPhase.current?.(controller.phase);
   }, [controller]);
+  const adPlayer = controller.adBreakPlayer;
+  const adView = adPlayer instanceof VastBreakPlayer ? adPlayer.view : null;
 
   // Leaving: a last report and the stream released. Deferred a tick so that React's
   // development double-mount (unmount, mount again at once) does not end the session.
@@ -86,6 +93,7 @@ export function SessionPlayer({
       audio={start.audio}
       subtitleLanguage={subtitleLanguage}
       locked={phase.phase === "break" || phase.phase === "finished" || stopped !== null}
+      adMarkers={adMarkers}
       shortcutScope="page"
       topBar={topBar}
       onSurface={(surface) => {
@@ -98,17 +106,7 @@ export function SessionPlayer({
         if (!controller.isAttachedTo(surface)) controller.attach(surface, { autoplay: true });
       }}
     >
-      {phase.phase === "break" ? (
-        <div
-          className="absolute left-4 top-20 z-20 flex items-center gap-2 rounded-md bg-black/80 px-3 py-2 text-sm"
-          role="status"
-          data-testid="player-break"
-        >
-          <Megaphone aria-hidden="true" className="size-4" />
-          <span className="font-semibold">{t.player.adBreak}</span>
-          <span className="text-white/80">{t.player.adBreakBody}</span>
-        </div>
-      ) : null}
+      {phase.phase === "break" ? <BreakLayer store={adView} /> : null}
       {stopped !== null ? (
         <div className="absolute inset-0 z-30 flex items-center justify-center bg-black/75 p-6">
           <div role="alert" className="grid max-w-md gap-4 rounded-xl border border-white/20 bg-black/90 p-6 text-center" data-testid="player-stopped" data-reason={stopped}>

@@ -13,4 +13,6 @@ export interface PlaybackSurface {
   play(): Promise<void> | void;
   pause(): void;
   on(event: SurfaceEvent, listener: () => void): () => void;
+  /** The player's element, where an ad break draws its own picture over the content's. */
+  host?(): HTMLElement | null;
 }

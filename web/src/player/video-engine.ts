@@ -139,6 +139,7 @@ export function createEngine(mount: HTMLElement, setup: EngineSetup = {}): Engin
         if (!player.isDisposed()) player.off(event, listener);
       };
     },
+    host: () => (player.isDisposed() ? null : player.el() as HTMLElement),
   };
 
   return {

@@ -55,6 +55,8 @@ export interface ControlInfo {
   shortcuts: boolean;
   locked: boolean;
   container: HTMLElement | null;
+  /** Seconds of the ad breaks still to come (markers on the seek bar). */
+  adMarkers: readonly number[];
 }
 
 /** "720p" for a rung: the start answer's name when it lists the rung, else its short side. */
@@ -109,6 +111,7 @@ export function ControlBar({ info, actions }: { info: ControlInfo; actions: Cont
         thumbnails={info.thumbnails}
         rewrite={info.rewrite}
         disabled={locked}
+        markers={info.adMarkers}
         onSeek={actions.seekTo}
       />
       <div className="flex items-center gap-0 sm:gap-1 [&_button]:max-sm:size-9">

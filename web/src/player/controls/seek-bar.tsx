@@ -20,6 +20,7 @@ export function SeekBar({
   thumbnails,
   rewrite,
   disabled,
+  markers = [],
   onSeek,
 }: {
   currentTime: number;
@@ -28,6 +29,8 @@ export function SeekBar({
   thumbnails: readonly ThumbnailCue[];
   rewrite: (url: string) => string;
   disabled?: boolean;
+  /** Seconds where an ad break (a mid-roll not played yet) is. */
+  markers?: readonly number[];
   onSeek: (seconds: number) => void;
 }) {
   const t = useT();
@@ -116,6 +119,20 @@ export function SeekBar({
       >
         <div className="absolute inset-y-0 left-0 rounded-full bg-white/40" style={{ width: percent(bufferedEnd) }} />
         <div className="absolute inset-y-0 left-0 rounded-full bg-primary" style={{ width: percent(value) }} />
+        {known
+          ? markers
+              .filter((at) => at > 0 && at < total)
+              .map((at) => (
+                <div
+                  key={at}
+                  aria-hidden="true"
+                  data-testid="player-ad-marker"
+                  data-seconds={at}
+                  className="absolute inset-y-0 w-1 -translate-x-1/2 bg-yellow-400"
+                  style={{ left: percent(at) }}
+                />
+              ))
+          : null}
         <div
           className="absolute top-1/2 size-3.5 -translate-x-1/2 -translate-y-1/2 rounded-full bg-primary shadow group-hover/seek:scale-110"
           style={{ left: percent(value) }}
