@@ -1,3 +1,5 @@
-"""The subscription service (port 3007): plans, the subscription lifecycle, payments and
-entitlements. Being built (issue 11): so far the lifecycle (status.py) and the plans
-(plans.py)."""
+"""The subscription service (port 3007, /api/subscriptions): plans as data (plans.py), the
+lifecycle (status.py, lifecycles.py), checkouts (checkout.py), plan changes, cancel and resume
+(service.py), the renewal job (jobs.py, billing.py, periods.py), the webhook inbox (inbox.py),
+entitlements and their cache (entitlements.py, changes.py) and the payment providers
+(providers/)."""

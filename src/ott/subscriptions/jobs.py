@@ -88,6 +88,8 @@ class SubscriptionJobs:
                         .where(
                             SubscriptionRow.next_action.is_not(None),
                             SubscriptionRow.next_action_at <= at,
+                            # Only the configured provider can charge or report its rows.
+                            SubscriptionRow.provider == self.provider.name,
                         )
                         .order_by(SubscriptionRow.next_action_at)
                         .limit(1)
@@ -173,7 +175,7 @@ class SubscriptionJobs:
     async def _retry(self, db: AsyncSession, row: SubscriptionRow, *, now: datetime) -> str:
         invoice = await billing.invoice_for_period(db, row.id, row.current_period_start)
         if invoice is None or not invoice_applies(invoice.status, InvoiceEvent.PAY):
-            # Nothing to collect (paid meanwhile by another path): back to renewing.
+            # Nothing left to collect: wait for the grace period's end.
             billing.schedule(row, ScheduledAction.END_GRACE, row.grace_until)
             return "nothing_to_retry"
         plan = billing.plan_or_404(self.plans, invoice.plan_code)
