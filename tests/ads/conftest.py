@@ -167,7 +167,7 @@ async def campaign(
     created = response.json()
     if activate:
         response = await client.post(
-            f"{ADS}/campaigns/{created['id']}/activate", headers=admin.headers
+            f"{ADS}/campaigns/{created['id']}/actions/activate", headers=admin.headers
         )
         assert response.status_code == 200, response.text
         created = response.json()

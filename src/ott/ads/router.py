@@ -140,7 +140,7 @@ async def update_campaign(
 
 
 @router.post(
-    "/campaigns/{campaign_id}/{event}",
+    "/campaigns/{campaign_id}/actions/{event}",
     summary="Activate, pause or end a campaign",
     responses=error_responses(404, 409),
 )
