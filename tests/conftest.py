@@ -252,6 +252,35 @@ def bearer(tokens: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
 
 
+# The development provider's card that always pays (ott.subscriptions.providers.development).
+PAYING_CARD = "4242 4242 4242 4242"
+
+
+async def subscribe(
+    api: httpx.AsyncClient,
+    tokens: dict[str, Any],
+    *,
+    plan_code: str = "premium-monthly",
+    card_number: str = PAYING_CARD,
+    trial: bool = False,
+) -> dict[str, Any]:
+    """Subscribe the account to a plan through the development checkout, as a viewer does;
+    the subscription. Its next token carries the plan's tier (select a profile or refresh)."""
+    checkout = await api.post(
+        "/api/subscriptions/checkout",
+        headers=bearer(tokens),
+        json={"plan_code": plan_code, "currency": "INR", "trial": trial},
+    )
+    assert checkout.status_code == 201, checkout.text
+    paid = await api.post(
+        f"/api/subscriptions/checkouts/{checkout.json()['reference']}/complete",
+        headers=bearer(tokens),
+        json={"card_number": card_number},
+    )
+    assert paid.status_code == 200, paid.text
+    return dict(paid.json()["subscription"])
+
+
 def assert_error(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
     """The response is an error in the platform's format, with this status (and code)."""
     assert response.status_code == status, response.text

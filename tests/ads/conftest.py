@@ -32,10 +32,8 @@ import xmlschema
 from ott.ads.models import Creative
 from ott.ads.status import CreativeStatus
 from ott.core.app_context import AppContext
-from ott.core.entitlements import Entitlement, EntitlementCache, EntitlementReason
 from ott.core.identity import Role
 from ott.core.settings import Settings
-from ott.core.tiers import SubscriptionTier
 from tests.catalog.conftest import COUNTRIES, Catalog, viewer
 from tests.cms.conftest import User, make_user
 from tests.conftest import own_database, start_gateway
@@ -104,29 +102,9 @@ class Watcher:
 
 
 async def watcher(client: httpx.AsyncClient, catalog: Catalog, *, premium: bool = False) -> Watcher:
-    """A viewer watching as a selected profile; with `premium`, on an ad-free plan, as the
-    subscription service answers it (its entitlement in the cache readers look in first)."""
-    tokens = await viewer(client, premium=premium, resources=catalog.resources)
-    if premium:
-        resources = catalog.resources
-        cache = EntitlementCache(
-            resources.redis,
-            resources.keys,
-            ttl_seconds=resources.settings.entitlement_cache_seconds,
-        )
-        await cache.put(
-            Entitlement(
-                user_id=uuid.UUID(tokens["user"]["id"]),
-                plan_code="premium-monthly",
-                plan_name="Premium",
-                tier=SubscriptionTier.PREMIUM,
-                ads=False,
-                max_streams=4,
-                max_height=None,
-                downloads=False,
-                reason=EntitlementReason.PAID,
-            )
-        )
+    """A viewer watching as a selected profile; with `premium`, subscribed to Premium (no ads)
+    through the development checkout."""
+    tokens = await viewer(client, premium=premium)
     return Watcher(tokens, catalog.country)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from ott.content.indexing import reindex, sort_title
 from ott.content.models import (
@@ -32,7 +32,7 @@ from ott.core.app_context import AppContext
 from ott.core.maturity import MaturityRating
 from ott.core.settings import Settings
 from ott.media.models import Encoding, EncodingStatus
-from tests.conftest import bearer, own_database, register, start_gateway
+from tests.conftest import bearer, own_database, register, start_gateway, subscribe
 
 COUNTRIES: Iterator[str] = (a + b for a, b in itertools.product(string.ascii_uppercase, repeat=2))
 
@@ -196,17 +196,11 @@ async def viewer(
     language: str = "en",
     kids: bool = False,
     premium: bool = False,
-    resources: AppContext | None = None,
 ) -> dict[str, Any]:
     """Tokens of a viewer watching as a profile with this rating and language."""
     tokens = await register(capi)
     if premium:
-        assert resources is not None
-        async with resources.engine.begin() as connection:
-            await connection.execute(
-                text("UPDATE users SET subscription_tier = 'premium' WHERE id = :id"),
-                {"id": uuid.UUID(tokens["user"]["id"])},
-            )
+        await subscribe(capi, tokens)
     body = {"name": "Watcher", "language_preference": language, "is_kids": kids}
     if not kids:
         body["maturity_rating"] = rating

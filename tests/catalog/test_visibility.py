@@ -97,7 +97,7 @@ async def test_premium_titles_are_listed_locked_to_free_viewers(
         rules=[{"allowed_countries": [catalog.country], "tier": "premium"}],
     )
     free = await viewer(capi)
-    premium = await viewer(capi, premium=True, resources=resources)
+    premium = await viewer(capi, premium=True)
     as_free = await _listed(capi, catalog.headers(free))
     assert {t: i["locked"] for t, i in as_free.items()} == {
         "Free Film": False,

@@ -27,6 +27,7 @@ from ott.media.encoding.local import LocalTranscoder
 from ott.media.encoding.transcoder import TrackInput, TranscodeRequest, TranscodeResult
 from ott.media.jobs.registration import output_files, result_document, upload
 from ott.media.models import Encoding, EncodingStatus
+from ott.subscriptions.plans import DEFAULT_PLANS, PlanCatalogue
 from tests.catalog.conftest import COUNTRIES, Catalog, viewer
 from tests.conftest import bearer, settings_with, start_gateway
 from tests.media import sources
@@ -39,12 +40,31 @@ EVENTS = "/api/stream/playback/events"
 SESSIONS = "/api/stream/sessions"
 
 
+def _plans_file(folder: Path) -> Path:
+    """The built-in plans with the suite's stream rules: free plays up to FREE_MAX_HEIGHT on
+    one stream, premium every rung on two."""
+    plans = []
+    for plan in DEFAULT_PLANS.plans:
+        features = plan.features.model_copy(
+            update={"max_height": FREE_MAX_HEIGHT, "max_streams": 1}
+            if plan.free
+            else {"max_height": None, "max_streams": 2}
+        )
+        plans.append(plan.model_copy(update={"features": features}))
+    path = folder / "streaming-plans.json"
+    folder.mkdir(parents=True, exist_ok=True)
+    path.write_text(PlanCatalogue(plans=plans).model_dump_json())
+    return path
+
+
 def streaming_settings(settings: Settings, **changes: Any) -> Settings:
     return settings_with(
         settings,
         redis_key_prefix=f"{settings.redis_key_prefix}stream:",
         catalog_cache_seconds=0.0,  # entitlements re-checked on every update
         run_worker_in_process=False,
+        plans_file=_plans_file(settings.data_dir),
+        # What the access token's tier gives while the subscription service cannot answer.
         stream_max_height_free=FREE_MAX_HEIGHT,
         stream_limit_free=1,
         stream_limit_premium=2,
@@ -183,7 +203,7 @@ async def watcher(
     premium: bool = False,
     rating: str = "PG-13",
 ) -> Watcher:
-    tokens = await viewer(client, premium=premium, rating=rating, resources=catalog.resources)
+    tokens = await viewer(client, premium=premium, rating=rating)
     return Watcher(tokens, catalog.country)
 
 
