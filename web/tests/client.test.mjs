@@ -125,6 +125,25 @@ describe("the API client", () => {
     assert.deepEqual(server.state.refreshes, ["refresh-1"]);
   });
 
+  it("refreshes on demand (a plan change), through the same serialised refresh", async () => {
+    const server = platform();
+    const results = [];
+    const client = createApiClient({
+      baseUrl: "http://ott.test",
+      tokens: store,
+      fetch: server.fetch,
+      onAuthResult: (result) => results.push(result),
+    });
+    const [first, second] = await Promise.all([client.refresh(), client.refresh()]);
+    assert.equal(first, true);
+    assert.equal(second, true);
+    assert.deepEqual(server.state.refreshes, ["refresh-1"]);
+    assert.equal(store.read().accessToken, "access-2");
+    assert.equal(results.length, 1);
+    store.write(null);
+    assert.equal(await client.refresh(), false);
+  });
+
   it("ends the session when the refresh is refused, and reports the 401", async () => {
     const server = platform({ valid: "access-0" });
     server.state.spent.add("refresh-1");

@@ -49,6 +49,12 @@ export interface ApiClient {
   fetch(path: string, init?: RequestInit): Promise<Response>;
   /** Keep the tokens of a sign-in, sign-up, profile selection or refresh. */
   accept(result: AuthResult): void;
+  /**
+   * New tokens now (the same one serialised refresh as after a 401): after the account's plan
+   * changed, so that its tier in the access token (and the account) is the new one.
+   * Resolves false when there is no session or it could not be refreshed.
+   */
+  refresh(): Promise<boolean>;
   /** Forget the tokens (after sign-out). */
   forget(): void;
 }
@@ -141,7 +147,13 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
   const api = createClient<paths>({ baseUrl, fetch: authFetch });
   const fetchPath = (path: string, init?: RequestInit) => authFetch(new Request(`${baseUrl}${path}`, init));
-  return { api, fetch: fetchPath, accept, forget };
+  const refreshNow = async (): Promise<boolean> => {
+    const current = store.read();
+    if (current === null) return false;
+    const outcome = await refresh(current.accessToken);
+    return !(outcome instanceof Response);
+  };
+  return { api, fetch: fetchPath, accept, forget, refresh: refreshNow };
 }
 
 interface Answer<D> {

@@ -30,3 +30,17 @@ export type CatalogQuery = NonNullable<operations["catalog-list_content"]["param
 export type SortOrder = NonNullable<CatalogQuery["sort"]>;
 export const SORT_ORDERS: readonly SortOrder[] = ["newest", "title", "popularity"];
 export const TIERS: readonly Tier[] = ["free", "premium"];
+
+export type Plan = Schemas["PlanOut"];
+export type PlanFeatures = Schemas["PlanFeatures"];
+export type Currency = Schemas["Currency"];
+export type Entitlement = Schemas["Entitlement"];
+export type EntitlementReason = Schemas["EntitlementReason"];
+export type SubscriptionOverview = Schemas["MeOut"];
+export type Subscription = Schemas["SubscriptionOut"];
+export type SubscriptionStatus = Subscription["status"];
+export type PendingChange = Schemas["PendingChange"];
+export type Checkout = Schemas["CheckoutOut"];
+export type Invoice = Schemas["InvoiceOut"];
+export type InvoiceStatus = Invoice["status"];
+export const CURRENCIES: readonly Currency[] = ["INR", "USD"];

@@ -16,6 +16,13 @@ export function describeError(t: Messages, error: unknown): string {
     premium_required: t.errors.premiumRequired,
     profile_required: t.errors.profileRequired,
     rate_limited: t.errors.rateLimited(error.retryAfter),
+    card_declined: t.errors.cardDeclined,
+    unknown_test_card: t.errors.unknownTestCard,
+    checkout_expired: t.errors.checkoutExpired,
+    trial_already_used: t.errors.trialUsed,
+    subscription_exists: t.errors.subscriptionExists,
+    same_plan: t.errors.samePlan,
+    subscription_not_changeable: t.errors.notChangeable,
   };
   const known = byCode[error.code];
   if (known) return known;

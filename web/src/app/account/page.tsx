@@ -2,8 +2,8 @@
 
 import { LogOut, Monitor } from "lucide-react";
 import Link from "next/link";
-import { useRouter } from "next/navigation";
-import { Suspense, useState, type FormEvent } from "react";
+import { useRouter, useSearchParams } from "next/navigation";
+import { Suspense, useEffect, useState, type FormEvent } from "react";
 
 import { succeed, unwrap } from "@/api/client";
 import type { AuthSession } from "@/api/types";
@@ -23,6 +23,9 @@ import { useResource } from "@/lib/use-resource";
 import { api } from "@/session/api";
 import { useAccountGate } from "@/session/gate";
 import { useSession, type SignedIn } from "@/session/SessionProvider";
+import { onPlanChange, subscriptionsApi } from "@/subscriptions/api";
+import { InvoicesCard } from "@/subscriptions/invoices-card";
+import { SubscriptionCard } from "@/subscriptions/subscription-card";
 
 function Overview({ session }: { session: SignedIn }) {
   const { t, formatDate } = useI18n();
@@ -37,24 +40,6 @@ function Overview({ session }: { session: SignedIn }) {
           <div>
             <dt className="text-xs font-semibold uppercase tracking-wide text-muted-foreground">{t.account.email}</dt>
             <dd className="mt-1 break-all text-base">{user.email}</dd>
-          </div>
-          <div>
-            <dt className="text-xs font-semibold uppercase tracking-wide text-muted-foreground">{t.account.plan}</dt>
-            <dd className="mt-1 flex flex-wrap items-center gap-2 text-base">
-              <Badge variant={user.subscription_tier === "premium" ? "premium" : "secondary"}>
-                {t.account.plans[user.subscription_tier]}
-              </Badge>
-              {user.subscription_expires_at ? (
-                <span className="text-sm text-muted-foreground">
-                  {t.account.renews(formatDate(user.subscription_expires_at))}
-                </span>
-              ) : null}
-              {user.subscription_tier === "free" ? (
-                <Link href="/plans/" className="text-sm text-primary underline-offset-4 hover:underline">
-                  {t.title.upgrade}
-                </Link>
-              ) : null}
-            </dd>
           </div>
         </dl>
         <div>
@@ -248,6 +233,20 @@ function SessionsCard({ userId }: { userId: string }) {
   );
 }
 
+function Subscription({ userId }: { userId: string }) {
+  const welcome = useSearchParams().has("checkout");
+  const [version, setVersion] = useState(0);
+  useEffect(() => onPlanChange(() => setVersion((n) => n + 1)), []);
+  const overview = useResource(`me:${userId}:${version}`, (signal) => subscriptionsApi.me(signal));
+  const plans = useResource("plans", (signal) => subscriptionsApi.plans(signal));
+  return (
+    <>
+      <SubscriptionCard overview={overview} plans={plans} welcome={welcome} />
+      <InvoicesCard reloadKey={`${userId}:${version}`} />
+    </>
+  );
+}
+
 function Account() {
   const { t } = useI18n();
   const gate = useAccountGate();
@@ -257,6 +256,7 @@ function Account() {
       {gate.kind === "ready" ? (
         <>
           <Overview session={gate.session} />
+          <Subscription userId={gate.session.user.id} />
           <PasswordCard />
           <SessionsCard userId={gate.session.user.id} />
         </>
