@@ -206,7 +206,6 @@ class Settings(BaseSettings):
 
     # Ads (ott/ads).
     ads_midroll_every_minutes: float = Field(10.0, gt=0)  # without cue points
-    ads_max_wrapper_depth: int = Field(5, ge=1, le=5)
     # A break the viewer has seen is not shown again on resume for this long.
     ads_break_memory_hours: float = Field(4.0, ge=0)
     # Signing of tracking URLs; without it one is derived from the JWT secret.
