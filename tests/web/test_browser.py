@@ -3,7 +3,10 @@
 `ott serve --port <free> --data-dir <tmp>` runs as a subprocess with the demo catalog and its
 videos (short ones: DEMO_VIDEO_SECONDS), on a database of its own; once a demo film is
 playable, `node --test web/e2e/` runs the flows (web/e2e/*.test.mjs: Node's test runner,
-playwright-core driving Debian's Chromium) against it. This test builds nothing: it needs
+playwright-core driving Debian's Chromium) against it: among them ads.test.mjs (a free
+viewer's pre-roll, skipped, its impression counted once) and subscriptions.test.mjs (an
+upgrade through the development checkout: no ads, a higher rung; failing renewals: the grace
+period's banner, then the hold with ads again). This test builds nothing: it needs
 the web app's export in web/out and its packages in web/node_modules (scripts/test makes
 both) and fails, saying so, without them. Screenshots go to OTT_ARTIFACTS (default
 web/e2e/artifacts/).
@@ -36,7 +39,8 @@ WEB = REPO / "web"
 ADMIN_PASSWORD = "Browser-Admin-2026!"
 STARTUP_TIMEOUT_S = 120  # migrations and the 240-title demo catalog come first
 DEMO_TIMEOUT_S = 480  # the first demo film made and transcoded while the other test worker runs
-FLOWS_TIMEOUT_S = 420
+FLOWS_TIMEOUT_S = 600  # the ad flows wait for their creatives to be transcoded too
+E2E_GRACE_DAYS = "1"  # subscriptions.test.mjs reads it as OTT_E2E_GRACE_DAYS
 # Flow 1 resumes a title after 10 s forward and a little more: its video must be longer.
 DEMO_VIDEO_SECONDS = "20"
 
@@ -89,6 +93,10 @@ def _platform_env(settings: Settings, data_dir: Path) -> dict[str, str]:
         ACTIVITY_MIN_RESUME_SECONDS="0",
         # Every anonymous call of the flows comes from 127.0.0.1, one budget for all of them.
         RATE_LIMIT_PER_MINUTE="5000",
+        # The lapsed-payment flow (subscriptions.test.mjs) moves a subscription's dates back
+        # (POST /dev/advance) and waits for the jobs: renewal, the grace period, the hold.
+        SUBSCRIPTION_JOB_INTERVAL_SECONDS="2",
+        SUBSCRIPTION_GRACE_DAYS=E2E_GRACE_DAYS,
     )
     return env
 
@@ -222,6 +230,7 @@ def test_the_web_app_in_a_real_browser(platform: dict[str, str]) -> None:
         "OTT_ARTIFACTS": os.environ.get("OTT_ARTIFACTS", str(WEB / "e2e" / "artifacts")),
         "OTT_ADMIN_EMAIL": platform["admin_email"],
         "OTT_ADMIN_PASSWORD": platform["admin_password"],
+        "OTT_E2E_GRACE_DAYS": E2E_GRACE_DAYS,
         "FFMPEG_BINARY": resolve_ffmpeg(os.environ.get("FFMPEG_BINARY")),
     }
     try:

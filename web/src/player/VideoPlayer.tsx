@@ -461,7 +461,7 @@ export function VideoPlayer(props: VideoPlayerProps) {
       {props.children}
       <div
         className={cn(
-          "pointer-events-none absolute inset-x-0 top-0 bg-gradient-to-b from-black/80 to-transparent pb-10 transition-opacity duration-300",
+          "pointer-events-none absolute inset-x-0 top-0 z-10 bg-gradient-to-b from-black/80 to-transparent pb-10 transition-opacity duration-300",
           showControls ? "opacity-100 [&>*]:pointer-events-auto" : "opacity-0",
         )}
       >
@@ -469,7 +469,7 @@ export function VideoPlayer(props: VideoPlayerProps) {
       </div>
       <div
         className={cn(
-          "absolute inset-x-0 bottom-0 bg-gradient-to-t from-black/85 via-black/50 to-transparent pt-12 transition-opacity duration-300",
+          "absolute inset-x-0 bottom-0 z-10 bg-gradient-to-t from-black/85 via-black/50 to-transparent pt-12 transition-opacity duration-300",
           showControls ? "opacity-100" : "pointer-events-none opacity-0",
         )}
         data-testid="player-controls"

@@ -11,7 +11,7 @@ import { AdViewStore, secondsLeft, secondsToSkip } from "../ads/ad-view";
 import { sessionAds } from "../ads";
 import { chooseMediaFile, type AdMediaFile } from "../ads/media-file";
 import { storedSeenBreaks } from "../ads/seen-breaks";
-import { clickThroughOf, playableAds } from "../ads/vast-ads";
+import { absoluteUrls, clickThroughOf, playableAds } from "../ads/vast-ads";
 import { VastBreakPlayer } from "../ads/vast-break-player";
 import { vmapBreakSource, vmapPath } from "../ads/vmap-source";
 import { clockSeconds, parseVmap, positionOf } from "../ads/vmap";
@@ -179,6 +179,17 @@ describe("VAST", () => {
     client.getParser().on("VAST-error", (event: { ERRORCODE: number }) => errors.push(String(event.ERRORCODE)));
     expect(await playableAds(client, parse("vast-empty.xml"), 5000)).toEqual([]);
     expect(errors).toEqual(["303"]);
+  });
+
+  it("makes an ad server's paths absolute (vast-client calls only absolute tracking URLs)", async () => {
+    const relative = sample("vast-inline.xml").replaceAll("http://127.0.0.1:3000", "");
+    const doc = absoluteUrls(xml.parseFromString(relative, "text/xml"), "https://ott.example/api/ads/vast?b=x");
+    const [ad] = await playableAds(new VASTClient(0, 0), doc, 5000);
+    expect(ad?.creative.mediaFiles[0]?.fileURL).toBe("https://ott.example/media/ads/1/360p.m3u8");
+    const impression = doc.getElementsByTagName("Impression")[0]?.textContent;
+    expect(impression).toBe("https://ott.example/api/ads/t/1-impression");
+    expect(doc.getElementsByTagName("ClickThrough")[0]?.textContent).toBe("https://example.com/sale");
+    expect(doc.getElementsByTagName("Error")[0]?.textContent).toBe("https://ott.example/api/ads/t/1-error?code=[ERRORCODE]");
   });
 
   it("follows a wrapper to the third party's inline ad", async () => {

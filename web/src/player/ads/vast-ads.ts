@@ -44,3 +44,42 @@ export function clickThroughOf(creative: LinearCreative): string | null {
   if (!template) return null;
   return typeof template === "string" ? template : template.url || null;
 }
+
+/** The VAST elements whose text is a URL. */
+const URL_ELEMENTS = new Set([
+  "Impression",
+  "Error",
+  "Tracking",
+  "ClickThrough",
+  "ClickTracking",
+  "CustomClick",
+  "MediaFile",
+  "Mezzanine",
+  "VASTAdTagURI",
+  "IconClickThrough",
+  "IconClickTracking",
+  "IconViewTracking",
+  "StaticResource",
+  "IFrameResource",
+]);
+
+/**
+ * Makes the URLs of a VAST document absolute against `base` (where it came from), in place:
+ * vast-client only calls absolute tracking URLs, and an ad server on the player's own origin
+ * may answer paths.
+ */
+export function absoluteUrls(xml: Document, base: string): Document {
+  const all = xml.getElementsByTagName("*");
+  for (let index = 0; index < all.length; index++) {
+    const element = all[index];
+    if (!element || !URL_ELEMENTS.has(element.localName)) continue;
+    const text = (element.textContent ?? "").trim();
+    if (!text || /^[a-z][a-z0-9+.-]*:|^\/\//i.test(text)) continue;
+    try {
+      element.textContent = new URL(text, base).href;
+    } catch {
+      // not a URL at all: left as it is (the parser reports what it cannot use)
+    }
+  }
+  return xml;
+}

@@ -10,7 +10,7 @@ import { loadEngine } from "../engine-loader";
 import type { Engine } from "../video-engine";
 import type { AdViewStore } from "./ad-view";
 import { chooseMediaFile } from "./media-file";
-import { clickThroughOf, playableAds, type Playable } from "./vast-ads";
+import { absoluteUrls, clickThroughOf, playableAds, type Playable } from "./vast-ads";
 import { timedSignal } from "./vmap-source";
 import type { VastBreak, VastTag } from "./vmap";
 
@@ -72,7 +72,7 @@ async function vastDocument(tag: VastTag, signal: AbortSignal, timeoutMs: number
   }
   const xml = new DOMParser().parseFromString(text ?? "", "text/xml");
   if (xml.getElementsByTagName("parsererror").length > 0) throw new Error("VAST: not XML");
-  return xml;
+  return absoluteUrls(xml, new URL(tag.tagUrl ?? "", document.baseURI).href);
 }
 
 /**
@@ -121,7 +121,7 @@ function playAd(
 
   const mount = document.createElement("div");
   mount.setAttribute("data-testid", "player-ad-video");
-  mount.style.cssText = "position:absolute;inset:0;z-index:2;background:#000";
+  mount.style.cssText = "position:absolute;inset:0;z-index:1;background:#000";
   host.appendChild(mount);
 
   return new Promise<boolean>((resolve) => {
