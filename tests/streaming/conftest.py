@@ -64,6 +64,7 @@ def streaming_settings(settings: Settings, **changes: Any) -> Settings:
         catalog_cache_seconds=0.0,  # entitlements re-checked on every update
         run_worker_in_process=False,
         plans_file=_plans_file(settings.data_dir),
+        subscription_job_interval_seconds=0.5,  # a lapsed subscription is held within a second
         # What the access token's tier gives while the subscription service cannot answer.
         stream_max_height_free=FREE_MAX_HEIGHT,
         stream_limit_free=1,
