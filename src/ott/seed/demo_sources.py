@@ -75,6 +75,7 @@ class SourceSpec:
     height: int
     seconds: float
     card: str  # the title card's text (may hold several lines)
+    card_seconds: float = CARD_SECONDS  # how long the card shows, from the start
 
 
 def _card_filters(spec: SourceSpec) -> str:
@@ -82,7 +83,7 @@ def _card_filters(spec: SourceSpec) -> str:
     card = (
         f"drawtext={font}textfile={_CARD_FILE}:expansion=none:fontsize=h/14:fontcolor=white:"
         "line_spacing=12:box=1:boxcolor=black@0.6:boxborderw=28:"
-        f"x=(w-text_w)/2:y=(h-text_h)/2:enable='lt(t,{CARD_SECONDS})'"
+        f"x=(w-text_w)/2:y=(h-text_h)/2:enable='lt(t,{spec.card_seconds:g})'"
     )
     clock = (
         f"drawtext={font}text='%{{pts\\:hms}}':fontsize=h/22:fontcolor=white:"

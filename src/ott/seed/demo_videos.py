@@ -283,19 +283,21 @@ async def _make(
     source = await render_video(spec, folder, ffmpeg=ffmpeg, on_progress=progress)
     identity = seed_identity()
     stem = f"demo-{video.episode_id or video.content_id}"
-    made = [await _upload(context, identity, source, {"kind": "video", "filename": f"{stem}.mp4"})]
+    made = [
+        await upload_source(context, identity, source, {"kind": "video", "filename": f"{stem}.mp4"})
+    ]
     audio: list[TrackIn] = []
     subtitles: list[TrackIn] = []
     if video.languages:
         language, label = SECOND_AUDIO
         track = await render_audio(spec.seconds, spec.look.tone_hz * 3 // 2, folder, ffmpeg=ffmpeg)
         metadata = {"kind": "audio", "filename": f"{stem}-{language}.m4a", "language": language}
-        made.append(await _upload(context, identity, track, metadata))
+        made.append(await upload_source(context, identity, track, metadata))
         audio.append(TrackIn(upload_id=made[-1].id, language=language, label=label))
         language, label = SUBTITLES
         srt = await asyncio.to_thread(write_subtitles, spec.seconds, video.title, folder)
         metadata = {"kind": "subtitle", "filename": f"{stem}-{language}.srt", "language": language}
-        made.append(await _upload(context, identity, srt, metadata))
+        made.append(await upload_source(context, identity, srt, metadata))
         subtitles.append(TrackIn(upload_id=made[-1].id, language=language, label=label))
     body = EncodingIn(
         source_upload_id=made[0].id, episode_id=video.episode_id, audio=audio, subtitles=subtitles
@@ -331,7 +333,7 @@ async def _queue(
         return encoding.id
 
 
-async def _upload(
+async def upload_source(
     context: AppContext, identity: Identity, path: Path, metadata: dict[str, str]
 ) -> Upload:
     """`path` as a finished tus upload: created with its length, then sent in one PATCH."""
