@@ -246,9 +246,10 @@ def _playable(url: str, ids: set[str]) -> set[str]:
 
 
 def _encodings_of(settings: Settings) -> list[tuple[str, str]]:
-    """(encoding id, title id) of every encoding, oldest first."""
+    """(encoding id, title id) of every title's encoding (not the demo ads'), oldest first."""
     rows = fetch_sql(
-        str(settings.database_url), "SELECT id, content_id FROM encodings ORDER BY created_at"
+        str(settings.database_url),
+        "SELECT id, content_id FROM encodings WHERE content_id IS NOT NULL ORDER BY created_at",
     )
     return [(str(row["id"]), str(row["content_id"])) for row in rows]
 

@@ -29,7 +29,8 @@ def seed(
         bool,
         typer.Option(
             "--demo/--no-demo",
-            help="Give a few demo titles a short generated video, queued for transcoding.",
+            help="Give a few demo titles a short generated video, and make the demo ads (an "
+            "advertiser, a campaign, two generated creatives), queued for transcoding.",
         ),
     ] = True,
     data_dir: DataDir = None,
@@ -37,8 +38,9 @@ def seed(
     """Load (or refresh) the generated demo catalog: films, series and sports in English and
     Hindi, published. Running it again updates the same titles instead of adding copies.
     A few titles get a short generated video (test patterns with a tone), queued for the
-    transcoding worker of `ott serve` or `ott worker`; titles that have one are left alone."""
-    from ott.cli.demo import queue_with_progress, summary
+    transcoding worker of `ott serve` or `ott worker`; titles that have one are left alone.
+    The demo ads (a pre-roll for free viewers) are made once, with their advertiser."""
+    from ott.cli.demo import ads_line, queue_with_progress, seed_ads, summary
     from ott.seed.load import seed_demo_catalog
 
     settings = prepare(data_dir).settings
@@ -53,6 +55,7 @@ def seed(
         f"{result.updated} updated, {result.unchanged} unchanged"
     )
     if demo:
+        console.print(ads_line(seed_ads(settings)))
         videos = queue_with_progress(settings)
         console.print(f"[green]✓[/green] {summary(videos)}")
 

@@ -15,6 +15,7 @@ from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextC
 from ott.cli.common import console, run_with_context
 from ott.core.app_context import AppContext
 from ott.core.settings import Settings
+from ott.seed.demo_ads import DemoAdsResult, seed_demo_ads
 from ott.seed.demo_videos import DemoResult, DemoVideo, Outcome, queue_demo_videos
 
 _STOP_TIMEOUT_S = 10.0
@@ -83,6 +84,17 @@ def queue_with_progress(settings: Settings) -> DemoResult:
         return run_with_context(settings, work)
 
 
+def seed_ads(settings: Settings) -> DemoAdsResult:
+    """`ott seed`: the demo ad inventory (before the demo videos, so its creatives are
+    transcoded first)."""
+    with console.status("Making the demo ads…"):
+        return run_with_context(settings, seed_demo_ads)
+
+
+def ads_line(result: DemoAdsResult) -> str:
+    return f"{_MARKS[result.outcome]} {result.summary}"
+
+
 def summary(result: DemoResult) -> str:
     queued, skipped = result.count(Outcome.QUEUED), result.count(Outcome.SKIPPED)
     failed = result.count(Outcome.FAILED)
@@ -96,10 +108,10 @@ def summary(result: DemoResult) -> str:
 
 
 class InBackground:
-    """`ott serve`: the demo videos made and queued in a thread of their own, on their own
-    pools, while the platform serves. Its FFmpeg runs at a lower priority (on Linux), so the
-    worker transcoding the first video is not slowed down by the making of the others.
-    `stop` cancels what is left (FFmpeg is killed)."""
+    """`ott serve`: the demo ads (first: their creatives are short) and the demo videos made
+    and queued in a thread of their own, on their own pools, while the platform serves. Its
+    FFmpeg runs at a lower priority (on Linux), so the worker transcoding the first video is
+    not slowed down by the making of the others. `stop` cancels what is left (FFmpeg is killed)."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -145,6 +157,9 @@ class InBackground:
     async def _work(self) -> DemoResult:
         context = AppContext.open(self.settings)
         try:
+            ads = await seed_demo_ads(context)
+            if ads.outcome is not Outcome.SKIPPED:
+                console.print(ads_line(ads))
             return await queue_demo_videos(context, reporter=ConsoleLines())
         finally:
             await context.close()

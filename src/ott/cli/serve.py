@@ -48,7 +48,7 @@ def serve(
         typer.Option(
             "--demo/--no-demo",
             help="Load the demo catalog when the catalog is empty, and give a few demo titles "
-            "a generated video (in the background; once).",
+            "a generated video and free viewers a demo pre-roll (in the background; once).",
         ),
     ] = True,
     split: Annotated[
