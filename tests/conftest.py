@@ -252,33 +252,36 @@ def bearer(tokens: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
 
 
-# The development provider's card that always pays (ott.subscriptions.providers.development).
-PAYING_CARD = "4242 4242 4242 4242"
+# The development provider's test cards (ott.subscriptions.providers.development).
+TEST_CARD_OK = "4242 4242 4242 4242"  # always pays
+TEST_CARD_LATER_DECLINED = "4000 0000 0000 0341"  # pays at checkout, declines every renewal
+TEST_CARD_DECLINED = "4000 0000 0000 0002"
 
 
 async def subscribe(
     api: httpx.AsyncClient,
-    tokens: dict[str, Any],
+    headers: dict[str, str],
     *,
     plan_code: str = "premium-monthly",
-    card_number: str = PAYING_CARD,
+    currency: str = "INR",
     trial: bool = False,
+    card: str = TEST_CARD_OK,
 ) -> dict[str, Any]:
-    """Subscribe the account to a plan through the development checkout, as a viewer does;
-    the subscription. Its next token carries the plan's tier (select a profile or refresh)."""
-    checkout = await api.post(
+    """Check out a plan and pay on the development checkout, as a viewer does; the completed
+    answer (checkout and subscription). The account's next token carries the plan's tier."""
+    made = await api.post(
         "/api/subscriptions/checkout",
-        headers=bearer(tokens),
-        json={"plan_code": plan_code, "currency": "INR", "trial": trial},
+        json={"plan_code": plan_code, "currency": currency, "trial": trial},
+        headers=headers,
     )
-    assert checkout.status_code == 201, checkout.text
-    paid = await api.post(
-        f"/api/subscriptions/checkouts/{checkout.json()['reference']}/complete",
-        headers=bearer(tokens),
-        json={"card_number": card_number},
+    assert made.status_code == 201, made.text
+    done = await api.post(
+        f"/api/subscriptions/checkouts/{made.json()['reference']}/complete",
+        json={"card_number": card},
+        headers=headers,
     )
-    assert paid.status_code == 200, paid.text
-    return dict(paid.json()["subscription"])
+    assert done.status_code == 200, done.text
+    return dict(done.json())
 
 
 def assert_error(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:

@@ -200,7 +200,7 @@ async def viewer(
     """Tokens of a viewer watching as a profile with this rating and language."""
     tokens = await register(capi)
     if premium:
-        await subscribe(capi, tokens)
+        await subscribe(capi, bearer(tokens))
     body = {"name": "Watcher", "language_preference": language, "is_kids": kids}
     if not kids:
         body["maturity_rating"] = rating

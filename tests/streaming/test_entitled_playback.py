@@ -11,17 +11,15 @@ import httpx
 
 from ott.core.tiers import SubscriptionTier
 from tests.catalog.conftest import Catalog
-from tests.conftest import assert_error, bearer, register, subscribe
+from tests.conftest import TEST_CARD_LATER_DECLINED, assert_error, bearer, register, subscribe
 from tests.streaming.conftest import SESSIONS, Videos, Watcher, report, start, started
 
-# The development provider's card that pays at checkout and declines every later charge.
-DECLINED_LATER = "4000 0000 0000 0341"
 ME = "/api/subscriptions/me"
 
 
 async def _subscriber(client: httpx.AsyncClient, catalog: Catalog) -> Watcher:
     tokens = await register(client)
-    await subscribe(client, tokens, card_number=DECLINED_LATER)
+    await subscribe(client, bearer(tokens), card=TEST_CARD_LATER_DECLINED)
     profile = await client.post(
         "/api/auth/profiles",
         headers=bearer(tokens),

@@ -14,11 +14,12 @@ import pytest
 from ott.core.app_context import app_context
 from ott.core.settings import Settings
 from ott.subscriptions.dependencies import SubscriptionsRuntime
-from tests.conftest import bearer, own_database, register
-
-TEST_CARD_OK = "4242 4242 4242 4242"
-TEST_CARD_LATER_DECLINED = "4000 0000 0000 0341"
-TEST_CARD_DECLINED = "4000 0000 0000 0002"
+from tests.conftest import (
+    bearer,
+    own_database,
+    register,
+)
+from tests.conftest import subscribe as subscribe_through
 
 
 @dataclass
@@ -57,27 +58,6 @@ async def viewer(platform: Platform) -> dict[str, str]:
     return bearer(await register(platform.api))
 
 
-async def subscribe(
-    platform: Platform,
-    headers: dict[str, str],
-    *,
-    plan_code: str = "premium-monthly",
-    currency: str = "INR",
-    trial: bool = False,
-    card: str = TEST_CARD_OK,
-) -> dict[str, Any]:
-    """Check out and pay with the development provider; the completed answer."""
-    made = await platform.api.post(
-        "/api/subscriptions/checkout",
-        json={"plan_code": plan_code, "currency": currency, "trial": trial},
-        headers=headers,
-    )
-    assert made.status_code == 201, made.text
-    reference = made.json()["reference"]
-    done = await platform.api.post(
-        f"/api/subscriptions/checkouts/{reference}/complete",
-        json={"card_number": card},
-        headers=headers,
-    )
-    assert done.status_code == 200, done.text
-    return done.json()
+async def subscribe(platform: Platform, headers: dict[str, str], **options: Any) -> dict[str, Any]:
+    """Check out and pay with the development provider (tests.conftest.subscribe)."""
+    return await subscribe_through(platform.api, headers, **options)

@@ -8,10 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from ott.core.settings import Environment
-from tests.conftest import assert_error
+from tests.conftest import TEST_CARD_DECLINED, TEST_CARD_OK, assert_error
 from tests.subscriptions.conftest import (
-    TEST_CARD_DECLINED,
-    TEST_CARD_OK,
     Platform,
     subscribe,
     viewer,

@@ -8,9 +8,8 @@ import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
+from tests.conftest import TEST_CARD_LATER_DECLINED, TEST_CARD_OK
 from tests.subscriptions.conftest import (
-    TEST_CARD_LATER_DECLINED,
-    TEST_CARD_OK,
     Platform,
     subscribe,
     viewer,

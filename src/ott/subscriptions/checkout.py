@@ -35,6 +35,7 @@ from ott.subscriptions.models import CheckoutRow, ScheduledAction, SubscriptionR
 from ott.subscriptions.periods import add_interval
 from ott.subscriptions.plans import Currency, Plan, PlanCatalogue
 from ott.subscriptions.providers.base import PaymentProvider
+from ott.subscriptions.providers.development import DevelopmentProvider
 from ott.subscriptions.status import SubscriptionEvent, SubscriptionStatus
 
 CHECKOUT_LIFETIME = timedelta(hours=24)
@@ -291,3 +292,44 @@ async def _reactivate(
         event=SubscriptionEvent.PAID,
     )
     return row
+
+
+async def pay_with_test_card(
+    *,
+    db: AsyncSession,
+    plans: PlanCatalogue,
+    provider: PaymentProvider,
+    changes: Changes,
+    user_id: uuid.UUID,
+    reference: uuid.UUID,
+    card_number: str,
+    now: datetime,
+) -> tuple[CheckoutRow, SubscriptionRow]:
+    """Pay one of the caller's open checkouts on the development provider's page with one of
+    its test cards; the checkout and the subscription it made. 404 under any other provider
+    (their checkouts are paid on their own pages); a declined card leaves it open (402)."""
+    if not isinstance(provider, DevelopmentProvider):
+        raise NotFound("Checkouts are completed at the payment provider", code="not_found")
+    row = await own_checkout(db, user_id=user_id, reference=reference, for_update=True)
+    ensure_open(row, now=now)
+    paid = await provider.pay_at_checkout(
+        card_number=card_number,
+        amount=Decimal(0) if row.trial_days else row.amount,
+        idempotency_key=f"checkout:{row.id}",
+    )
+    if not paid.result.succeeded:
+        raise billing.CardDeclined(
+            "The card was declined: try another one",
+            details={"reason": paid.result.failure_reason},
+        )
+    subscription = await complete_checkout(
+        db=db,
+        plans=plans,
+        changes=changes,
+        checkout=row,
+        provider_customer_id=paid.provider_customer_id,
+        provider_subscription_id=None,
+        payment_id=paid.result.provider_payment_id,
+        now=now,
+    )
+    return row, subscription

@@ -31,16 +31,17 @@ import dataclasses
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import structlog
 from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ott.core.errors import AppError
+from ott.core.database import db_now
+from ott.core.errors import AppError, NotFound
 from ott.core.settings import Settings
 from ott.subscriptions import billing
 from ott.subscriptions.changes import Changes
@@ -209,6 +210,51 @@ async def receive(
     return Receipt(duplicate=False, outcome=result.outcome, event_id=event.event_id)
 
 
+async def intake(
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    provider: PaymentProvider,
+    provider_name: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    settings: Settings,
+    plans: PlanCatalogue,
+    changes: Changes,
+) -> Receipt:
+    """A webhook as it arrived at /webhooks/{provider_name}: verified by the configured
+    provider, stored and applied once (`receive`), each in a transaction of its own. One that
+    fails verification is stored as rejected and raises WebhookRejected (400); one for another
+    provider than the configured one is 404."""
+    if provider_name != provider.name:
+        raise NotFound(f"Webhooks of {provider_name!r} are not taken here", code="unknown_provider")
+    received_at = datetime.now(UTC)
+    try:
+        event = provider.parse_webhook(body=body, headers=headers, received_at=received_at)
+    except WebhookRejected as rejected:
+        async with sessionmaker() as db, db.begin():
+            await store_rejected(
+                db,
+                provider_name=provider_name,
+                body=body,
+                headers=headers,
+                error=rejected,
+                now=received_at,
+            )
+        raise
+    async with sessionmaker() as db, db.begin():
+        return await receive(
+            db,
+            event=event,
+            body=body,
+            headers=headers,
+            settings=settings,
+            plans=plans,
+            provider=provider,
+            changes=changes,
+            now=await db_now(db),
+        )
+
+
 async def _store_outcome(
     db: AsyncSession, inbox_id: uuid.UUID, result: _Result, *, now: datetime
 ) -> None:
@@ -298,10 +344,12 @@ class _Applier:
             if found is not None:
                 return found
         if event.checkout_reference is not None:
+            # Locked: an event that races its checkout's completion either waits for it (and
+            # sees its subscription) or is parked before the completion's replay_parked looks.
             subscription_id = await self.db.scalar(
-                select(CheckoutRow.subscription_id).where(
-                    CheckoutRow.id == event.checkout_reference
-                )
+                select(CheckoutRow.subscription_id)
+                .where(CheckoutRow.id == event.checkout_reference)
+                .with_for_update()
             )
             if subscription_id is not None:
                 return (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -20,14 +20,12 @@ from ott.core.settings import Environment
 from ott.subscriptions import checkout as checkouts
 from ott.subscriptions import inbox, service
 from ott.subscriptions.accounts import email_of
-from ott.subscriptions.billing import CardDeclined, price_of
+from ott.subscriptions.billing import price_of
 from ott.subscriptions.changes import Changes, announce
 from ott.subscriptions.dependencies import Runtime
 from ott.subscriptions.entitlements import entitlement_of
 from ott.subscriptions.models import CheckoutRow, InvoiceRow, SubscriptionRow
 from ott.subscriptions.plans import Currency, PlanCatalogue
-from ott.subscriptions.providers.base import WebhookRejected
-from ott.subscriptions.providers.development import DevelopmentProvider
 from ott.subscriptions.schemas import (
     AdvanceRequest,
     ChangePlanOut,
@@ -174,34 +172,16 @@ async def complete_checkout(
     events: Events,
     background: BackgroundTasks,
 ) -> CompletedCheckout:
-    provider = runtime.provider
-    if not isinstance(provider, DevelopmentProvider):
-        raise NotFound("Checkouts are completed at the payment provider", code="not_found")
-    now = await db_now(db)
-    row = await checkouts.own_checkout(
-        db, user_id=identity.user_id, reference=reference, for_update=True
-    )
-    checkouts.ensure_open(row, now=now)
-    paid = await provider.pay_at_checkout(
-        card_number=body.card_number,
-        amount=Decimal(0) if row.trial_days else row.amount,
-        idempotency_key=f"checkout:{row.id}",
-    )
-    if not paid.result.succeeded:
-        raise CardDeclined(
-            "The card was declined: try another one",
-            details={"reason": paid.result.failure_reason},
-        )
     changes = runtime.changes()
-    subscription = await checkouts.complete_checkout(
+    row, subscription = await checkouts.pay_with_test_card(
         db=db,
         plans=runtime.plans,
+        provider=runtime.provider,
         changes=changes,
-        checkout=row,
-        provider_customer_id=paid.provider_customer_id,
-        provider_subscription_id=None,
-        payment_id=paid.result.provider_payment_id,
-        now=now,
+        user_id=identity.user_id,
+        reference=reference,
+        card_number=body.card_number,
+        now=await db_now(db),
     )
     _announce_later(background, changes, events)
     return CompletedCheckout(
@@ -327,33 +307,17 @@ async def webhook(
     sessionmaker: Sessionmaker,
     events: Events,
 ) -> WebhookAnswer:
-    payments = runtime.provider
-    if provider != payments.name:
-        raise NotFound(f"Webhooks of {provider!r} are not taken here", code="unknown_provider")
-    body = await request.body()
-    headers = dict(request.headers)
-    now = datetime.now(UTC)
-    try:
-        event = payments.parse_webhook(body=body, headers=headers, received_at=now)
-    except WebhookRejected as rejected:
-        async with sessionmaker() as db, db.begin():
-            await inbox.store_rejected(
-                db, provider_name=provider, body=body, headers=headers, error=rejected, now=now
-            )
-        raise
     changes = runtime.changes()
-    async with sessionmaker() as db, db.begin():
-        receipt = await inbox.receive(
-            db,
-            event=event,
-            body=body,
-            headers=headers,
-            settings=runtime.settings,
-            plans=runtime.plans,
-            provider=payments,
-            changes=changes,
-            now=await db_now(db),
-        )
+    receipt = await inbox.intake(
+        sessionmaker=sessionmaker,
+        provider=runtime.provider,
+        provider_name=provider,
+        body=await request.body(),
+        headers=request.headers,
+        settings=runtime.settings,
+        plans=runtime.plans,
+        changes=changes,
+    )
     await announce(changes, events)
     return WebhookAnswer(
         duplicate=receipt.duplicate, outcome=receipt.outcome, event_id=receipt.event_id
