@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from sqlalchemy import text
+
 from auth_profiles import SourceAddresses
 from catalog_stores import (
     RATE_LIMIT,
@@ -40,10 +42,12 @@ from processes import (
     Server,
     free_port,
     ott_command,
+    processes_mentioning,
     scratch_folder,
     start_process,
     stop_server,
     wait_healthy,
+    with_descendants,
 )
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -265,7 +269,8 @@ class Phase:
             f"{self.name:<34} {s['ok']:>6}/{s['scheduled']:<6} {s['throughput_rps']:>7} req/s  "
             f"p50 {s['p50_ms']:>6} ms  p95 {s['p95_ms']:>6} ms  p99 {s['p99_ms']:>6} ms  "
             f"max {s['max_ms']:>7} ms  errors {s['errors'] or 'none'}  "
-            f"CPU server {self.cpu['server']:.2f} hello {self.cpu['hello']:.2f} "
+            f"CPU server {self.cpu['server']:.2f} postgres {self.cpu['postgres']:.2f} "
+            f"hello {self.cpu['hello']:.2f} "
             f"loadgen {self.cpu['generator']:.2f} other {self.cpu['others']:.2f}{verdict}"
         )
 
@@ -281,20 +286,39 @@ class Phase:
 
 
 class CpuWatch:
-    """CPU of the server (its process tree is one process unless --workers) and the hello app."""
+    """CPU of the server (one process unless --workers), the hello app and the run's
+    PostgreSQL backends (those connected to its database; embedded: every process of the data
+    folder). Redis is left in "other": the local one is shared with other tenants."""
 
     def __init__(self, platform: Platform) -> None:
+        self.platform = platform
         self.groups = {"server": [platform.server.pid], "hello": [platform.hello.pid]}
 
-    @contextlib.contextmanager
-    def measure(self) -> Any:
+    async def _store_pids(self) -> list[int]:
+        stores = self.platform.stores
+        if stores.kind == "embedded":
+            roots = set(processes_mentioning(str(stores.data_dir))) - {self.platform.server.pid}
+            return with_descendants({p for p in roots if p})
+        async with self.platform.resources.engine.connect() as conn:
+            rows = await conn.execute(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()"
+                )
+            )
+            return [int(row.pid) for row in rows]
+
+    @contextlib.asynccontextmanager
+    async def measure(self) -> AsyncIterator[dict[str, float]]:
         out: dict[str, float] = {}
-        before = cpu_snapshot(self.groups)
+        groups = {**self.groups, "postgres": await self._store_pids()}
+        before = cpu_snapshot(groups)
         yield out
-        cores = cpu_cores(before, cpu_snapshot(self.groups))
+        cores = cpu_cores(before, cpu_snapshot(groups))
         out.update(
             server=cores.groups["server"],
             hello=cores.groups["hello"],
+            postgres=cores.groups["postgres"],
             generator=cores.generator,
             others=cores.others,
         )
@@ -318,7 +342,7 @@ async def measure(
             pool, warmup_requests or requests, rate=rate, duration=warmup, timeout_s=TIMEOUT_S
         )
     gc.collect()
-    with cpu.measure() as used:
+    async with cpu.measure() as used:
         result = await constant_rate(
             pool, requests, rate=rate, duration=duration, timeout_s=TIMEOUT_S
         )
