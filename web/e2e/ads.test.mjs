@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { campaignTotals, adminToken, sportsCampaign, waitForAd } from "./lib/ads.mjs";
+import { activateCampaign, adminToken, campaignTotals, endCampaign, servingAdsAlone, sportsCampaign, waitForAd } from "./lib/ads.mjs";
 import { newAccount } from "./lib/api.mjs";
 import { DESKTOP, crashesOf, keepingPicturesOnFailure, launchChromium, newDevice } from "./lib/browser.mjs";
 import { playableTitle } from "./lib/catalog.mjs";
@@ -28,7 +28,8 @@ test("a free viewer sees a skippable pre-roll, skips it, the title plays, the im
   const account = await newAccount("ads");
   const device = await newDevice(browser, { viewport: DESKTOP, session: account.session });
   try {
-    await keepingPicturesOnFailure(t.name, [device], async () => {
+    await keepingPicturesOnFailure(t.name, [device], () => servingAdsAlone(async () => {
+      await activateCampaign(token, campaign.id);
       const page = await device.newPage();
       const crashes = crashesOf(page);
       await page.goto(`/title/?id=${title.id}`);
@@ -68,8 +69,10 @@ test("a free viewer sees a skippable pre-roll, skips it, the title plays, the im
       assert.equal(later.skip, 1, `one skip: ${JSON.stringify(later)}`);
       assert.ok((totals.start ?? 0) >= 1, `the ad's start was tracked: ${JSON.stringify(totals)}`);
       assert.deepEqual(crashes, []);
-    });
+      await endCampaign(token, campaign.id);
+    }));
   } finally {
     await device.close();
+    await endCampaign(token, campaign.id);
   }
 });

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, test } from "node:test";
 
-import { adminToken, sportsCampaign, waitForAd } from "./lib/ads.mjs";
+import { activateCampaign, adminToken, endCampaign, pauseCampaign, servingAdsAlone, sportsCampaign, waitForAd } from "./lib/ads.mjs";
 import { call, newAccount } from "./lib/api.mjs";
 import { DESKTOP, crashesOf, keepingPicturesOnFailure, launchChromium, newDevice } from "./lib/browser.mjs";
 import { everyTitle, playableTitle } from "./lib/catalog.mjs";
@@ -20,14 +20,18 @@ const GRACE_DAYS = Number(process.env.OTT_E2E_GRACE_DAYS || 1);
 
 let browser;
 let campaign;
+let token;
 before(async () => {
   browser = await launchChromium();
-  // For the lapsed viewer's ads: sports titles have a campaign (ads.test.mjs makes its own too).
-  campaign = sportsCampaign(await adminToken(), { name: `e2e lapse ${Date.now()}`, seconds: 5 });
+  token = await adminToken();
+  // Sports titles get a campaign of this file's (active only while a flow here needs it).
+  campaign = sportsCampaign(token, { name: `e2e lapse ${Date.now()}`, seconds: 5 });
   campaign.catch(() => undefined);
 });
 after(async () => {
   await browser?.close();
+  const made = await campaign.catch(() => null);
+  if (made) await endCampaign(token, made.id);
 });
 
 /** The heights a playback start offers `token`'s account for `contentId` (the session is stopped again). */
@@ -77,11 +81,15 @@ test("upgrading through the development checkout: no ads, and a rung above the f
       assert.match(await page.getByTestId("subscription-line").innerText(), /Free trial until/);
       assert.equal((await entitlement(account.token)).ads, false);
 
-      // A title with a campaign plays without a break.
-      await campaign;
-      await page.goto(`/watch/?id=${sports.id}`);
-      await assertPlays(page);
-      assert.equal(await page.getByTestId("player-break").count(), 0, "no ad break for a Premium viewer");
+      // A title with an active campaign plays without a break.
+      const made = await campaign;
+      await servingAdsAlone(async () => {
+        await activateCampaign(token, made.id);
+        await page.goto(`/watch/?id=${sports.id}`);
+        await assertPlays(page);
+        assert.equal(await page.getByTestId("player-break").count(), 0, "no ad break for a Premium viewer");
+        await pauseCampaign(token, made.id);
+      });
 
       // The demo film encoded above the free cap: its higher rung is in the quality menu.
       let tall = null;
@@ -149,10 +157,14 @@ test("renewals that fail: the grace period's banner, then the hold and ads again
       await page.locator('[data-testid="payment-banner"][data-reason="payment_hold"]').waitFor();
       assert.equal(await page.getByTestId("subscription").getAttribute("data-status"), "unpaid");
 
-      await campaign;
-      await page.goto(`/watch/?id=${sports.id}`);
-      const label = await waitForAd(page);
-      assert.match(label, /^Ad/);
+      const made = await campaign;
+      await servingAdsAlone(async () => {
+        await activateCampaign(token, made.id);
+        await page.goto(`/watch/?id=${sports.id}`);
+        const label = await waitForAd(page);
+        assert.match(label, /^Ad/);
+        await pauseCampaign(token, made.id);
+      });
     });
   } finally {
     await device.close();

@@ -1,8 +1,10 @@
 // Ad inventory for the flows, made through the ad service's API as an admin: an advertiser, a
 // campaign aimed at sports titles only (no other flow plays one, so their films stay without
 // ads), and a video creative uploaded over tus and transcoded by the platform's own pipeline.
-import { readFileSync } from "node:fs";
-import { basename } from "node:path";
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 
 import { ApiFailure, call, signIn } from "./api.mjs";
 import { makeClip } from "./clip.mjs";
@@ -45,8 +47,8 @@ export async function uploadVideo(token, file) {
 }
 
 /**
- * An active campaign for sports titles with a ready creative of `seconds` (skippable after
- * `skipOffsetSeconds` when given); answers the campaign.
+ * A campaign for sports titles with a ready creative of `seconds` (skippable after
+ * `skipOffsetSeconds` when given), still a draft (`activateCampaign` serves it); answers it.
  */
 export async function sportsCampaign(token, { name, seconds = 6, skipOffsetSeconds = null } = {}) {
   const advertiser = await call("/api/ads/advertisers", { token, body: { name: `${name} advertiser` } });
@@ -76,7 +78,48 @@ export async function sportsCampaign(token, { name, seconds = 6, skipOffsetSecon
     },
     { timeout: TRANSCODE_TIMEOUT_MS, interval: 2000, what: "the ad creative to be transcoded" },
   );
-  return call(`/api/ads/campaigns/${campaign.id}/actions/activate`, { token, body: {} });
+  return campaign;
+}
+
+export function pauseCampaign(token, campaignId) {
+  return call(`/api/ads/campaigns/${campaignId}/actions/pause`, { token, body: {} });
+}
+
+export function activateCampaign(token, campaignId) {
+  return call(`/api/ads/campaigns/${campaignId}/actions/activate`, { token, body: {} });
+}
+
+/**
+ * Runs `body` while no other flow of this platform serves ads (a lock directory beside the
+ * other flows' processes): each flow's campaign is active only inside it, so the impressions
+ * a flow counts are its own viewer's.
+ */
+export async function servingAdsAlone(body, { timeout = 300_000 } = {}) {
+  const lock = join(tmpdir(), `ott-e2e-ads-${createHash("sha256").update(BASE_URL).digest("hex").slice(0, 12)}.lock`);
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (error) {
+      if (error.code !== "EEXIST") throw error;
+      // A lock left by a flow that died is stale after the timeout.
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > timeout) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`another flow served ads for over ${timeout / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  try {
+    return await body();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** Ends a campaign (a flow's own, once it is done with it: a platform kept for more runs serves others). */
+export async function endCampaign(token, campaignId) {
+  await call(`/api/ads/campaigns/${campaignId}/actions/end`, { token, body: {} }).catch(() => undefined);
 }
 
 /** The campaign's counts by tracking event (all days). */

@@ -244,14 +244,20 @@ function playAd(
           tracker.setProgress(now);
           view.update({ currentTime: now });
         });
+        // Pause and resume of an ad that has started (not the player's own steps before it).
+        let pauseTracked = false;
         player.on("pause", () => {
           if (player.ended()) return;
-          tracker.setPaused(true);
           view.update({ paused: true });
+          if (!impressed) return;
+          tracker.setPaused(true);
+          pauseTracked = true;
         });
         player.on("play", () => {
-          tracker.setPaused(false);
           view.update({ paused: false });
+          if (!pauseTracked) return;
+          tracker.setPaused(false);
+          pauseTracked = false;
         });
         player.on("volumechange", () => {
           tracker.setMuted(player.muted() ?? false);
