@@ -250,6 +250,7 @@ export const en = {
     pricesIn: "Prices in",
     currencies: { INR: "Rupees (₹)", USD: "US dollars ($)" },
     free: "Free",
+    forever: "forever",
     perMonth: "/ month",
     perYear: "/ year",
     monthlyEquivalent: (price: string) => `${price} a month, billed yearly`,

@@ -254,6 +254,7 @@ export const hi: Messages = {
     pricesIn: "कीमतें",
     currencies: { INR: "रुपये (₹)", USD: "अमेरिकी डॉलर ($)" },
     free: "मुफ़्त",
+    forever: "हमेशा",
     perMonth: "/ महीना",
     perYear: "/ साल",
     monthlyEquivalent: (price: string) => `${price} प्रति महीना, सालाना बिल`,

@@ -45,7 +45,7 @@ function AdOverlay({ store, view }: { store: AdViewStore; view: AdView }) {
   return (
     <div className="pointer-events-none absolute inset-0 z-20" data-testid="player-ad" data-ad-index={view.index}>
       <div className="absolute left-4 top-20 flex items-center gap-2 rounded-md bg-black/75 px-3 py-1.5 text-sm font-semibold tabular-nums shadow">
-        <span className="rounded bg-yellow-400 px-1.5 py-0.5 text-xs font-bold uppercase tracking-wide text-black">{t.ads.ad}</span>
+        <span aria-hidden="true" className="size-2 rounded-full bg-yellow-400" />
         <span data-testid="player-ad-label">
           {left === null ? t.ads.ad : t.ads.remaining(formatClock(left))}
           {view.count > 1 ? <span className="font-normal text-white/80"> · {t.ads.ofCount(view.index, view.count)}</span> : null}

@@ -108,7 +108,10 @@ function PlanCard({
         </div>
         <p className="flex items-baseline gap-1.5">
           {price === null ? (
-            <span className="text-4xl font-extrabold tracking-tight">{t.plans.free}</span>
+            <>
+              <span className="text-4xl font-extrabold tracking-tight tabular-nums">{formatMoney("0", currency, language)}</span>
+              <span className="text-muted-foreground">{t.plans.forever}</span>
+            </>
           ) : (
             <>
               <span className="text-4xl font-extrabold tracking-tight tabular-nums">{price}</span>
