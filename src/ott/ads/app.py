@@ -48,26 +48,33 @@ def _every(
     return run
 
 
-@asynccontextmanager
-async def _runtime(app: FastAPI) -> AsyncIterator[None]:
-    context = app_context(app)
+def build_runtime(context: AppContext) -> AdsRuntime:
+    """The ad service's per-process state on a process's context (its lifespan's, and what
+    the demo seed uses to call the inventory functions)."""
     settings = context.settings
-    counters = Counters(
-        context.redis,
-        context.keys,
-        context.sessionmaker,
-        break_memory_seconds=round(settings.ads_break_memory_hours * 3600),
-    )
-    runtime = AdsRuntime(
+    return AdsRuntime(
         settings=settings,
         titles=Titles(context.sessionmaker, ttl_seconds=settings.catalog_cache_seconds),
         inventory=Inventory(context.sessionmaker, ttl_seconds=settings.ads_inventory_cache_seconds),
-        counters=counters,
+        counters=Counters(
+            context.redis,
+            context.keys,
+            context.sessionmaker,
+            break_memory_seconds=round(settings.ads_break_memory_hours * 3600),
+        ),
         tokens=TokenSigner.from_settings(settings),
         entitlements=entitlement_reader(context),
         media=MediaSigner.from_settings(settings),
         folders=AdsRuntime.folder_cache(settings),
     )
+
+
+@asynccontextmanager
+async def _runtime(app: FastAPI) -> AsyncIterator[None]:
+    context = app_context(app)
+    settings = context.settings
+    runtime = build_runtime(context)
+    counters = runtime.counters
     install_runtime(app, runtime)
 
     async def sync_creatives() -> None:

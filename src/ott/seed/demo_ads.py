@@ -35,18 +35,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ott.ads import service as ads
-from ott.ads.counters import Counters
-from ott.ads.dependencies import AdsRuntime
-from ott.ads.inventory import Inventory
+from ott.ads.app import build_runtime
 from ott.ads.models import Advertiser, Pacing
 from ott.ads.schemas import AdvertiserIn, CampaignIn, CreativeIn, Targeting
 from ott.ads.status import CampaignEvent
-from ott.ads.titles import Titles
-from ott.ads.tokens import TokenSigner
 from ott.core.app_context import AppContext
-from ott.core.entitlements import entitlement_reader
 from ott.core.errors import AppError
-from ott.core.signing import MediaSigner
 from ott.media.encoding.ffmpeg import resolve_ffmpeg
 from ott.media.encoding.transcoder import TranscodeError
 from ott.media.models import Upload
@@ -119,28 +113,6 @@ async def _find(db: AsyncSession) -> uuid.UUID | None:
     return found
 
 
-def _runtime(context: AppContext) -> AdsRuntime:
-    """The ad service's state in this process, as its lifespan builds it, for its inventory
-    functions (they drop the process's inventory snapshot; the serving processes' pick the
-    campaign up when its creatives become ready)."""
-    settings = context.settings
-    return AdsRuntime(
-        settings=settings,
-        titles=Titles(context.sessionmaker, ttl_seconds=settings.catalog_cache_seconds),
-        inventory=Inventory(context.sessionmaker, ttl_seconds=settings.ads_inventory_cache_seconds),
-        counters=Counters(
-            context.redis,
-            context.keys,
-            context.sessionmaker,
-            break_memory_seconds=round(settings.ads_break_memory_hours * 3600),
-        ),
-        tokens=TokenSigner.from_settings(settings),
-        entitlements=entitlement_reader(context),
-        media=MediaSigner.from_settings(settings),
-        folders=AdsRuntime.folder_cache(settings),
-    )
-
-
 async def seed_demo_ads(context: AppContext, *, now: datetime | None = None) -> DemoAdsResult:
     """Make the demo ad inventory unless the demo advertiser exists (see the module's
     docstring). A source FFmpeg cannot make is reported (FAILED) and nothing is left."""
@@ -184,7 +156,7 @@ async def _sources(context: AppContext, folder: Path) -> list[Upload]:
 
 async def _inventory(context: AppContext, sources: list[Upload], now: datetime) -> DemoAdsResult:
     identity = seed_identity()
-    runtime = _runtime(context)
+    runtime = build_runtime(context)
     async with context.sessionmaker() as db, db.begin():
         await db.execute(select(func.pg_advisory_xact_lock(_LOCK_SPACE, 0)))
         existing = await _find(db)
