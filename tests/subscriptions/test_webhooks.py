@@ -67,6 +67,9 @@ class SignedProvider:
     async def charge(self, **_: Any) -> ChargeResult:
         raise AssertionError("a provider that renews by itself is never charged by the job")
 
+    async def aclose(self) -> None:
+        """Holds nothing."""
+
     async def cancel(self, *, provider_subscription_id: str, at_period_end: bool) -> None:
         return None
 

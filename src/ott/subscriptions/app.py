@@ -63,5 +63,8 @@ async def _runtime(app: FastAPI) -> AsyncIterator[None]:
             auth=context.service_client("auth"),
         ),
     )
-    async with running_jobs(jobs):
-        yield
+    try:
+        async with running_jobs(jobs):
+            yield
+    finally:
+        await provider.aclose()

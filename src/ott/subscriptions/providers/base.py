@@ -115,3 +115,7 @@ class PaymentProvider(Protocol):
     ) -> PaymentEvent:
         """Verify the webhook's signature and read it; raises WebhookRejected."""
         ...
+
+    async def aclose(self) -> None:
+        """Release what it holds (its HTTP client), when the service stops."""
+        ...

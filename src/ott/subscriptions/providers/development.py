@@ -76,6 +76,9 @@ class DevelopmentProvider:
     name = NAME
     renews_itself = False
 
+    async def aclose(self) -> None:
+        """Nothing to release: it keeps no connections."""
+
     async def create_checkout(
         self,
         *,
