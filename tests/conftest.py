@@ -234,6 +234,26 @@ async def api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     await lifespan.__aexit__(None, None, None)
 
 
+# The real data the tests read (the IAB's VAST schemas, MovieLens), kept beside the project and
+# never copied into it: OTT_SHARED_DATA_DIR, else a `shared/data` folder beside the checkout or
+# one of its parents, else where these machines keep it.
+_SHARED_DATA_FALLBACK = Path("/work/shared/data")
+
+
+def shared_data(*parts: str) -> Path:
+    """A file of the shared data folder; fails (naming the variable) when it cannot be found."""
+    override = os.environ.get("OTT_SHARED_DATA_DIR")
+    roots = [Path(override)] if override else []
+    roots += [parent / "shared" / "data" for parent in Path(__file__).resolve().parents[1:]]
+    roots.append(_SHARED_DATA_FALLBACK)
+    for root in roots:
+        if (root / Path(*parts)).is_file():
+            return root / Path(*parts)
+    raise FileNotFoundError(
+        f"{'/'.join(parts)} is in none of {', '.join(map(str, roots))}: set OTT_SHARED_DATA_DIR"
+    )
+
+
 def unique_email(tag: str = "viewer") -> str:
     return f"{tag}-{uuid.uuid4().hex[:10]}@example.com"
 

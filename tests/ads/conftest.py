@@ -36,10 +36,10 @@ from ott.core.identity import Role
 from ott.core.settings import Settings
 from tests.catalog.conftest import COUNTRIES, Catalog, viewer
 from tests.cms.conftest import User, make_user
-from tests.conftest import own_database, start_gateway
+from tests.conftest import own_database, shared_data, start_gateway
 
 REPO = Path(__file__).resolve().parents[2]
-VAST_XSD = REPO.parent / "shared" / "data" / "iab-vast" / "vast_4.2.xsd"
+VAST_XSD = shared_data("iab-vast", "vast_4.2.xsd")
 PARSER = Path(__file__).with_name("parse_ads.mjs")
 ADS = "/api/ads"
 

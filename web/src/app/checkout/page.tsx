@@ -80,6 +80,11 @@ function CardForm({ checkout }: { checkout: Checkout }) {
   const [card, setCard] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  // Another card: the last card's decline no longer applies.
+  const chooseCard = (number: string) => {
+    setCard(number);
+    setError(null);
+  };
   const dueNow = formatMoney(checkout.due_now, checkout.currency, language);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -105,7 +110,7 @@ function CardForm({ checkout }: { checkout: Checkout }) {
         autoComplete="cc-number"
         placeholder="4242 4242 4242 4242"
         value={card}
-        onChange={(event) => setCard(grouped(event.target.value))}
+        onChange={(event) => chooseCard(grouped(event.target.value))}
         required
         minLength={12}
         data-testid="checkout-card"
@@ -117,7 +122,7 @@ function CardForm({ checkout }: { checkout: Checkout }) {
             <li key={number}>
               <button
                 type="button"
-                onClick={() => setCard(number)}
+                onClick={() => chooseCard(number)}
                 aria-label={t.checkout.useCard(number)}
                 className="flex w-full flex-wrap items-center justify-between gap-x-4 gap-y-1 rounded-md border border-border px-3 py-2 text-left text-sm hover:bg-accent focus-visible:outline-3 focus-visible:outline-ring"
               >
