@@ -206,6 +206,7 @@ def platform(settings: Settings, tmp_path: Path) -> Iterator[dict[str, str]]:
                     r.status_code == 200 and any(t["playable"] for t in r.json()["items"])
                 ),
             )
+            _pause_house_campaigns(url, admin)
             yield {
                 "url": url,
                 "admin_email": admin,
@@ -220,6 +221,24 @@ def platform(settings: Settings, tmp_path: Path) -> Iterator[dict[str, str]]:
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait(5)
+
+
+def _pause_house_campaigns(url: str, admin: str) -> None:
+    """Pause the demo's house campaign (a pre-roll for every free viewer): the flows that are
+    about ads make campaigns of their own, and the others count players and frames that an ad
+    would change."""
+    with httpx.Client(base_url=url, timeout=30) as client:
+        login = client.post("/api/auth/login", json={"email": admin, "password": ADMIN_PASSWORD})
+        _require(login.status_code == 200, f"admin login: {login.status_code} {login.text}")
+        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        active = client.get("/api/ads/campaigns", params={"status": "active"}, headers=headers)
+        _require(active.status_code == 200, f"campaigns: {active.status_code} {active.text}")
+        _require(bool(active.json()), "the demo's house campaign is missing")
+        for campaign in active.json():
+            paused = client.post(
+                f"/api/ads/campaigns/{campaign['id']}/actions/pause", headers=headers
+            )
+            _require(paused.status_code == 200, f"pause: {paused.status_code} {paused.text}")
 
 
 def test_the_web_app_in_a_real_browser(platform: dict[str, str]) -> None:
