@@ -596,7 +596,7 @@ async def run(args: argparse.Namespace) -> tuple[int, dict[str, Any]]:
     }
     try:
         async with running_platform(
-            "ott-bench-ads-", env, stores_kind=args.stores, keep=args.keep
+            "ott-bench-ads-", env, stores_kind=args.stores, keep=args.keep, workers=args.workers
         ) as platform:
             await load_catalog(platform.resources, args.titles)
             titles = await films(platform, args.films)
@@ -656,6 +656,9 @@ def main() -> None:
     parser.add_argument("--campaigns", type=int, default=2, help="active campaigns (a pod of 2)")
     parser.add_argument("--source-seconds", type=float, default=6.0, help="the creatives' length")
     parser.add_argument("--rate", type=float, default=200.0, help="decisions per second")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="gateway processes (`ott serve --workers`)"
+    )
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of decisions")
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds before measuring")
     parser.add_argument("--tracking-rate", type=float, default=500.0, help="pings per second")

@@ -131,10 +131,16 @@ class Platform:
 
 @contextlib.asynccontextmanager
 async def running_platform(
-    prefix: str, env: Mapping[str, str], *, stores_kind: str = "auto", keep: bool = False
+    prefix: str,
+    env: Mapping[str, str],
+    *,
+    stores_kind: str = "auto",
+    keep: bool = False,
+    workers: int = 1,
 ) -> AsyncIterator[Platform]:
-    """Fresh stores, migrated; `ott serve --no-demo` on them with `env` added to its settings,
-    and the hello app; everything stopped and dropped afterwards."""
+    """Fresh stores, migrated; `ott serve --no-demo` on them with `env` added to its settings
+    (`--workers N` when N > 1: that many all-in-one processes on one port), and the hello app;
+    everything stopped and dropped afterwards."""
     kind = stores_kind
     if kind == "auto":
         kind = "local" if local_postgres_answers() else "embedded"
@@ -169,6 +175,7 @@ async def running_platform(
                 str(port),
                 "--data-dir",
                 str(stores.data_dir),
+                *(["--workers", str(workers)] if workers > 1 else []),
             ]
             # cwd = the scratch folder, so a developer's .env does not change the settings.
             server = start_process(
@@ -311,7 +318,9 @@ class CpuWatch:
     @contextlib.asynccontextmanager
     async def measure(self) -> AsyncIterator[dict[str, float]]:
         out: dict[str, float] = {}
-        groups = {**self.groups, "postgres": await self._store_pids()}
+        # The server's worker processes (`--workers`) are children of the one started.
+        server = with_descendants(set(self.groups["server"]))
+        groups = {**self.groups, "server": server, "postgres": await self._store_pids()}
         before = cpu_snapshot(groups)
         yield out
         cores = cpu_cores(before, cpu_snapshot(groups))
